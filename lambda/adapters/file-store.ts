@@ -1,0 +1,296 @@
+/**
+ * The local store: plain files under one directory (`--state`, default `.digest/`).
+ *   subscribers.json           all subscribers, rewritten atomically (write + rename)
+ *   issues/000001.json         one issue record each, rewritten atomically
+ *   deliveries/000001.jsonl    the per-recipient ledger, append-only; a torn last line after a kill is ignored
+ *   memo.json                  small values sources keep between runs
+ *   locks/NAME.lock            exclusive job locks (pid inside; a dead holder's lock is taken over)
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StoreError } from '../core/errors';
+import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import { newSubscriberId } from '../core/tokens';
+import type { AddResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
+import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
+
+const pad = (n: number) => String(n).padStart(6, '0');
+
+function parseJson<T>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new StoreError(`${file} is not valid JSON (${(cause as Error).message}); restore it from a backup`, {
+      cause,
+    });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class FileStore implements Store {
+  readonly description: string;
+  private subscribersCache?: { mtimeMs: number; size: number; list: Subscriber[] };
+  private readonly ledgers = new Map<number, Map<string, Delivery>>();
+
+  constructor(private readonly dir: string) {
+    this.description = `file store ${dir}`;
+  }
+
+  private file(...parts: string[]) {
+    return path.join(this.dir, ...parts);
+  }
+
+  // ---- issues -------------------------------------------------------------------------------------
+
+  private async readIssues(): Promise<IssueRecord[]> {
+    const dir = this.file('issues');
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records: IssueRecord[] = [];
+    for (const name of names.filter((n) => /^\d+\.json$/.test(n)).sort()) {
+      const file = path.join(dir, name);
+      records.push(parseJson<IssueRecord>(await fs.readFile(file, 'utf8'), file));
+    }
+    return records;
+  }
+
+  async history(): Promise<History> {
+    const records = await this.readIssues();
+    const sentLinks = new Set<string>();
+    let lastSent: History['lastSent'];
+    let unfinished: IssueRecord | undefined;
+    let nextIssue = 1;
+    for (const r of records) {
+      nextIssue = Math.max(nextIssue, r.issue + 1);
+      if (r.status === 'sent') {
+        for (const link of r.links) sentLinks.add(link);
+        if (!lastSent || r.issue > lastSent.issue) {
+          lastSent = { issue: r.issue, watermark: r.watermark, sentAt: r.sentAt ?? r.composedAt };
+        }
+      } else if (!unfinished) {
+        unfinished = r;
+      }
+    }
+    return { nextIssue, lastSent, sentLinks, unfinished };
+  }
+
+  async createIssue(record: IssueRecord): Promise<void> {
+    const file = this.file('issues', `${pad(record.issue)}.json`);
+    if (!(await createFileExclusive(file, JSON.stringify(record)))) {
+      throw new StoreError(`issue ${record.issue} already exists in ${file}`);
+    }
+  }
+
+  async getIssue(issue: number): Promise<IssueRecord | undefined> {
+    const file = this.file('issues', `${pad(issue)}.json`);
+    const text = await readFileIfExists(file);
+    return text === undefined ? undefined : parseJson<IssueRecord>(text, file);
+  }
+
+  async advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean> {
+    const record = await this.getIssue(issue);
+    if (!record || record.status !== from) return false;
+    const next: IssueRecord = { ...record, status: to, ...(to === 'sent' ? { sentAt: at } : {}) };
+    await writeFileAtomic(this.file('issues', `${pad(issue)}.json`), JSON.stringify(next));
+    return true;
+  }
+
+  // ---- subscribers --------------------------------------------------------------------------------
+
+  private async readSubscribers(): Promise<Subscriber[]> {
+    const file = this.file('subscribers.json');
+    let stat: { mtimeMs: number; size: number };
+    try {
+      stat = await fs.stat(file);
+    } catch {
+      return [];
+    }
+    const cached = this.subscribersCache;
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.list;
+    const text = await fs.readFile(file, 'utf8');
+    const list = parseJson<{ subscribers: Subscriber[] }>(text, file).subscribers;
+    this.subscribersCache = { mtimeMs: stat.mtimeMs, size: stat.size, list };
+    return list;
+  }
+
+  /** Read-modify-write of the subscriber list under a lock, so two processes never lose each other's change. */
+  private async mutateSubscribers<T>(change: (list: Subscriber[]) => T): Promise<T> {
+    const release = await this.lock('subscribers', 5000);
+    try {
+      this.subscribersCache = undefined;
+      const list = [...(await this.readSubscribers())];
+      const result = change(list);
+      await writeFileAtomic(this.file('subscribers.json'), JSON.stringify({ version: 1, subscribers: list }));
+      this.subscribersCache = undefined;
+      return result;
+    } finally {
+      await release();
+    }
+  }
+
+  async addSubscriber(input: NewSubscriber, at: string): Promise<AddResult> {
+    const [result] = await this.addSubscribers([input], at);
+    if (!result) throw new StoreError('internal: no result for an added subscriber');
+    return result;
+  }
+
+  async addSubscribers(inputs: NewSubscriber[], at: string): Promise<AddResult[]> {
+    return this.mutateSubscribers((list) => {
+      const byEmail = new Map(list.map((s) => [s.email.toLowerCase(), s]));
+      return inputs.map((input) => {
+        const existing = byEmail.get(input.email.toLowerCase());
+        if (existing) return { subscriber: existing, created: false };
+        const subscriber: Subscriber = {
+          id: newSubscriberId(),
+          email: input.email,
+          ...(input.name ? { name: input.name } : {}),
+          status: input.status,
+          createdAt: at,
+          updatedAt: at,
+        };
+        list.push(subscriber);
+        byEmail.set(input.email.toLowerCase(), subscriber);
+        return { subscriber, created: true };
+      });
+    });
+  }
+
+  async findSubscriber(email: string): Promise<Subscriber | undefined> {
+    const wanted = email.toLowerCase();
+    return (await this.readSubscribers()).find((s) => s.email.toLowerCase() === wanted);
+  }
+
+  async getSubscriber(id: string): Promise<Subscriber | undefined> {
+    return (await this.readSubscribers()).find((s) => s.id === id);
+  }
+
+  async setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
+    return this.mutateSubscribers((list) => {
+      const i = list.findIndex((s) => s.id === id);
+      const current = list[i];
+      if (!current) return undefined;
+      const updated = { ...current, status, updatedAt: at };
+      list[i] = updated;
+      return updated;
+    });
+  }
+
+  async listSubscribers(options: {
+    status?: SubscriberStatus;
+    cursor?: string;
+    limit: number;
+  }): Promise<SubscriberPage> {
+    const all = await this.readSubscribers();
+    const items: Subscriber[] = [];
+    let i = options.cursor ? Number(options.cursor) : 0;
+    for (; i < all.length && items.length < options.limit; i++) {
+      const s = all[i];
+      if (s && (!options.status || s.status === options.status)) items.push(s);
+    }
+    return { items, ...(i < all.length ? { cursor: String(i) } : {}) };
+  }
+
+  // ---- delivery ledger ----------------------------------------------------------------------------
+
+  private async ledger(issue: number): Promise<Map<string, Delivery>> {
+    const cached = this.ledgers.get(issue);
+    if (cached) return cached;
+    const map = new Map<string, Delivery>();
+    const text = (await readFileIfExists(this.file('deliveries', `${pad(issue)}.jsonl`))) ?? '';
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const d = JSON.parse(line) as Delivery;
+        map.set(d.subscriberId, d);
+      } catch {
+        // A line torn by a kill mid-write: the send it records never completed, so it is claimed again.
+      }
+    }
+    this.ledgers.set(issue, map);
+    return map;
+  }
+
+  private async append(delivery: Delivery): Promise<void> {
+    const file = this.file('deliveries', `${pad(delivery.issue)}.jsonl`);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // One write of one line in append mode: a kill leaves every earlier line whole.
+    await fs.appendFile(file, `\n${JSON.stringify(delivery)}\n`, { mode: 0o600 });
+    (await this.ledger(delivery.issue)).set(delivery.subscriberId, delivery);
+  }
+
+  async getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined> {
+    return (await this.ledger(issue)).get(subscriberId);
+  }
+
+  async claimDelivery(issue: number, subscriberId: string, at: string): Promise<boolean> {
+    const current = (await this.ledger(issue)).get(subscriberId);
+    if (current && current.state !== 'claimed') return false;
+    await this.append({ issue, subscriberId, state: 'claimed', at });
+    return true;
+  }
+
+  async completeDelivery(delivery: Delivery): Promise<void> {
+    await this.append(delivery);
+  }
+
+  async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
+    const counts = { claimed: 0, sent: 0, refused: 0 };
+    for (const d of (await this.ledger(issue)).values()) counts[d.state]++;
+    return counts;
+  }
+
+  // ---- memos and locks ----------------------------------------------------------------------------
+
+  private async memos(): Promise<Record<string, string>> {
+    const file = this.file('memo.json');
+    const text = await readFileIfExists(file);
+    return text === undefined ? {} : parseJson<Record<string, string>>(text, file);
+  }
+
+  async getMemo(key: string): Promise<string | undefined> {
+    return (await this.memos())[key];
+  }
+
+  async putMemo(key: string, value: string): Promise<void> {
+    const all = await this.memos();
+    all[key] = value;
+    await writeFileAtomic(this.file('memo.json'), JSON.stringify(all));
+  }
+
+  async lock(name: string, waitMs = 0): Promise<Release> {
+    const file = this.file('locks', `${name}.lock`);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await createFileExclusive(file, String(process.pid))) {
+        return async () => {
+          await fs.rm(file, { force: true });
+        };
+      }
+      const holder = Number(await readFileIfExists(file));
+      if (holder && !isAlive(holder)) {
+        // The holder died (kill -9, crash): its lock is stale.
+        await fs.rm(file, { force: true });
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new StoreError(
+          `another run (pid ${holder || 'unknown'}) is using ${this.dir} for "${name}"; wait for it to finish`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

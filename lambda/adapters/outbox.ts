@@ -1,0 +1,32 @@
+/** The local transport: each message becomes one `.eml` file, so a laptop run needs no AWS account. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DeliveryError } from '../core/errors';
+import type { Mailer, SendReceipt } from '../ports/mailer';
+import type { OutgoingMessage } from '../render/message';
+import { writeFileAtomic } from './fs-util';
+
+/** The outbox file name for one message: issue and recipient, safe on every file system. */
+export function outboxFileName(message: OutgoingMessage): string {
+  const issue = /digest-(\d+)-/.exec(message.messageId)?.[1] ?? 'x';
+  const who = message.to.toLowerCase().replace(/[^a-z0-9@._+-]/g, '_');
+  return `issue-${issue.padStart(4, '0')}-${who}.eml`;
+}
+
+export class OutboxMailer implements Mailer {
+  readonly description: string;
+  constructor(private readonly dir: string) {
+    this.description = `outbox ${dir}`;
+  }
+
+  async send(message: OutgoingMessage): Promise<SendReceipt> {
+    const file = path.join(this.dir, outboxFileName(message));
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      await writeFileAtomic(file, message.raw);
+    } catch (cause) {
+      throw new DeliveryError(`cannot write ${file}: ${(cause as Error).message}`, { cause, failure: 'fatal' });
+    }
+    return { messageId: path.basename(file) };
+  }
+}

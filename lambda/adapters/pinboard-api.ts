@@ -1,0 +1,147 @@
+/**
+ * Bookmarks from the Pinboard API v1 (https://pinboard.in/api). Keeps Pinboard's limits across runs:
+ * one call every 3 s, `posts/all` once per 5 minutes (a second run within 5 minutes reuses the first
+ * run's answer when nothing changed), doubling back-off on 429 and 5xx, a timeout on every call.
+ * The token is sent, never logged: errors name the method, not the URL.
+ */
+import { SourceError } from '../core/errors';
+import type { Bookmark } from '../core/model';
+import { type RetryPolicy, sleep as realSleep, withRetry } from '../core/retry';
+import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
+import type { Store } from '../ports/store';
+import { excerpt, fetchText, isTransient, retryAfterOf } from './http';
+import { fromPinboardPosts } from './pinboard-post';
+
+export interface PinboardApiOptions {
+  baseUrl: string;
+  /** `user:HEX`, from PINBOARD_TOKEN. */
+  token: string;
+  memo: Pick<Store, 'getMemo' | 'putMemo'>;
+  /** Pinboard: "one call per user every three seconds". */
+  minIntervalMs?: number;
+  /** Pinboard: `posts/all` once every five minutes. */
+  allIntervalMs?: number;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  log?: (line: string) => void;
+}
+
+interface AllMemo {
+  at: number;
+  fromdt: string;
+  updateTime: string;
+  /** Public bookmarks only: a private one is never written anywhere. */
+  bookmarks: Bookmark[];
+}
+
+/** Pinboard's `fromdt` form: `YYYY-MM-DDThh:mm:ssZ`, floored to the second. */
+export const pinboardTime = (iso: string) => `${new Date(iso).toISOString().slice(0, 19)}Z`;
+
+export class PinboardApiSource implements BookmarkSource {
+  readonly description: string;
+  private readonly user: string;
+  private readonly minIntervalMs: number;
+  private readonly allIntervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: PinboardApiOptions) {
+    const user = options.token.split(':')[0] ?? '';
+    if (!/^[^:\s]+:[^:\s]+$/.test(options.token)) {
+      throw new SourceError('PINBOARD_TOKEN must look like user:HEX (Pinboard → Settings → Password → API token)');
+    }
+    this.user = user;
+    this.description = `Pinboard API (${options.baseUrl}, user ${user})`;
+    this.minIntervalMs = options.minIntervalMs ?? 3000;
+    this.allIntervalMs = options.allIntervalMs ?? 5 * 60_000;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retry = options.retry ?? { attempts: 4, baseDelayMs: 3000, maxDelayMs: 60_000, jitter: 0 };
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  private memoKey(name: string) {
+    return `pinboard-api:${this.user}:${name}`;
+  }
+
+  /** Waits out Pinboard's 3 s spacing, counting calls made by earlier runs too. */
+  private async pace(): Promise<void> {
+    const last = Number((await this.options.memo.getMemo(this.memoKey('last-call'))) ?? 0);
+    const wait = last + this.minIntervalMs - this.now();
+    if (wait > 0) await this.sleep(wait);
+    await this.options.memo.putMemo(this.memoKey('last-call'), String(this.now()));
+  }
+
+  private async call(method: string, params: Record<string, string> = {}): Promise<unknown> {
+    const query = new URLSearchParams({ ...params, format: 'json', auth_token: this.options.token });
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${method}?${query}`;
+    const label = `Pinboard ${method}`;
+    return withRetry(
+      async () => {
+        await this.pace();
+        const { status, body, contentType } = await fetchText(url, label, this.timeoutMs);
+        if (status === 401 || status === 403) {
+          throw new SourceError(`${label}: Pinboard refused the token (${status}): check PINBOARD_TOKEN`);
+        }
+        if (status !== 200) throw new SourceError(`${label}: unexpected HTTP ${status}: ${excerpt(body)}`);
+        try {
+          return JSON.parse(body) as unknown;
+        } catch (cause) {
+          const kind = /json/i.test(contentType) ? 'malformed JSON' : `a non-JSON body (${contentType || 'no type'})`;
+          throw new SourceError(`${label}: Pinboard sent ${kind}: ${excerpt(body)}`, { cause });
+        }
+      },
+      this.retry,
+      {
+        isRetryable: isTransient,
+        retryAfterMs: retryAfterOf,
+        sleep: this.sleep,
+        onRetry: (e, attempt, delay) =>
+          this.options.log?.(`${(e as Error).message}; retry ${attempt} in ${Math.round(delay / 1000)} s`),
+      },
+    ).catch((error: unknown) => {
+      if (isTransient(error)) {
+        throw new SourceError(`${(error as Error).message} (gave up after ${this.retry.attempts} attempts)`, {
+          cause: error,
+        });
+      }
+      throw error;
+    });
+  }
+
+  /**
+   * 1. `posts/update`: if nothing changed since `from`, stop (one call).
+   * 2. A `posts/all` answer from the last 5 minutes that covers `from` and this update time is reused.
+   * 3. Otherwise `posts/all?fromdt=…` (the second call), remembered for step 2.
+   */
+  async fetchSince(from: string): Promise<SourceResult> {
+    const update = await this.call('posts/update');
+    const updateTime = (update as { update_time?: unknown } | null)?.update_time;
+    if (typeof updateTime !== 'string' || Number.isNaN(Date.parse(updateTime))) {
+      throw new SourceError(`Pinboard posts/update: no update_time in the answer: ${excerpt(JSON.stringify(update))}`);
+    }
+    if (Date.parse(updateTime) < Date.parse(from)) return { bookmarks: [], unchanged: true, warnings: [] };
+
+    const fromdt = pinboardTime(from);
+    const memoRaw = await this.options.memo.getMemo(this.memoKey('posts-all'));
+    const memo = memoRaw ? (JSON.parse(memoRaw) as AllMemo) : undefined;
+    if (memo && this.now() - memo.at < this.allIntervalMs) {
+      if (memo.updateTime === updateTime && memo.fromdt <= fromdt) {
+        return { bookmarks: memo.bookmarks, unchanged: false, warnings: [] };
+      }
+      const after = new Date(memo.at + this.allIntervalMs).toISOString();
+      throw new SourceError(
+        `Pinboard allows posts/all once every 5 minutes and bookmarks changed since the last call: try again after ${after}`,
+      );
+    }
+
+    const posts = fromPinboardPosts(await this.call('posts/all', { fromdt }), 'Pinboard posts/all');
+    const saved: AllMemo = { at: this.now(), fromdt, updateTime, bookmarks: posts.filter((b) => b.shared) };
+    await this.options.memo.putMemo(this.memoKey('posts-all'), JSON.stringify(saved));
+    return { bookmarks: posts, unchanged: false, warnings: [] };
+  }
+}

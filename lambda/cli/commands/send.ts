@@ -1,0 +1,101 @@
+/** `send`: composes the next issue (or resumes an unfinished one) and delivers it to every active subscriber. */
+import { readFile } from 'node:fs/promises';
+import type { IssueRecord } from '../../core/model';
+import { composeNextIssue } from '../../jobs/compose-next';
+import { type DeliverySummary, deliverIssue } from '../../jobs/deliver-issue';
+import { seedSubscribers } from '../../jobs/import-subscribers';
+import type { App } from '../../wiring';
+import { type CommonFlags, composeDeps, openApp } from '../context';
+import { type Output, progressReporter } from '../output';
+import { describeReport } from '../report';
+
+export interface SendFlags extends CommonFlags {
+  since?: string;
+  dryRun?: boolean;
+  now?: Date;
+}
+
+/** Messages in flight at once on a laptop run; also the most a crash can send twice. */
+const LOCAL_CONCURRENCY = 4;
+
+async function countActive(app: App): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await app.store.listSubscribers({ status: 'active', cursor, limit: 1000 });
+    n += page.items.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return n;
+}
+
+function summarize(summary: DeliverySummary, record: IssueRecord, app: App, output: Output): number {
+  for (const e of summary.errors) output.err(`  ${e}`);
+  const seconds = (summary.durationMs / 1000).toFixed(1);
+  const counts = `sent ${summary.sent}, refused ${summary.refused}, failed ${summary.failed}, already done ${summary.skipped}, retried ${summary.retried}`;
+  if (summary.status === 'sent') {
+    output.out(`Issue #${record.issue} "${record.model.subject}" delivered: ${counts} in ${seconds} s.`);
+    output.out(`Transport: ${app.mailer().description}. State: ${app.stateDir}.`);
+    return 0;
+  }
+  const why = summary.stoppedBy ? `stopped: ${summary.stoppedBy}` : `${summary.failed} deliveries failed`;
+  output.out(`Issue #${record.issue} NOT fully delivered (${why}): ${counts}.`);
+  output.out('Run `pinboard-digest send` again to resume: nobody who has it gets it twice.');
+  return 1;
+}
+
+export async function sendCommand(flags: SendFlags, output: Output): Promise<number> {
+  const now = flags.now ?? new Date();
+  const app = openApp(flags, output);
+  output.err(`config: ${app.origin}`);
+  output.err(`source: ${app.source().description}`);
+  const mailer = app.mailer();
+  const message = app.message();
+
+  // One send at a time per store: two runs would compose the same issue number.
+  const release = flags.dryRun ? async () => {} : await app.store.lock('send');
+  try {
+    if (app.subscribersSeed && !flags.dryRun) {
+      const seeded = await seedSubscribers(app.store, await readFile(app.subscribersSeed, 'utf8'), now.toISOString());
+      if (seeded) output.err(`subscriber list was empty: added ${seeded.added} from ${app.subscribersSeed}`);
+    }
+    const deps = await composeDeps(app);
+    const next = await composeNextIssue(deps, now, flags.since);
+    if (next.kind !== 'resume') for (const w of next.warnings) output.err(`warning: ${w}`);
+    if (next.kind === 'nothing') {
+      if (next.report) for (const line of describeReport(next.report)) output.err(line);
+      output.out(`Nothing to send: ${next.reason}. State unchanged (${app.stateDir}).`);
+      return 0;
+    }
+    const record = next.record;
+    if (next.kind === 'resume') {
+      output.err(`resuming issue #${record.issue} (${record.status}, composed ${record.composedAt})`);
+    } else {
+      for (const line of describeReport(next.report)) output.err(line);
+      output.err(
+        `composed issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links, HTML ${next.report.htmlBytes.toLocaleString('en')} bytes`,
+      );
+    }
+    if (flags.dryRun) {
+      output.out(
+        `Dry run: issue #${record.issue} would go to ${await countActive(app)} active subscribers via ${mailer.description}. Nothing sent, state unchanged.`,
+      );
+      return 0;
+    }
+    if (next.kind === 'issue') await app.store.createIssue(record);
+
+    const progress = progressReporter(output);
+    const summary = await deliverIssue(record, {
+      store: app.store,
+      mailer,
+      message,
+      now: () => new Date(),
+      concurrency: LOCAL_CONCURRENCY,
+      onProgress: (p) => progress.update(p),
+    });
+    progress.done();
+    return summarize(summary, record, app, output);
+  } finally {
+    await release();
+  }
+}

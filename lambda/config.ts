@@ -1,0 +1,146 @@
+/**
+ * The one place config is loaded, validated and frozen, and where environment variable names are
+ * declared (infra imports them, so the two cannot drift). A bad value is an error naming key and file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './core/errors';
+
+export const ENV = {
+  pinboardToken: 'PINBOARD_TOKEN',
+  signingSecret: 'DIGEST_SIGNING_SECRET',
+  pinboardApiUrl: 'PINBOARD_API_URL',
+  pinboardFeedsUrl: 'PINBOARD_FEEDS_URL',
+  stateDir: 'DIGEST_STATE_DIR',
+} as const;
+
+export const DEFAULT_PINBOARD_API_URL = 'https://api.pinboard.in/v1';
+export const DEFAULT_PINBOARD_FEEDS_URL = 'https://feeds.pinboard.in';
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const tagList = z.array(z.string().min(1)).max(200);
+
+const source = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('pinboard-api'), user: z.string().min(1) }),
+  z.strictObject({ type: z.literal('pinboard-rss'), user: z.string().min(1), tag: z.string().min(1).optional() }),
+  z.strictObject({ type: z.literal('feed'), url: httpUrl }),
+  z.strictObject({
+    type: z.literal('file'),
+    path: z.string().min(1),
+    /** The Pinboard user the export belongs to: links tags and the profile. */
+    user: z.string().min(1).optional(),
+  }),
+]);
+
+const schema = z.strictObject({
+  $schema: z.string().optional(),
+  title: z.string().min(1).max(200),
+  intro: z.string().max(2000).optional(),
+  lang: z.string().min(2).max(35).default('en'),
+  siteUrl: httpUrl,
+  from: z.string().min(3),
+  replyTo: z.string().min(3).optional(),
+  listId: z.string().min(1).optional(),
+  footer: z.string().max(2000).optional(),
+  templates: z.string().min(1).optional(),
+  /** A CSV (header `email`, optional `name`) imported when the subscriber list is empty: for demos. */
+  subscribersSeed: z.string().min(1).optional(),
+  source,
+  select: z
+    .strictObject({
+      includeTags: tagList.default([]),
+      excludeTags: tagList.default(['nodigest']),
+      includeToRead: z.boolean().default(false),
+      minBookmarks: z.number().int().min(1).default(1),
+      maxBookmarks: z.number().int().min(1).max(500).default(50),
+      firstIssueDays: z.number().positive().max(36500).default(7),
+      maxHtmlBytes: z.number().int().min(10_000).max(10_000_000).default(95_000),
+    })
+    .default({
+      includeTags: [],
+      excludeTags: ['nodigest'],
+      includeToRead: false,
+      minBookmarks: 1,
+      maxBookmarks: 50,
+      firstIssueDays: 7,
+      maxHtmlBytes: 95_000,
+    }),
+  sections: z.array(z.strictObject({ title: z.string().min(1), tags: tagList.min(1) })).optional(),
+  otherSectionTitle: z.string().min(1).default('Everything else'),
+  transport: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('outbox'), dir: z.string().min(1) }),
+    z.strictObject({
+      type: z.literal('ses'),
+      configurationSet: z.string().min(1).optional(),
+      maxSendRate: z.number().positive().max(10_000).optional(),
+    }),
+  ]),
+  store: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('file'), dir: z.string().min(1) }),
+      z.strictObject({ type: z.literal('dynamodb'), table: z.string().min(3) }),
+    ])
+    .optional(),
+  schedule: z.strictObject({ cron: z.string().min(9), timezone: z.string().min(1).default('UTC') }).optional(),
+});
+
+export type DigestConfig = z.infer<typeof schema>;
+
+export interface LoadedConfig {
+  config: Readonly<DigestConfig>;
+  /** Where it came from: a path, or "the embedded example". */
+  origin: string;
+  /** Relative paths in the config resolve against this directory. */
+  baseDir: string;
+}
+
+/** The embedded default: sample bookmarks, sample subscribers, a local outbox. */
+export const EXAMPLE_CONFIG = path.resolve(__dirname, '../examples/digest.config.json');
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a parsed config; `origin` names the file in errors. */
+export function parseConfig(raw: unknown, origin: string): DigestConfig {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(top level)';
+      const extra =
+        issue.code === 'unrecognized_keys' ? `: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : '';
+      return `  ${key}: ${issue.code === 'unrecognized_keys' ? 'not allowed here' : issue.message}${extra}`;
+    });
+    throw new ConfigError(`${origin} is not a valid config:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Loads `file`, or ./digest.config.json, or the embedded example, in that order. */
+export function loadConfig(file: string | undefined, cwd = process.cwd()): LoadedConfig {
+  let resolved: string;
+  if (file) resolved = path.resolve(cwd, file);
+  else {
+    const local = path.resolve(cwd, 'digest.config.json');
+    resolved = existsSync(local) ? local : EXAMPLE_CONFIG;
+  }
+  let text: string;
+  try {
+    text = readFileSync(resolved, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config ${resolved}: ${(cause as Error).message}`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${resolved} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  const origin = resolved === EXAMPLE_CONFIG ? `the embedded example config (${resolved})` : resolved;
+  return { config: deepFreeze(parseConfig(raw, origin)), origin, baseDir: path.dirname(resolved) };
+}

@@ -1,0 +1,143 @@
+/** Composes the next issue from source bookmarks and history. Pure: rendering is passed in as a function. */
+import { RenderError } from './errors';
+import { groupIntoSections, type SectionRule } from './group';
+import type { Bookmark, IssueModel, IssueRecord, RenderedIssue } from './model';
+import { type SelectOptions, type SelectReport, selectBookmarks } from './select';
+import { normalizeUrl } from './url';
+
+/** Fills templates for one issue; `unsubscribeUrl` is written wherever the subscriber's link goes. */
+export type RenderIssue = (model: IssueModel, unsubscribeUrl: string) => RenderedIssue;
+
+export interface ComposeOptions extends SelectOptions {
+  sections?: SectionRule[];
+  otherSectionTitle: string;
+  /** The HTML body's budget in bytes, personalized (default 95,000: under Gmail's ~102 KB clip). */
+  maxHtmlBytes: number;
+}
+
+export interface ComposeInput {
+  bookmarks: readonly Bookmark[];
+  issueNumber: number;
+  from: string;
+  now: string;
+  sentLinks: ReadonlySet<string>;
+  options: ComposeOptions;
+  render: RenderIssue;
+  /** Stands where each subscriber's unsubscribe URL goes until personalization. */
+  placeholder: string;
+  /** An unsubscribe URL as long as any real one, to measure the personalized size against the budget. */
+  sampleUnsubscribeUrl: string;
+}
+
+export interface ComposeReport extends SelectReport {
+  eligible: number;
+  /** Carried to the next issue because of `maxBookmarks`. */
+  carriedByCount: number;
+  /** Carried to the next issue because the HTML would pass the size budget. */
+  carriedBySize: number;
+  htmlBytes: number;
+}
+
+export type ComposeResult =
+  | { kind: 'nothing'; report: ComposeReport; reason: string }
+  | { kind: 'issue'; record: IssueRecord; report: ComposeReport };
+
+function buildModel(input: ComposeInput, included: Bookmark[], carriedOver: number): IssueModel {
+  const sections = groupIntoSections(included, input.options);
+  return {
+    issue: input.issueNumber,
+    subject: '',
+    preheader: '',
+    window: { from: input.from, to: input.now },
+    sections,
+    bookmarkCount: included.length,
+    carriedOver,
+  };
+}
+
+/**
+ * Inputs: source bookmarks, the next issue number, the window start, sent links, options, a renderer.
+ * Output: an issue record ready to deliver (status `composed`), or `nothing` with the reason.
+ * 1. Select eligible bookmarks (privacy, tags, scheme, window, dedupe) and cut at `maxBookmarks`.
+ * 2. Fewer than `minBookmarks`: nothing to send, state unchanged.
+ * 3. Render; while the personalized HTML passes `maxHtmlBytes`, carry links from the newest end
+ *    (binary search for the most links that fit). A template too big for even one link is a RenderError.
+ * 4. Watermark = newest included `savedAt`; links = normalized URLs of the included bookmarks.
+ */
+export function composeIssue(input: ComposeInput): ComposeResult {
+  const { options } = input;
+  const selection = selectBookmarks({
+    bookmarks: input.bookmarks,
+    from: input.from,
+    to: input.now,
+    sentLinks: input.sentLinks,
+    options,
+  });
+  const eligible = selection.selected.length + selection.carried.length;
+  const report: ComposeReport = {
+    ...selection.report,
+    eligible,
+    carriedByCount: selection.carried.length,
+    carriedBySize: 0,
+    htmlBytes: 0,
+  };
+  if (eligible < Math.max(1, options.minBookmarks)) {
+    return {
+      kind: 'nothing',
+      report,
+      reason: `${eligible} eligible link${eligible === 1 ? '' : 's'}, fewer than minBookmarks (${options.minBookmarks})`,
+    };
+  }
+
+  const attempt = (count: number) => {
+    const included = selection.selected.slice(0, count);
+    const model = buildModel(input, included, eligible - count);
+    const rendered = input.render(model, input.placeholder);
+    const bytes = Buffer.byteLength(rendered.html.split(input.placeholder).join(input.sampleUnsubscribeUrl));
+    return { included, model, rendered, bytes };
+  };
+
+  let best = attempt(selection.selected.length);
+  if (best.bytes > options.maxHtmlBytes) {
+    // Largest count that fits: size grows with the count, so binary search needs O(log n) renders.
+    let lo = 1;
+    let hi = selection.selected.length - 1;
+    let fit: ReturnType<typeof attempt> | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const tried = attempt(mid);
+      if (tried.bytes <= options.maxHtmlBytes) {
+        fit = tried;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (!fit) {
+      throw new RenderError(
+        `even a one-link issue renders to more than maxHtmlBytes (${options.maxHtmlBytes} bytes): shorten the templates or raise the budget`,
+      );
+    }
+    best = fit;
+    report.carriedBySize = selection.selected.length - best.included.length;
+  }
+  report.htmlBytes = best.bytes;
+
+  const newest = best.included[best.included.length - 1];
+  if (!newest) throw new RenderError('internal: an issue with no links');
+  const model: IssueModel = { ...best.model, subject: best.rendered.subject, preheader: best.rendered.preheader };
+  return {
+    kind: 'issue',
+    report,
+    record: {
+      issue: input.issueNumber,
+      status: 'composed',
+      model,
+      rendered: best.rendered,
+      placeholder: input.placeholder,
+      watermark: newest.savedAt,
+      links: best.included.map((b) => normalizeUrl(b.url)),
+      composedAt: input.now,
+    },
+  };
+}

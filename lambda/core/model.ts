@@ -1,0 +1,92 @@
+/**
+ * The plain data that flows through the pipeline. Adapters translate raw sources into `Bookmark`;
+ * nothing raw (Pinboard's "yes"/"no", space-separated tags, HTML entities) passes further.
+ */
+
+/** One saved link, as every source delivers it. Times are ISO-8601 UTC strings (`toISOString()` form). */
+export interface Bookmark {
+  url: string;
+  title: string;
+  /** The author's note (Pinboard `extended`), shown under the link as commentary. */
+  note: string;
+  /** All tags, private ones (leading `.`) included: selection may use them; output never shows them. */
+  tags: string[];
+  savedAt: string;
+  /** `false` for a private bookmark: it never reaches any output. */
+  shared: boolean;
+  toread: boolean;
+}
+
+/** A bookmark as it appears in an issue: public tags only. */
+export interface IssueBookmark {
+  url: string;
+  title: string;
+  note: string;
+  tags: string[];
+  savedAt: string;
+}
+
+export interface Section {
+  title: string;
+  bookmarks: IssueBookmark[];
+}
+
+/** The issue model, written as `digest.json` (its shape is a public contract: see DESIGN.md). */
+export interface IssueModel {
+  issue: number;
+  subject: string;
+  preheader: string;
+  window: { from: string; to: string };
+  sections: Section[];
+  bookmarkCount: number;
+  carriedOver: number;
+}
+
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
+
+export interface Subscriber {
+  /** Opaque random id; tokens name this, never the email address. */
+  id: string;
+  email: string;
+  name?: string;
+  status: SubscriberStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The rendered issue: rendered once, personalized per subscriber. */
+export interface RenderedIssue {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export type IssueStatus = 'composed' | 'sending' | 'sent';
+
+/** What the store keeps of an issue: enough to resume delivery byte for byte after a crash. */
+export interface IssueRecord {
+  issue: number;
+  status: IssueStatus;
+  model: IssueModel;
+  rendered: RenderedIssue;
+  /** Stands in the rendered html/text where each subscriber's unsubscribe URL goes. */
+  placeholder: string;
+  /** Newest `savedAt` among the links sent: the next issue's window starts here. */
+  watermark: string;
+  /** Normalized URLs of every link in the issue: never sent again. */
+  links: string[];
+  composedAt: string;
+  sentAt?: string;
+}
+
+export type DeliveryState = 'claimed' | 'sent' | 'refused';
+
+export interface Delivery {
+  issue: number;
+  subscriberId: string;
+  state: DeliveryState;
+  at: string;
+  messageId?: string;
+  reason?: string;
+}

@@ -1,0 +1,15 @@
+import type { OutgoingMessage } from '../render/message';
+
+export interface SendReceipt {
+  /** The transport's id for the accepted message (SES MessageId, or the outbox file name). */
+  messageId: string;
+}
+
+/**
+ * Delivers one finished MIME message. Throws `DeliveryError` with `retryable` set: throttling and
+ * transient faults are retryable; a refusal of this message is not; `fatal` stops the whole run.
+ */
+export interface Mailer {
+  readonly description: string;
+  send(message: OutgoingMessage): Promise<SendReceipt>;
+}

@@ -1,0 +1,74 @@
+import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+
+export interface History {
+  /** Number the next new issue gets. */
+  nextIssue: number;
+  /** The newest fully delivered issue. */
+  lastSent?: { issue: number; watermark: string; sentAt: string };
+  /** Normalized URLs of every link in every sent issue. */
+  sentLinks: Set<string>;
+  /** An issue composed or half sent: it is delivered before any new issue is composed. */
+  unfinished?: IssueRecord;
+}
+
+export interface SubscriberPage {
+  items: Subscriber[];
+  /** Pass back to get the next page; absent on the last page. */
+  cursor?: string;
+}
+
+export interface NewSubscriber {
+  email: string;
+  name?: string;
+  status: SubscriberStatus;
+}
+
+export type AddResult = { subscriber: Subscriber; created: boolean };
+
+/** Releases a lock taken with `Store.lock`. */
+export type Release = () => Promise<void>;
+
+/**
+ * Durable state: subscribers, issues, the per-recipient delivery ledger and small source memos.
+ * Every write is atomic: a crash at any moment leaves the store readable with nothing recorded lost.
+ */
+export interface Store {
+  readonly description: string;
+
+  history(): Promise<History>;
+  /** Stores a newly composed issue; fails if that issue number exists. */
+  createIssue(record: IssueRecord): Promise<void>;
+  getIssue(issue: number): Promise<IssueRecord | undefined>;
+  /** Moves an issue's status forward only if it is currently `from`; returns whether it moved. */
+  advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean>;
+
+  /** Adds a subscriber, or returns the existing one for that address (compared case-insensitively). */
+  addSubscriber(input: NewSubscriber, at: string): Promise<AddResult>;
+  /** Adds many at once (an import): one write, results in input order. */
+  addSubscribers(inputs: NewSubscriber[], at: string): Promise<AddResult[]>;
+  findSubscriber(email: string): Promise<Subscriber | undefined>;
+  getSubscriber(id: string): Promise<Subscriber | undefined>;
+  setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined>;
+  /** Subscribers page by page, in a stable order; `status` filters. */
+  listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }): Promise<SubscriberPage>;
+
+  /** The ledger entry for one recipient of one issue. */
+  getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined>;
+  /**
+   * Claims a recipient before sending: false when the ledger already says `sent` or `refused`.
+   * A `claimed` entry left by a crashed run is claimed again (so at most the messages in flight at a
+   * crash can go out twice).
+   */
+  claimDelivery(issue: number, subscriberId: string, at: string): Promise<boolean>;
+  /** Records the outcome of a claimed delivery. */
+  completeDelivery(delivery: Delivery): Promise<void>;
+  /** Counts of ledger entries for an issue, by state. */
+  countDeliveries(issue: number): Promise<Record<Delivery['state'], number>>;
+
+  /** Small values a source keeps between runs (e.g. when Pinboard was last called). */
+  getMemo(key: string): Promise<string | undefined>;
+  putMemo(key: string, value: string): Promise<void>;
+
+  /** Exclusive lock for one job (e.g. sending); throws StoreError if another live run holds it. */
+  lock(name: string): Promise<Release>;
+}

@@ -1,0 +1,93 @@
+/**
+ * Turns a rendered issue into one subscriber's message: their unsubscribe link in the body and in the
+ * RFC 8058 headers, then MIME (multipart/alternative, UTF-8) built by nodemailer's MailComposer.
+ */
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { IssueRecord, Subscriber } from '../core/model';
+import { createToken } from '../core/tokens';
+
+export interface MessageContext {
+  from: string;
+  replyTo?: string;
+  /** `List-Id` value, e.g. `Weekly Links <links.example.com>`. */
+  listId: string;
+  siteUrl: string;
+  secret: string;
+}
+
+export interface OutgoingMessage {
+  to: string;
+  subscriberId: string;
+  messageId: string;
+  raw: Buffer;
+}
+
+/** The address part of `Name <a@b>` or `a@b`. */
+export function addressOf(mailbox: string): string {
+  const m = /<([^>]+)>\s*$/.exec(mailbox);
+  return (m?.[1] ?? mailbox).trim();
+}
+
+export function domainOf(mailbox: string): string {
+  return addressOf(mailbox).split('@')[1] ?? 'localhost';
+}
+
+export function unsubscribeUrl(siteUrl: string, token: string): string {
+  return `${siteUrl.replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/** An unsubscribe URL as long as every real one: tokens have a fixed length. */
+export function sampleUnsubscribeUrl(ctx: Pick<MessageContext, 'siteUrl' | 'secret'>): string {
+  return unsubscribeUrl(ctx.siteUrl, createToken(ctx.secret, 'unsubscribe', 'x'.repeat(16)));
+}
+
+/** Stable per issue and subscriber, so a resent duplicate is recognisable as the same message. */
+export function messageIdFor(issue: number, subscriberId: string, from: string): string {
+  return `<digest-${issue}-${subscriberId}@${domainOf(from)}>`;
+}
+
+/** One subscriber's copy of the body: their unsubscribe link where the placeholder stands. */
+export function personalize(
+  record: Pick<IssueRecord, 'rendered' | 'placeholder'>,
+  subscriber: Pick<Subscriber, 'id'>,
+  ctx: Pick<MessageContext, 'siteUrl' | 'secret'>,
+): { html: string; text: string; unsubscribeUrl: string; token: string } {
+  const token = createToken(ctx.secret, 'unsubscribe', subscriber.id);
+  const url = unsubscribeUrl(ctx.siteUrl, token);
+  const { rendered, placeholder } = record;
+  // The placeholder is letters and digits only, so HTML escaping left it intact; the URL is escaped here.
+  const html = rendered.html.split(placeholder).join(url.replace(/&/g, '&amp;'));
+  const text = rendered.text.split(placeholder).join(url);
+  return { html, text, unsubscribeUrl: url, token };
+}
+
+/** Builds the complete message for one subscriber. `date` is the send time. */
+export async function buildMessage(
+  record: IssueRecord,
+  subscriber: Subscriber,
+  ctx: MessageContext,
+  date: Date,
+): Promise<OutgoingMessage> {
+  const { html, text, unsubscribeUrl: url, token } = personalize(record, subscriber, ctx);
+  const mailto = `mailto:${addressOf(ctx.replyTo ?? ctx.from)}?subject=unsubscribe%20${encodeURIComponent(token)}`;
+  const messageId = messageIdFor(record.issue, subscriber.id, ctx.from);
+  const composer = new MailComposer({
+    from: ctx.from,
+    replyTo: ctx.replyTo,
+    to: subscriber.name ? { name: subscriber.name, address: subscriber.email } : subscriber.email,
+    subject: record.rendered.subject,
+    text,
+    html,
+    messageId,
+    date,
+    textEncoding: 'quoted-printable',
+    headers: {
+      'List-Id': ctx.listId,
+      'List-Unsubscribe': `<${url}>, <${mailto}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'X-Digest-Issue': String(record.issue),
+    },
+  });
+  const raw = await composer.compile().build();
+  return { to: subscriber.email, subscriberId: subscriber.id, messageId, raw };
+}

@@ -1,0 +1,83 @@
+/**
+ * Fills compiled templates with an issue. Bookmark text only ever enters as data: Handlebars escapes it
+ * in HTML, and nothing from a bookmark is compiled as template source.
+ */
+import Handlebars from 'handlebars';
+import type { RenderIssue } from '../core/compose';
+import { RenderError } from '../core/errors';
+import type { IssueModel } from '../core/model';
+import { displayHost } from '../core/url';
+import type { CompiledTemplates } from './templates';
+
+export interface RenderContext {
+  title: string;
+  intro?: string;
+  footer?: string;
+  siteUrl: string;
+  lang: string;
+  /** The author's Pinboard profile, when the source is Pinboard. */
+  profileUrl?: string;
+  /** A tag's page, when the source is Pinboard. */
+  tagUrl?: (tag: string) => string;
+  /** Time zone the issue date is shown in. */
+  timeZone: string;
+}
+
+const PREHEADER_TITLES = 3;
+
+function compile(name: string, source: string, noEscape: boolean): Handlebars.TemplateDelegate {
+  const hbs = Handlebars.create();
+  try {
+    const template = hbs.compile(source, { noEscape, strict: false });
+    template({}); // surfaces syntax errors now, not in the middle of a send
+    return template;
+  } catch (cause) {
+    throw new RenderError(`template ${name}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** Compiles each template once; the returned function renders an issue in microseconds. */
+export function createRenderer(templates: CompiledTemplates, context: RenderContext): RenderIssue {
+  const html = compile('digest.mjml', templates.html, false);
+  const text = compile('digest.txt.hbs', templates.text, true);
+  const subject = compile('subject.hbs', templates.subject, true);
+  const preheader = compile('preheader.hbs', templates.preheader, true);
+  const dateFormat = new Intl.DateTimeFormat(context.lang, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: context.timeZone,
+  });
+  const siteHost = displayHost(context.siteUrl);
+
+  return (model: IssueModel, unsubscribeUrl: string) => {
+    const all = model.sections.flatMap((s) => s.bookmarks);
+    const view = {
+      ...context,
+      tagUrl: undefined,
+      siteHost,
+      issue: model.issue,
+      count: model.bookmarkCount,
+      dateRange: dateFormat.format(new Date(model.window.to)),
+      unsubscribeUrl,
+      firstTitles: all.slice(0, PREHEADER_TITLES).map((b) => oneLine(b.title)),
+      moreCount: Math.max(0, all.length - PREHEADER_TITLES),
+      sections: model.sections.map((s) => ({
+        title: s.title,
+        bookmarks: s.bookmarks.map((b) => ({
+          url: b.url,
+          title: b.title,
+          note: b.note,
+          host: displayHost(b.url),
+          tags: b.tags.map((name) => ({ name, url: context.tagUrl?.(name) })),
+        })),
+      })),
+    };
+    const subjectLine = oneLine(subject(view));
+    const preheaderLine = oneLine(preheader(view));
+    const withLines = { ...view, subject: subjectLine, preheader: preheaderLine };
+    return { subject: subjectLine, preheader: preheaderLine, html: html(withLines), text: text(withLines) };
+  };
+}

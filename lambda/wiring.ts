@@ -1,0 +1,182 @@
+/**
+ * The composition root: config and environment in, adapters out. Nothing else constructs an adapter.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BookmarkFileSource } from './adapters/bookmark-file';
+import { FeedSource, PINBOARD_FEED_COUNT, pinboardFeedUrl } from './adapters/feed';
+import { FileStore } from './adapters/file-store';
+import { OutboxMailer } from './adapters/outbox';
+import { PinboardApiSource } from './adapters/pinboard-api';
+import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
+import {
+  DEFAULT_PINBOARD_API_URL,
+  DEFAULT_PINBOARD_FEEDS_URL,
+  type DigestConfig,
+  ENV,
+  type LoadedConfig,
+} from './config';
+import type { ComposeOptions } from './core/compose';
+import { ConfigError } from './core/errors';
+import type { BookmarkSource } from './ports/bookmark-source';
+import type { Mailer } from './ports/mailer';
+import type { Store } from './ports/store';
+import { domainOf, type MessageContext } from './render/message';
+import type { RenderContext } from './render/renderer';
+import { DEFAULT_TEMPLATES_DIR } from './render/templates';
+
+export interface WiringOptions {
+  /** `--state` or DIGEST_STATE_DIR; default `.digest/` in the working directory. */
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  log?: (line: string) => void;
+}
+
+export interface App {
+  config: Readonly<DigestConfig>;
+  origin: string;
+  stateDir: string;
+  templatesDir: string;
+  /** Absolute path of `subscribersSeed`, if set. */
+  subscribersSeed?: string;
+  store: Store;
+  /** Built on first use: a `subscribers list` needs no token. */
+  source: () => BookmarkSource;
+  mailer: () => Mailer;
+  message: () => MessageContext;
+  render: RenderContext;
+  compose: ComposeOptions & { firstIssueDays: number };
+}
+
+function pinboardUser(config: DigestConfig): string | undefined {
+  const s = config.source;
+  return s.type === 'pinboard-api' || s.type === 'pinboard-rss' ? s.user : s.type === 'file' ? s.user : undefined;
+}
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'digest';
+
+/** The signing key: DIGEST_SIGNING_SECRET, or for a local store a random key kept in the state dir. */
+function signingSecret(env: NodeJS.ProcessEnv, stateDir: string, config: DigestConfig, log: (l: string) => void) {
+  const fromEnv = env[ENV.signingSecret]?.trim();
+  if (fromEnv) {
+    if (fromEnv.length < 32) throw new ConfigError(`${ENV.signingSecret} must be at least 32 characters long`);
+    return fromEnv;
+  }
+  if (config.transport.type !== 'outbox') {
+    throw new ConfigError(`${ENV.signingSecret} is not set: it signs unsubscribe links, and real mail needs it`);
+  }
+  const file = path.join(stateDir, 'signing.key');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(stateDir, { recursive: true });
+    const key = randomBytes(32).toString('base64url');
+    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+    log(`${ENV.signingSecret} is not set: made a local signing key in ${file} (outbox only)`);
+    return key;
+  }
+}
+
+export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const log = options.log ?? (() => {});
+  const { config, baseDir } = loaded;
+  const stateDir = path.resolve(
+    cwd,
+    options.stateDir ?? env[ENV.stateDir] ?? (config.store?.type === 'file' ? config.store.dir : '.digest'),
+  );
+  const inputPath = (p: string) => path.resolve(baseDir, p);
+
+  if (config.store?.type === 'dynamodb') {
+    throw new ConfigError(`${loaded.origin}: store.type "dynamodb" is not available in this build yet; use "file"`);
+  }
+  const store = new FileStore(stateDir);
+
+  const source = (): BookmarkSource => {
+    const s = config.source;
+    switch (s.type) {
+      case 'pinboard-api': {
+        const token = env[ENV.pinboardToken]?.trim();
+        if (!token) {
+          throw new ConfigError(
+            `source.type is "pinboard-api": set ${ENV.pinboardToken} to your API token (user:HEX, Pinboard → Settings → Password)`,
+          );
+        }
+        if (token.split(':')[0]?.toLowerCase() !== s.user.toLowerCase()) {
+          log(`warning: ${ENV.pinboardToken} belongs to another user than source.user "${s.user}"`);
+        }
+        return new PinboardApiSource({
+          baseUrl: env[ENV.pinboardApiUrl]?.trim() || DEFAULT_PINBOARD_API_URL,
+          token,
+          memo: store,
+          log,
+        });
+      }
+      case 'pinboard-rss': {
+        const base = env[ENV.pinboardFeedsUrl]?.trim() || DEFAULT_PINBOARD_FEEDS_URL;
+        return new FeedSource({
+          url: pinboardFeedUrl(base, s.user, s.tag),
+          label: `Pinboard feed of ${s.user}${s.tag ? ` tagged ${s.tag}` : ''}`,
+          requestedCount: PINBOARD_FEED_COUNT,
+        });
+      }
+      case 'feed':
+        return new FeedSource({ url: s.url, label: `feed ${s.url}` });
+      case 'file':
+        return new BookmarkFileSource(inputPath(s.path));
+    }
+  };
+
+  const mailer = (): Mailer => {
+    const t = config.transport;
+    if (t.type === 'outbox') return new OutboxMailer(path.resolve(cwd, t.dir));
+    throw new ConfigError(`${loaded.origin}: transport.type "ses" is not available in this build yet; use "outbox"`);
+  };
+
+  let messageContext: MessageContext | undefined;
+  const message = (): MessageContext => {
+    messageContext ??= {
+      from: config.from,
+      replyTo: config.replyTo,
+      listId: `${config.title.replace(/[<>"\r\n]/g, '')} <${config.listId ?? `${slug(config.title)}.${domainOf(config.from)}`}>`,
+      siteUrl: config.siteUrl,
+      secret: signingSecret(env, stateDir, config, log),
+    };
+    return messageContext;
+  };
+
+  const user = pinboardUser(config);
+  return {
+    config,
+    origin: loaded.origin,
+    stateDir,
+    templatesDir: config.templates ? inputPath(config.templates) : DEFAULT_TEMPLATES_DIR,
+    ...(config.subscribersSeed ? { subscribersSeed: inputPath(config.subscribersSeed) } : {}),
+    store,
+    source,
+    mailer,
+    message,
+    render: {
+      title: config.title,
+      intro: config.intro,
+      footer: config.footer,
+      siteUrl: config.siteUrl,
+      lang: config.lang,
+      timeZone: config.schedule?.timezone ?? 'UTC',
+      ...(user ? { profileUrl: pinboardProfileUrl(user), tagUrl: (tag: string) => pinboardTagUrl(user, tag) } : {}),
+    },
+    compose: {
+      ...config.select,
+      sections: config.sections,
+      otherSectionTitle: config.otherSectionTitle,
+    },
+  };
+}
