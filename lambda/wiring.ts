@@ -32,6 +32,8 @@ export interface WiringOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   log?: (line: string) => void;
+  /** Preview: change nothing on disk (no local signing key is written; a throwaway one is used). */
+  readOnly?: boolean;
 }
 
 export interface App {
@@ -63,7 +65,13 @@ const slug = (text: string) =>
     .replace(/^-+|-+$/g, '') || 'digest';
 
 /** The signing key: DIGEST_SIGNING_SECRET, or for a local store a random key kept in the state dir. */
-function signingSecret(env: NodeJS.ProcessEnv, stateDir: string, config: DigestConfig, log: (l: string) => void) {
+function signingSecret(
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  config: DigestConfig,
+  log: (l: string) => void,
+  readOnly: boolean,
+) {
   const fromEnv = env[ENV.signingSecret]?.trim();
   if (fromEnv) {
     if (fromEnv.length < 32) throw new ConfigError(`${ENV.signingSecret} must be at least 32 characters long`);
@@ -76,6 +84,7 @@ function signingSecret(env: NodeJS.ProcessEnv, stateDir: string, config: DigestC
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
+    if (readOnly) return randomBytes(32).toString('base64url');
     mkdirSync(stateDir, { recursive: true });
     const key = randomBytes(32).toString('base64url');
     writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
@@ -146,9 +155,9 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     messageContext ??= {
       from: config.from,
       replyTo: config.replyTo,
-      listId: `${config.title.replace(/[<>"\r\n]/g, '')} <${config.listId ?? `${slug(config.title)}.${domainOf(config.from)}`}>`,
+      listId: { name: config.title, id: config.listId ?? `${slug(config.title)}.${domainOf(config.from)}` },
       siteUrl: config.siteUrl,
-      secret: signingSecret(env, stateDir, config, log),
+      secret: signingSecret(env, stateDir, config, log, options.readOnly ?? false),
     };
     return messageContext;
   };

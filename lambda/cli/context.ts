@@ -13,9 +13,9 @@ export interface CommonFlags {
   state?: string;
 }
 
-export function openApp(flags: CommonFlags, output: Output): App {
+export function openApp(flags: CommonFlags, output: Output, readOnly = false): App {
   const loaded = loadConfig(flags.config);
-  return buildApp(loaded, { stateDir: flags.state, log: (line) => output.err(line) });
+  return buildApp(loaded, { stateDir: flags.state, log: (line) => output.err(line), readOnly });
 }
 
 /** Compiles the templates (MJML once per process) and gathers what composing needs. */

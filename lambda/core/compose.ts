@@ -85,7 +85,10 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     return {
       kind: 'nothing',
       report,
-      reason: `${eligible} eligible link${eligible === 1 ? '' : 's'}, fewer than minBookmarks (${options.minBookmarks})`,
+      reason:
+        eligible === 0
+          ? `no new links since ${input.from}`
+          : `${eligible} eligible link${eligible === 1 ? '' : 's'}, fewer than minBookmarks (${options.minBookmarks})`,
     };
   }
 

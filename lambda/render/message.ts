@@ -9,8 +9,8 @@ import { createToken } from '../core/tokens';
 export interface MessageContext {
   from: string;
   replyTo?: string;
-  /** `List-Id` value, e.g. `Weekly Links <links.example.com>`. */
-  listId: string;
+  /** `List-Id`: a display name and the list's id (`weekly-links.example.com`). */
+  listId: { name: string; id: string };
   siteUrl: string;
   secret: string;
 }
@@ -34,6 +34,18 @@ export function domainOf(mailbox: string): string {
 
 export function unsubscribeUrl(siteUrl: string, token: string): string {
   return `${siteUrl.replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * RFC 2919 List-Id: the phrase may be encoded, the `<id>` never is, so it is built here and passed to
+ * MailComposer as prepared (MailComposer would encode the whole value, angle brackets included).
+ */
+export function listIdHeader(listId: MessageContext['listId']): string {
+  const name = listId.name.replace(/[\r\n]+/g, ' ').trim();
+  const phrase = /^[\x20-\x7e]*$/.test(name)
+    ? `"${name.replace(/(["\\])/g, '\\$1')}"`
+    : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
+  return `${phrase} <${listId.id}>`;
 }
 
 /** An unsubscribe URL as long as every real one: tokens have a fixed length. */
@@ -82,7 +94,7 @@ export async function buildMessage(
     date,
     textEncoding: 'quoted-printable',
     headers: {
-      'List-Id': ctx.listId,
+      'List-Id': { prepared: true, value: listIdHeader(ctx.listId) },
       'List-Unsubscribe': `<${url}>, <${mailto}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'X-Digest-Issue': String(record.issue),

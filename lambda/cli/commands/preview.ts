@@ -24,7 +24,7 @@ export const SAMPLE_READER: Subscriber = {
 };
 
 export async function previewCommand(flags: PreviewFlags, output: Output, now = new Date()): Promise<number> {
-  const app = openApp(flags, output);
+  const app = openApp(flags, output, true);
   output.err(`config: ${app.origin}`);
   output.err(`source: ${app.source().description}`);
   const deps = await composeDeps(app);

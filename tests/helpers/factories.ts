@@ -1,0 +1,69 @@
+/** Test data builders and the real renderer over the shipped templates, compiled once per test file. */
+import type { ComposeOptions } from '../../lambda/core/compose';
+import type { Bookmark, Subscriber } from '../../lambda/core/model';
+import { createRenderer, type RenderContext } from '../../lambda/render/renderer';
+import { type CompiledTemplates, loadTemplates } from '../../lambda/render/templates';
+
+let counter = 0;
+
+export function bookmark(overrides: Partial<Bookmark> = {}): Bookmark {
+  counter++;
+  return {
+    url: `https://example.com/post/${counter}`,
+    title: `Post ${counter}`,
+    note: `Note ${counter}`,
+    tags: ['misc'],
+    savedAt: new Date(Date.UTC(2026, 10, 20, 12, 0, counter % 60)).toISOString(),
+    shared: true,
+    toread: false,
+    ...overrides,
+  };
+}
+
+export function subscriber(overrides: Partial<Subscriber> = {}): Subscriber {
+  counter++;
+  return {
+    id: `sub${String(counter).padStart(13, '0')}`,
+    email: `reader${counter}@example.com`,
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export const composeOptions = (overrides: Partial<ComposeOptions> = {}): ComposeOptions => ({
+  includeTags: [],
+  excludeTags: ['nodigest'],
+  includeToRead: false,
+  minBookmarks: 1,
+  maxBookmarks: 50,
+  maxHtmlBytes: 95_000,
+  otherSectionTitle: 'Everything else',
+  ...overrides,
+});
+
+export const renderContext = (overrides: Partial<RenderContext> = {}): RenderContext => ({
+  title: 'Test Digest',
+  intro: 'I find this stuff so that you don’t have to.',
+  siteUrl: 'https://digest.example.com',
+  lang: 'en',
+  timeZone: 'UTC',
+  profileUrl: 'https://pinboard.in/u:tester/',
+  tagUrl: (tag) => `https://pinboard.in/u:tester/t:${encodeURIComponent(tag)}/`,
+  ...overrides,
+});
+
+let compiled: Promise<CompiledTemplates> | undefined;
+/** The shipped templates, MJML compiled once per test file. */
+export const shippedTemplates = () => {
+  compiled ??= loadTemplates();
+  return compiled;
+};
+
+export async function shippedRenderer(overrides: Partial<RenderContext> = {}) {
+  return createRenderer(await shippedTemplates(), renderContext(overrides));
+}
+
+export const SECRET = 'test-signing-secret-that-is-long-enough-0123456789';
+export const PLACEHOLDER = 'pdunsubtestplaceholder0000';

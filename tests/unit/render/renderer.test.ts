@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fromPinboardPosts } from '../../../lambda/adapters/pinboard-post';
+import { composeIssue } from '../../../lambda/core/compose';
+import type { IssueModel } from '../../../lambda/core/model';
+import { bookmark, composeOptions, PLACEHOLDER, shippedRenderer } from '../../helpers/factories';
+
+const UNSUB = 'https://digest.example.com/unsubscribe?token=abc';
+
+function model(bookmarks: IssueModel['sections'][number]['bookmarks'], title = 'Reads'): IssueModel {
+  return {
+    issue: 3,
+    subject: '',
+    preheader: '',
+    window: { from: '2026-11-16T00:00:00.000Z', to: '2026-11-23T08:00:00.000Z' },
+    sections: [{ title, bookmarks }],
+    bookmarkCount: bookmarks.length,
+    carriedOver: 0,
+  };
+}
+
+const shown = (overrides = {}) => {
+  const { shared: _s, toread: _t, ...rest } = bookmark(overrides);
+  return rest;
+};
+
+describe('createRenderer', () => {
+  it('escapes hostile bookmark text and never evaluates it as a template', async () => {
+    const render = await shippedRenderer();
+    const hostile = shown({
+      title: `<script>alert('x')</script> {{constructor.constructor "alert(1)"}} & "q"`,
+      note: '<img src=x onerror=alert(1)> {{{unsubscribeUrl}}} {{#each this}}x{{/each}}',
+      tags: ['<b>bold</b>'],
+    });
+    const out = render(model([hostile], '<i>Section</i>'), UNSUB);
+    expect(out.html).not.toMatch(/<script|<img|<b>bold|<i>Section/);
+    expect(out.html).toContain('&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;');
+    expect(out.html).toContain('{{constructor.constructor &quot;alert(1)&quot;}}');
+    expect(out.html).toContain('{{{unsubscribeUrl}}} {{#each this}}x{{/each}}');
+    expect(out.text).toContain(`<script>alert('x')</script> {{constructor.constructor "alert(1)"}}`);
+    expect(out.text).toContain('{{{unsubscribeUrl}}}');
+  });
+
+  it('links each bookmark once to its original URL, with its host, note and tag pages', async () => {
+    const render = await shippedRenderer();
+    const b = shown({
+      url: 'https://www.example.org/a?x=1&y=2',
+      title: 'A title',
+      note: 'Why it matters.',
+      tags: ['rust', 'c++'],
+    });
+    const { html, text } = render(model([b]), UNSUB);
+    expect(html.match(/href="https:\/\/www\.example\.org\/a\?x&#x3D;1&amp;y&#x3D;2"/g)).toHaveLength(1);
+    expect(html).toContain('<span class="h">example.org</span>');
+    expect(html).toContain('Why it matters.');
+    expect(html).toContain('href="https://pinboard.in/u:tester/t:c%2B%2B/">#c++</a>');
+    expect(html).toContain('href="https://pinboard.in/u:tester/"');
+    expect(text).toContain('https://www.example.org/a?x=1&y=2');
+    expect(text).toContain('#rust #c++');
+    expect(text).not.toMatch(/<[a-z]/i);
+  });
+
+  it('shows tags without links when the source is not Pinboard', async () => {
+    const render = await shippedRenderer({ tagUrl: undefined, profileUrl: undefined });
+    const { html } = render(model([shown({ tags: ['rust'] })]), UNSUB);
+    expect(html).toContain('#rust');
+    expect(html).not.toContain('pinboard.in');
+  });
+
+  it('puts the unsubscribe link in both parts, the language, subject and preheader in the HTML', async () => {
+    const render = await shippedRenderer({ lang: 'de' });
+    const out = render(model([shown({ title: 'First' }), shown({ title: 'Second' })]), PLACEHOLDER);
+    expect(out.html).toContain(`href="${PLACEHOLDER}"`);
+    expect(out.text).toContain(PLACEHOLDER);
+    expect(out.html).toMatch(/<html lang="de"/);
+    expect(out.subject).toBe('Test Digest #3: 2 links');
+    expect(out.preheader).toBe('First, Second');
+    expect(out.html).toContain('First, Second');
+    expect(out.html).toContain('<title>Test Digest #3: 2 links</title>');
+  });
+
+  it('renders the sample issue the preview shows (snapshot of the plain-text part)', async () => {
+    const file = path.join(__dirname, '../../../examples/bookmarks.json');
+    const config = JSON.parse(readFileSync(path.join(__dirname, '../../../examples/digest.config.json'), 'utf8'));
+    const result = composeIssue({
+      bookmarks: fromPinboardPosts(JSON.parse(readFileSync(file, 'utf8')), file),
+      issueNumber: 1,
+      from: '2026-11-01T00:00:00.000Z',
+      now: '2026-11-23T08:00:00.000Z',
+      sentLinks: new Set(),
+      options: composeOptions({ sections: config.sections }),
+      render: await shippedRenderer({ title: config.title, intro: config.intro }),
+      placeholder: PLACEHOLDER,
+      sampleUnsubscribeUrl: UNSUB,
+    });
+    if (result.kind !== 'issue') throw new Error(result.reason);
+    const { html, text } = result.record.rendered;
+    expect(html).not.toContain('example-intranet.corp');
+    expect(html).not.toContain('javascript:');
+    expect(html).not.toContain('ftp://');
+    expect(html).not.toMatch(/#\.internal|#nodigest/);
+    expect(text).toMatchSnapshot();
+  });
+});
