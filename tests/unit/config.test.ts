@@ -1,0 +1,71 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EXAMPLE_CONFIG, loadConfig } from '../../lambda/config';
+import { ConfigError } from '../../lambda/core/errors';
+import { buildApp } from '../../lambda/wiring';
+
+const valid = {
+  title: 'T',
+  siteUrl: 'https://t.example',
+  from: 'T <t@t.example>',
+  source: { type: 'pinboard-api', user: 'me' },
+  transport: { type: 'outbox', dir: 'outbox' },
+};
+
+function write(content: unknown): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pd-config-'));
+  const file = path.join(dir, 'digest.config.json');
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('fills defaults and freezes the result', () => {
+    const { config } = loadConfig(write(valid));
+    expect(config.select).toMatchObject({ excludeTags: ['nodigest'], maxBookmarks: 50, firstIssueDays: 7, maxHtmlBytes: 95_000 });
+    expect(config.otherSectionTitle).toBe('Everything else');
+    expect(Object.isFrozen(config.select)).toBe(true);
+  });
+
+  it('names the file and the key of a bad value', () => {
+    const file = write({ ...valid, select: { maxBookmarks: 0 } });
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    expect(() => loadConfig(file)).toThrow(new RegExp(`${file}[\\s\\S]*select\\.maxBookmarks`));
+  });
+
+  it('rejects an unknown key by name', () => {
+    const file = write({ ...valid, sectons: [] });
+    expect(() => loadConfig(file)).toThrow(/unknown key "sectons"/);
+  });
+
+  it('rejects a non-http siteUrl and an unknown source type', () => {
+    expect(() => loadConfig(write({ ...valid, siteUrl: 'javascript:alert(1)' }))).toThrow(/siteUrl: must be an http\(s\) URL/);
+    expect(() => loadConfig(write({ ...valid, source: { type: 'delicious' } }))).toThrow(/source\.type/);
+  });
+
+  it('says where broken JSON is', () => {
+    const file = write('{"title": "T",,}');
+    expect(() => loadConfig(file)).toThrow(new RegExp(`${file} is not valid JSON`));
+  });
+
+  it('falls back to the embedded example when there is no config', () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'pd-empty-'));
+    expect(loadConfig(undefined, empty).origin).toContain(EXAMPLE_CONFIG);
+  });
+});
+
+describe('buildApp', () => {
+  it('says which variable is missing for the Pinboard API, without asking for it before it is needed', () => {
+    const app = buildApp(loadConfig(write(valid)), { env: {}, stateDir: mkdtempSync(path.join(tmpdir(), 'pd-s-')) });
+    expect(() => app.source()).toThrow(/set PINBOARD_TOKEN/);
+  });
+
+  it('never puts the token in the source description', () => {
+    const app = buildApp(loadConfig(write(valid)), {
+      env: { PINBOARD_TOKEN: 'me:ABCDEF0123456789' },
+      stateDir: mkdtempSync(path.join(tmpdir(), 'pd-s-')),
+    });
+    expect(app.source().description).not.toContain('ABCDEF0123456789');
+  });
+});
