@@ -73,6 +73,13 @@ export class PinboardApiSource implements BookmarkSource {
     const last = Number((await this.options.memo.getMemo(this.memoKey('last-call'))) ?? 0);
     const wait = last + this.minIntervalMs - this.now();
     if (wait > 0) await this.sleep(wait);
+  }
+
+  /**
+   * Stamped when an answer (or failure) is back, not when the request left: Pinboard sees a request
+   * some milliseconds after it is sent, so spacing from the send time could fall under 3 s there.
+   */
+  private async stamp(): Promise<void> {
     await this.options.memo.putMemo(this.memoKey('last-call'), String(this.now()));
   }
 
@@ -83,7 +90,7 @@ export class PinboardApiSource implements BookmarkSource {
     return withRetry(
       async () => {
         await this.pace();
-        const { status, body, contentType } = await fetchText(url, label, this.timeoutMs);
+        const { status, body, contentType } = await fetchText(url, label, this.timeoutMs).finally(() => this.stamp());
         if (status === 401 || status === 403) {
           throw new SourceError(`${label}: Pinboard refused the token (${status}): check PINBOARD_TOKEN`);
         }

@@ -23,7 +23,12 @@ function write(content: unknown): string {
 describe('loadConfig', () => {
   it('fills defaults and freezes the result', () => {
     const { config } = loadConfig(write(valid));
-    expect(config.select).toMatchObject({ excludeTags: ['nodigest'], maxBookmarks: 50, firstIssueDays: 7, maxHtmlBytes: 95_000 });
+    expect(config.select).toMatchObject({
+      excludeTags: ['nodigest'],
+      maxBookmarks: 50,
+      firstIssueDays: 7,
+      maxHtmlBytes: 95_000,
+    });
     expect(config.otherSectionTitle).toBe('Everything else');
     expect(Object.isFrozen(config.select)).toBe(true);
   });
@@ -40,7 +45,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects a non-http siteUrl and an unknown source type', () => {
-    expect(() => loadConfig(write({ ...valid, siteUrl: 'javascript:alert(1)' }))).toThrow(/siteUrl: must be an http\(s\) URL/);
+    expect(() => loadConfig(write({ ...valid, siteUrl: 'javascript:alert(1)' }))).toThrow(
+      /siteUrl: must be an http\(s\) URL/,
+    );
     expect(() => loadConfig(write({ ...valid, source: { type: 'delicious' } }))).toThrow(/source\.type/);
   });
 

@@ -28,7 +28,9 @@ describe('fromPinboardPost', () => {
     expect(() => fromPinboardPosts([{ href: 'https://a.example/', time: 'yesterday' }], 'export.json')).toThrow(
       new SourceError('export.json item 1: "time" is not a date: "yesterday"'),
     );
-    expect(() => fromPinboardPosts([{ time: '2026-11-20T09:00:00Z' }], 'export.json')).toThrow(/item 1: post has no "href"/);
+    expect(() => fromPinboardPosts([{ time: '2026-11-20T09:00:00Z' }], 'export.json')).toThrow(
+      /item 1: post has no "href"/,
+    );
     expect(() => fromPinboardPosts({ posts: [] }, 'export.json')).toThrow(/expected a JSON array/);
   });
 
