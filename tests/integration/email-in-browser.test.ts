@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The sample issue as a reader sees it: Debian's Chromium renders the HTML at phone (375 px) and
  * desktop-client (600 px) widths, light and dark. Screenshots land in out/screenshots/ for a person.

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: the figures the README quotes, each against its goal.
+ *  1. HTML bytes per link and in total for a 50-link issue (goal ≤ 1,200 bytes per link, ≤ the budget).
+ *  2. Compose time for 200 bookmarks: select + group + render within budget, warm (goal ≤ 100 ms).
+ *  3. Personalized MIME messages built per second on one core, 50-link issue.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fromPinboardPosts } from '../../lambda/adapters/pinboard-post';
+import { composeIssue } from '../../lambda/core/compose';
+import type { Bookmark, Subscriber } from '../../lambda/core/model';
+import { buildMessage, type MessageContext, personalize, sampleUnsubscribeUrl } from '../../lambda/render/message';
+import { createRenderer } from '../../lambda/render/renderer';
+import { loadTemplates } from '../../lambda/render/templates';
+
+const ROOT = path.resolve(__dirname, '../..');
+const NOW = '2026-11-23T08:00:00.000Z';
+const PLACEHOLDER = 'pdunsubbench000000000000';
+const message: MessageContext = {
+  from: 'Links I Found <digest@links.example.com>',
+  listId: { name: 'Links I Found', id: 'links-i-found.links.example.com' },
+  siteUrl: 'https://links.example.com',
+  secret: 'bench-secret-bench-secret-bench-secret-0000',
+};
+
+/** Realistic links: the sample bookmarks (public, http) repeated with distinct URLs and times. */
+function realistic(count: number): Bookmark[] {
+  const file = path.join(ROOT, 'examples/bookmarks.json');
+  const sample = fromPinboardPosts(JSON.parse(readFileSync(file, 'utf8')), file).filter(
+    (b) => b.shared && !b.toread && b.url.startsWith('http') && !b.tags.includes('nodigest'),
+  );
+  return Array.from({ length: count }, (_, i) => {
+    const b = sample[i % sample.length] as Bookmark;
+    return {
+      ...b,
+      url: `${b.url}${b.url.includes('?') ? '&' : '?'}n=${i}`,
+      savedAt: new Date(Date.parse('2026-11-16T00:00:00Z') + i * 60_000).toISOString(),
+    };
+  });
+}
+
+function time<T>(fn: () => T, runs: number): { ms: number; result: T } {
+  let result = fn();
+  for (let i = 0; i < 3; i++) result = fn(); // warm
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) result = fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6 / runs, result };
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main() {
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'examples/digest.config.json'), 'utf8'));
+  const render = createRenderer(await loadTemplates(), {
+    title: config.title,
+    intro: config.intro,
+    footer: config.footer,
+    siteUrl: config.siteUrl,
+    lang: 'en',
+    timeZone: 'UTC',
+    profileUrl: 'https://pinboard.in/u:examplecurator/',
+    tagUrl: (t) => `https://pinboard.in/u:examplecurator/t:${encodeURIComponent(t)}/`,
+  });
+  const compose = (bookmarks: Bookmark[], maxBookmarks = 50) =>
+    composeIssue({
+      bookmarks,
+      issueNumber: 1,
+      from: '2026-11-01T00:00:00.000Z',
+      now: NOW,
+      sentLinks: new Set(),
+      options: {
+        includeTags: [],
+        excludeTags: ['nodigest'],
+        includeToRead: false,
+        minBookmarks: 1,
+        maxBookmarks,
+        maxHtmlBytes: 95_000,
+        sections: config.sections,
+        otherSectionTitle: 'Everything else',
+      },
+      render,
+      placeholder: PLACEHOLDER,
+      sampleUnsubscribeUrl: sampleUnsubscribeUrl(message),
+    });
+  const issueOf = (r: ReturnType<typeof compose>) => {
+    if (r.kind !== 'issue') throw new Error(r.reason);
+    return r;
+  };
+
+  // 1. Size.
+  const one = issueOf(compose(realistic(1)));
+  const fifty = issueOf(compose(realistic(50)));
+  const total = fifty.report.htmlBytes;
+  const perLink = (total - one.report.htmlBytes) / 49;
+  const textBytes = Buffer.byteLength(fifty.record.rendered.text);
+
+  // 2. Compose 200 bookmarks (50 go in; the rest carried), warm.
+  const input200 = realistic(200);
+  const composed = time(() => compose(input200), 50);
+  const unbounded = time(() => compose(input200, 200), 20);
+
+  // 3. Messages per second, one core.
+  const subscriber = (i: number): Subscriber => ({
+    id: `bench${String(i).padStart(11, '0')}`,
+    email: `reader${i}@example.com`,
+    name: `Reader ${i}`,
+    status: 'active',
+    createdAt: NOW,
+    updatedAt: NOW,
+  });
+  const record = fifty.record;
+  for (let i = 0; i < 50; i++) await buildMessage(record, subscriber(i), message, new Date(NOW));
+  const n = 1500;
+  const start = process.hrtime.bigint();
+  let rawBytes = 0;
+  for (let i = 0; i < n; i++)
+    rawBytes += (await buildMessage(record, subscriber(i), message, new Date(NOW))).raw.length;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const perSecond = n / seconds;
+  const personalizeOnly = time(() => personalize(record, subscriber(1), message), 2000);
+
+  const rows: [string, string, string, string][] = [
+    ['HTML bytes per link (50-link issue)', fmt(perLink), '≤ 1,200', fmt(1200 / perLink, 2)],
+    ['HTML bytes in total (50 links)', fmt(total), '≤ 95,000', fmt(95_000 / total, 2)],
+    ['plain-text part (50 links)', `${fmt(textBytes)} bytes`, '', ''],
+    ['compose 200 bookmarks → 50-link issue, warm', `${fmt(composed.ms, 1)} ms`, '≤ 100 ms', fmt(100 / composed.ms, 1)],
+    [
+      'compose 200 bookmarks, all in (budget carries)',
+      `${fmt(unbounded.ms, 1)} ms`,
+      '≤ 100 ms',
+      fmt(100 / unbounded.ms, 1),
+    ],
+    ['MIME messages built per second, one core', fmt(perSecond), '≥ 14/s (SES sandbox rate)', fmt(perSecond / 14, 0)],
+    ['  average message size', `${fmt(rawBytes / n / 1024, 1)} KiB`, '', ''],
+    ['  personalize body only', `${fmt(personalizeOnly.ms * 1000, 1)} µs`, '', ''],
+  ];
+  const carried = unbounded.result.kind === 'issue' ? unbounded.result.record.model.carriedOver : 0;
+  console.log(`pinboard-digest bench (Node ${process.version}, one process)\n`);
+  const w = [48, 16, 28, 10];
+  console.log(['figure', 'value', 'goal', 'goal ratio'].map((h, i) => h.padEnd(w[i] ?? 10)).join(''));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i] ?? 10)).join(''));
+  console.log(`\n(all 200 in: the size budget kept ${200 - carried}, carried ${carried} to the next issue)`);
+  console.log('goal ratio > 1 means the goal is met with that much to spare.');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
