@@ -103,7 +103,6 @@ export async function startPinboardServer(options: PinboardServerOptions): Promi
     const json = params.format === 'json';
     const posts = state.posts;
     if (method === 'posts/update') {
-      // biome-ignore lint/complexity/useMathMinMax: ISO strings, compared as text
       const newest = posts.reduce((m, p) => (p.time > m ? p.time : m), '2000-01-01T00:00:00Z');
       return json
         ? send(200, 'application/json', JSON.stringify({ update_time: newest }))
