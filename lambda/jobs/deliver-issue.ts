@@ -44,7 +44,8 @@ export interface DeliverDeps {
 
 const MAX_ERRORS_KEPT = 5;
 
-async function countActive(store: Store, pageSize: number): Promise<number> {
+/** Active subscribers, counted page by page (memory stays flat however long the list). */
+export async function countActiveSubscribers(store: Pick<Store, 'listSubscribers'>, pageSize = 1000): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
   do {
@@ -77,7 +78,7 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
 
   {
     await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
-    progress.total = await countActive(deps.store, pageSize);
+    progress.total = await countActiveSubscribers(deps.store, pageSize);
     deps.onProgress?.({ ...progress });
 
     const deliverOne = async (subscriber: Subscriber) => {

@@ -4,22 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runCli } from '../helpers/cli';
+import { hoursAgo, rawPost as post } from '../helpers/pinboard-posts';
 
 const tmp = (name: string) => mkdtempSync(path.join(tmpdir(), `pd-cli-${name}-`));
-const hoursAgo = (h: number) => `${new Date(Date.now() - h * 3_600_000).toISOString().slice(0, 19)}Z`;
-
-function post(h: number, n: number, extra = {}) {
-  return {
-    href: `https://example.com/${n}`,
-    description: `Post ${n}`,
-    extended: `Note ${n}`,
-    time: hoursAgo(h),
-    shared: 'yes',
-    toread: 'no',
-    tags: 'web',
-    ...extra,
-  };
-}
 
 function customProject(posts: unknown[], overrides = {}) {
   const cwd = tmp('project');
@@ -222,10 +209,7 @@ describe('pinboard-digest against a Pinboard-compatible API server', () => {
     const token = 'me:00FF00FF00FF00FF00FF';
     const server = await startPinboardServer({
       token,
-      posts: [
-        post(5, 1, { tags: 'web .secret' }) as never,
-        post(3, 2, { shared: 'no', description: 'HIDDEN' }) as never,
-      ],
+      posts: [post(5, 1, { tags: 'web .secret' }), post(3, 2, { shared: 'no', description: 'HIDDEN' })],
     });
     try {
       const cwd = customProject([], { source: { type: 'pinboard-api', user: 'me' } });
@@ -251,4 +235,14 @@ describe('pinboard-digest against a Pinboard-compatible API server', () => {
       await server.stop();
     }
   }, 30_000);
+});
+
+describe('pinboard-digest send with nobody subscribed', () => {
+  it('refuses to spend the links on an issue nobody gets', async () => {
+    const cwd = customProject([post(2, 1)], { subscribersSeed: undefined });
+    const result = await runCli(['send'], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/No active subscribers: nothing sent, state unchanged/);
+    expect(existsSync(path.join(cwd, '.digest', 'issues'))).toBe(false);
+  });
 });

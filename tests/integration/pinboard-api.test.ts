@@ -7,23 +7,10 @@ import { type PinboardApiOptions, PinboardApiSource } from '../../lambda/adapter
 import { SourceError } from '../../lambda/core/errors';
 import { composeNextIssue } from '../../lambda/jobs/compose-next';
 import { composeOptions, PLACEHOLDER, shippedRenderer } from '../helpers/factories';
+import { hoursAgo, rawPost as post } from '../helpers/pinboard-posts';
 import { type RawPost, startPinboardServer } from './servers/pinboard-server';
 
 const TOKEN = 'tester:0123456789ABCDEF0123';
-const hoursAgo = (h: number) => `${new Date(Date.now() - h * 3_600_000).toISOString().slice(0, 19)}Z`;
-
-function post(h: number, n: number, extra: Partial<RawPost> = {}): RawPost {
-  return {
-    href: `https://example.com/${n}`,
-    description: `Post ${n}`,
-    extended: `Note ${n}`,
-    time: hoursAgo(h),
-    shared: 'yes',
-    toread: 'no',
-    tags: 'web misc',
-    ...extra,
-  };
-}
 
 const samplePosts = () => [
   post(200, 1),

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IssueRecord } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
-import { type DeliverySummary, deliverIssue } from '../../jobs/deliver-issue';
+import { countActiveSubscribers, type DeliverySummary, deliverIssue } from '../../jobs/deliver-issue';
 import { seedSubscribers } from '../../jobs/import-subscribers';
 import type { App } from '../../wiring';
 import { type CommonFlags, composeDeps, openApp } from '../context';
@@ -17,17 +17,6 @@ export interface SendFlags extends CommonFlags {
 
 /** Messages in flight at once on a laptop run; also the most a crash can send twice. */
 const LOCAL_CONCURRENCY = 4;
-
-async function countActive(app: App): Promise<number> {
-  let n = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await app.store.listSubscribers({ status: 'active', cursor, limit: 1000 });
-    n += page.items.length;
-    cursor = page.cursor;
-  } while (cursor);
-  return n;
-}
 
 function summarize(summary: DeliverySummary, record: IssueRecord, app: App, output: Output): number {
   for (const e of summary.errors) output.err(`  ${e}`);
@@ -76,11 +65,19 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
         `composed issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links, HTML ${next.report.htmlBytes.toLocaleString('en')} bytes`,
       );
     }
+    const active = await countActiveSubscribers(app.store);
     if (flags.dryRun) {
       output.out(
-        `Dry run: issue #${record.issue} would go to ${await countActive(app)} active subscribers via ${mailer.description}. Nothing sent, state unchanged.`,
+        `Dry run: issue #${record.issue} would go to ${active} active subscribers via ${mailer.description}. Nothing sent, state unchanged.`,
       );
       return 0;
+    }
+    if (active === 0 && next.kind === 'issue') {
+      // Sending to nobody would mark these links sent and lose them for good.
+      output.out(
+        'No active subscribers: nothing sent, state unchanged. Add some with `pinboard-digest subscribers add`.',
+      );
+      return 1;
     }
     if (next.kind === 'issue') await app.store.createIssue(record);
 

@@ -1,0 +1,134 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStore } from '../../../lambda/adapters/file-store';
+import { DeliveryError, type DeliveryFailure } from '../../../lambda/core/errors';
+import type { IssueRecord } from '../../../lambda/core/model';
+import { deliverIssue } from '../../../lambda/jobs/deliver-issue';
+import type { Mailer } from '../../../lambda/ports/mailer';
+import type { OutgoingMessage } from '../../../lambda/render/message';
+import { PLACEHOLDER, SECRET } from '../../helpers/factories';
+
+const AT = '2026-11-23T00:00:00.000Z';
+
+/** A mailer that records what it accepted and fails on cue. */
+class FakeMailer implements Mailer {
+  readonly description = 'fake';
+  readonly accepted: OutgoingMessage[] = [];
+  readonly attempts = new Map<string, number>();
+  constructor(
+    private readonly failFor: (to: string, attempt: number) => DeliveryFailure | undefined = () => undefined,
+  ) {}
+  async send(message: OutgoingMessage) {
+    const attempt = (this.attempts.get(message.to) ?? 0) + 1;
+    this.attempts.set(message.to, attempt);
+    const failure = this.failFor(message.to, attempt);
+    if (failure) throw new DeliveryError(`${failure} for ${message.to}`, { failure });
+    this.accepted.push(message);
+    return { messageId: `m-${this.accepted.length}` };
+  }
+}
+
+function record(): IssueRecord {
+  return {
+    issue: 1,
+    status: 'composed',
+    model: {
+      issue: 1,
+      subject: 'S',
+      preheader: '',
+      window: { from: AT, to: AT },
+      sections: [],
+      bookmarkCount: 1,
+      carriedOver: 0,
+    },
+    rendered: { subject: 'S', preheader: '', html: `<a href="${PLACEHOLDER}">u</a>`, text: PLACEHOLDER },
+    placeholder: PLACEHOLDER,
+    watermark: AT,
+    links: ['http://a.example'],
+    composedAt: AT,
+  };
+}
+
+async function setup(count: number) {
+  const store = new FileStore(mkdtempSync(path.join(tmpdir(), 'pd-deliver-')));
+  await store.addSubscribers(
+    Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.com`, status: 'active' as const })),
+    AT,
+  );
+  await store.addSubscriber({ email: 'gone@example.com', status: 'unsubscribed' }, AT);
+  await store.addSubscriber({ email: 'bounced@example.com', status: 'bounced' }, AT);
+  await store.createIssue(record());
+  return store;
+}
+
+const deps = (store: FileStore, mailer: Mailer) => ({
+  store,
+  mailer,
+  message: {
+    from: 'D <d@example.com>',
+    listId: { name: 'D', id: 'd.example.com' },
+    siteUrl: 'https://d.example',
+    secret: SECRET,
+  },
+  now: () => new Date(AT),
+  concurrency: 3,
+  pageSize: 4,
+  retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, jitter: 0 },
+});
+
+describe('deliverIssue', () => {
+  it('sends one message to each active subscriber, never to suppressed ones, then marks the issue sent', async () => {
+    const store = await setup(10);
+    const mailer = new FakeMailer();
+    const summary = await deliverIssue(record(), deps(store, mailer));
+    expect(summary).toMatchObject({ status: 'sent', total: 10, sent: 10, refused: 0, failed: 0, skipped: 0 });
+    const to = mailer.accepted.map((m) => m.to).sort();
+    expect(new Set(to).size).toBe(10);
+    expect(to).not.toContain('gone@example.com');
+    expect(to).not.toContain('bounced@example.com');
+    expect((await store.getIssue(1))?.status).toBe('sent');
+    expect((await store.history()).sentLinks).toEqual(new Set(['http://a.example']));
+  });
+
+  it('retries transient failures and records permanent refusals without stopping', async () => {
+    const store = await setup(6);
+    const mailer = new FakeMailer((to, attempt) =>
+      to === 'r1@example.com' && attempt < 3 ? 'transient' : to === 'r2@example.com' ? 'refused' : undefined,
+    );
+    const summary = await deliverIssue(record(), deps(store, mailer));
+    expect(summary).toMatchObject({ status: 'sent', sent: 5, refused: 1, failed: 0, retried: 2 });
+    expect(mailer.attempts.get('r1@example.com')).toBe(3);
+    expect(summary.errors).toEqual([expect.stringMatching(/r2@example.com: refused: refused for r2/)]);
+    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 5, refused: 1 });
+  });
+
+  it('leaves the issue resumable when retries run out, and a rerun sends only what is missing', async () => {
+    const store = await setup(6);
+    const flaky = new FakeMailer((to) => (to === 'r4@example.com' ? 'transient' : undefined));
+    const first = await deliverIssue(record(), deps(store, flaky));
+    expect(first).toMatchObject({ status: 'incomplete', sent: 5, failed: 1 });
+    expect((await store.getIssue(1))?.status).toBe('sending');
+    expect((await store.history()).sentLinks.size).toBe(0);
+
+    const healthy = new FakeMailer();
+    const second = await deliverIssue((await store.getIssue(1)) as IssueRecord, deps(store, healthy));
+    expect(second).toMatchObject({ status: 'sent', sent: 1, skipped: 5 });
+    expect(healthy.accepted.map((m) => m.to)).toEqual(['r4@example.com']);
+  });
+
+  it('stops at a fatal error, sends nothing more, and resumes later without duplicates', async () => {
+    const store = await setup(12);
+    let fatal = true;
+    const mailer = new FakeMailer((to) => (fatal && to === 'r5@example.com' ? 'fatal' : undefined));
+    const first = await deliverIssue(record(), { ...deps(store, mailer), concurrency: 1 });
+    expect(first.status).toBe('stopped');
+    expect(first.stoppedBy).toMatch(/fatal for r5/);
+    expect(mailer.accepted.length).toBeLessThan(12);
+    fatal = false;
+    await deliverIssue((await store.getIssue(1)) as IssueRecord, deps(store, mailer));
+    const to = mailer.accepted.map((m) => m.to);
+    expect(to).toHaveLength(12);
+    expect(new Set(to).size).toBe(12);
+  });
+});
