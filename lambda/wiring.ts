@@ -10,6 +10,7 @@ import { FileStore } from './adapters/file-store';
 import { OutboxMailer } from './adapters/outbox';
 import { PinboardApiSource } from './adapters/pinboard-api';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
+import { SesMailer } from './adapters/ses-mailer';
 import {
   DEFAULT_PINBOARD_API_URL,
   DEFAULT_PINBOARD_FEEDS_URL,
@@ -19,6 +20,7 @@ import {
 } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
+import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import type { BookmarkSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Store } from './ports/store';
@@ -36,6 +38,19 @@ export interface WiringOptions {
   readOnly?: boolean;
 }
 
+export interface Delivery {
+  mailer: Mailer;
+  concurrency: number;
+  /** Messages per second, when paced. */
+  rate?: number;
+  acquire?: () => Promise<void>;
+}
+
+/** Messages in flight at once on the outbox; also the most a crash can write twice. */
+const OUTBOX_CONCURRENCY = 4;
+/** When SES does not say its rate (GetSendQuota timed out), the sandbox rate is safe. */
+const FALLBACK_SES_RATE = 1;
+
 export interface App {
   config: Readonly<DigestConfig>;
   origin: string;
@@ -47,6 +62,8 @@ export interface App {
   /** Built on first use: a `subscribers list` needs no token. */
   source: () => BookmarkSource;
   mailer: () => Mailer;
+  /** The mailer with its pace: SES at the configured or the account's rate; the outbox unpaced. */
+  delivery: () => Promise<Delivery>;
   message: () => MessageContext;
   render: RenderContext;
   compose: ComposeOptions & { firstIssueDays: number };
@@ -144,10 +161,32 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     }
   };
 
+  let builtMailer: Mailer | undefined;
   const mailer = (): Mailer => {
     const t = config.transport;
-    if (t.type === 'outbox') return new OutboxMailer(path.resolve(cwd, t.dir));
-    throw new ConfigError(`${loaded.origin}: transport.type "ses" is not available in this build yet; use "outbox"`);
+    builtMailer ??=
+      t.type === 'outbox'
+        ? new OutboxMailer(path.resolve(cwd, t.dir))
+        : new SesMailer({ configurationSet: t.configurationSet });
+    return builtMailer;
+  };
+
+  const delivery = async (): Promise<Delivery> => {
+    const t = config.transport;
+    const m = mailer();
+    if (t.type === 'outbox' || !(m instanceof SesMailer)) return { mailer: m, concurrency: OUTBOX_CONCURRENCY };
+    let rate = t.maxSendRate;
+    if (rate === undefined) {
+      rate = await m.maxSendRate();
+      if (rate === undefined) {
+        log(`SES GetSendQuota did not answer: pacing at ${FALLBACK_SES_RATE}/s (set transport.maxSendRate to choose)`);
+        rate = FALLBACK_SES_RATE;
+      } else {
+        log(`SES account send rate: ${rate}/s`);
+      }
+    }
+    const limiter = createRateLimiter(rate);
+    return { mailer: m, rate, concurrency: concurrencyFor(rate), acquire: () => limiter.acquire() };
   };
 
   let messageContext: MessageContext | undefined;
@@ -172,6 +211,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     store,
     source,
     mailer,
+    delivery,
     message,
     render: {
       title: config.title,

@@ -8,6 +8,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** 0 = exact doubling; 0.5 = each wait drawn from [50%, 100%] of its step (spreads out synchronized clients). */
   jitter: number;
+  /** No retry starts past this long after the first attempt. */
+  deadlineMs?: number;
 }
 
 export interface RetryHooks {
@@ -32,6 +34,7 @@ export async function withRetry<T>(
   hooks: RetryHooks,
 ): Promise<T> {
   const wait = hooks.sleep ?? sleep;
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
@@ -39,6 +42,7 @@ export async function withRetry<T>(
       if (attempt >= policy.attempts || !hooks.isRetryable(error)) throw error;
       const advised = hooks.retryAfterMs?.(error) ?? 0;
       const delay = Math.max(advised, backoffDelay(policy, attempt - 1, hooks.random));
+      if (policy.deadlineMs !== undefined && Date.now() + delay - started > policy.deadlineMs) throw error;
       hooks.onRetry?.(error, attempt, delay);
       await wait(delay);
     }

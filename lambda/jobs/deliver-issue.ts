@@ -68,7 +68,7 @@ export async function countActiveSubscribers(store: Pick<Store, 'listSubscribers
 export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Promise<DeliverySummary> {
   const started = Date.now();
   const pageSize = deps.pageSize ?? 500;
-  const retry = deps.retry ?? { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 0.5 };
+  const retry = deps.retry ?? { attempts: 8, baseDelayMs: 500, maxDelayMs: 20_000, jitter: 0.5, deadlineMs: 120_000 };
   const progress: DeliveryProgress = { total: 0, done: 0, sent: 0, refused: 0, skipped: 0, failed: 0, retried: 0 };
   const errors: string[] = [];
   let stoppedBy: string | undefined;

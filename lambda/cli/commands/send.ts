@@ -15,15 +15,13 @@ export interface SendFlags extends CommonFlags {
   now?: Date;
 }
 
-/** Messages in flight at once on a laptop run; also the most a crash can send twice. */
-const LOCAL_CONCURRENCY = 4;
-
 function summarize(summary: DeliverySummary, record: IssueRecord, app: App, output: Output): number {
   for (const e of summary.errors) output.err(`  ${e}`);
-  const seconds = (summary.durationMs / 1000).toFixed(1);
-  const counts = `sent ${summary.sent}, refused ${summary.refused}, failed ${summary.failed}, already done ${summary.skipped}, retried ${summary.retried}`;
+  const seconds = summary.durationMs / 1000;
+  const rate = seconds > 0 ? ` (${(summary.sent / seconds).toFixed(1)}/s)` : '';
+  const counts = `sent ${summary.sent}, refused ${summary.refused}, failed ${summary.failed}, already done ${summary.skipped}, retried ${summary.retried} in ${seconds.toFixed(1)} s${rate}`;
   if (summary.status === 'sent') {
-    output.out(`Issue #${record.issue} "${record.model.subject}" delivered: ${counts} in ${seconds} s.`);
+    output.out(`Issue #${record.issue} "${record.model.subject}" delivered: ${counts}.`);
     output.out(`Transport: ${app.mailer().description}. State: ${app.stateDir}.`);
     return 0;
   }
@@ -38,7 +36,6 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
   const app = openApp(flags, output);
   output.err(`config: ${app.origin}`);
   output.err(`source: ${app.source().description}`);
-  const mailer = app.mailer();
   const message = app.message();
 
   // One send at a time per store: two runs would compose the same issue number.
@@ -68,7 +65,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     const active = await countActiveSubscribers(app.store);
     if (flags.dryRun) {
       output.out(
-        `Dry run: issue #${record.issue} would go to ${active} active subscribers via ${mailer.description}. Nothing sent, state unchanged.`,
+        `Dry run: issue #${record.issue} would go to ${active} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
       );
       return 0;
     }
@@ -81,13 +78,16 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     }
     if (next.kind === 'issue') await app.store.createIssue(record);
 
+    const delivery = await app.delivery();
+    if (delivery.rate) output.err(`pacing at ${delivery.rate}/s, ${delivery.concurrency} in flight at most`);
     const progress = progressReporter(output);
     const summary = await deliverIssue(record, {
       store: app.store,
-      mailer,
+      mailer: delivery.mailer,
       message,
       now: () => new Date(),
-      concurrency: LOCAL_CONCURRENCY,
+      concurrency: delivery.concurrency,
+      acquire: delivery.acquire,
       onProgress: (p) => progress.update(p),
     });
     progress.done();

@@ -1,0 +1,63 @@
+/** A store with subscribers and a stored issue, ready for delivery tests against SES endpoints. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SESClient } from '@aws-sdk/client-ses';
+import { FileStore } from '../../lambda/adapters/file-store';
+import { composeIssue } from '../../lambda/core/compose';
+import type { IssueRecord } from '../../lambda/core/model';
+import type { MessageContext } from '../../lambda/render/message';
+import { bookmark, composeOptions, PLACEHOLDER, SECRET, shippedRenderer } from './factories';
+
+export const MESSAGE: MessageContext = {
+  from: 'Links <digest@links.example.com>',
+  replyTo: 'me@links.example.com',
+  listId: { name: 'Links', id: 'links.links.example.com' },
+  siteUrl: 'https://links.example.com',
+  secret: SECRET,
+};
+
+/** An SES v1 client for a local endpoint: fake credentials, no SDK retries (ours decide). */
+export function localSesClient(endpoint: string, requestTimeout = 5000): SESClient {
+  return new SESClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+    requestHandler: { requestTimeout, connectionTimeout: 2000 },
+  });
+}
+
+export async function composedRecord(links = 5): Promise<IssueRecord> {
+  const result = composeIssue({
+    bookmarks: Array.from({ length: links }, (_, i) =>
+      bookmark({
+        url: `https://example.com/article-${i}`,
+        title: `Article ${i}`,
+        savedAt: new Date(Date.UTC(2026, 10, 20, 0, i)).toISOString(),
+      }),
+    ),
+    issueNumber: 1,
+    from: '2026-11-16T00:00:00.000Z',
+    now: '2026-11-23T00:00:00.000Z',
+    sentLinks: new Set(),
+    options: composeOptions(),
+    render: await shippedRenderer(),
+    placeholder: PLACEHOLDER,
+    sampleUnsubscribeUrl: 'https://links.example.com/unsubscribe?token=x',
+  });
+  if (result.kind !== 'issue') throw new Error(result.reason);
+  return result.record;
+}
+
+/** A file store with `count` active subscribers (r0@example.com …) and issue 1 composed. */
+export async function storeWithIssue(count: number, dir = mkdtempSync(path.join(tmpdir(), 'pd-ses-'))) {
+  const store = new FileStore(dir);
+  await store.addSubscribers(
+    Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.com`, status: 'active' as const })),
+    '2026-11-23T00:00:00.000Z',
+  );
+  const record = await composedRecord();
+  await store.createIssue(record);
+  return { store, record, dir };
+}
