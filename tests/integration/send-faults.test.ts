@@ -1,0 +1,108 @@
+/**
+ * Exactly-once under faults, with real processes: `pinboard-digest send` through SES (a local
+ * rate-limited endpoint) killed with SIGKILL mid-send and rerun, and two sends started at once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BIN, runCli } from '../helpers/cli';
+import { SECRET } from '../helpers/factories';
+import { rawPost } from '../helpers/pinboard-posts';
+import { type SesServer, startSesServer } from './servers/ses-server';
+
+const SUBSCRIBERS = 300;
+const RATE = 100;
+
+function project(ses: SesServer) {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'pd-faults-'));
+  writeFileSync(path.join(cwd, 'bookmarks.json'), JSON.stringify([rawPost(3, 1), rawPost(2, 2), rawPost(1, 3)]));
+  const rows = Array.from({ length: SUBSCRIBERS }, (_, i) => `r${i}@example.com`);
+  writeFileSync(path.join(cwd, 'subscribers.csv'), `email\n${rows.join('\n')}\n`);
+  writeFileSync(
+    path.join(cwd, 'digest.config.json'),
+    JSON.stringify({
+      title: 'Faults',
+      siteUrl: 'https://links.example.com',
+      from: 'Faults <d@links.example.com>',
+      source: { type: 'file', path: 'bookmarks.json' },
+      transport: { type: 'ses', maxSendRate: RATE },
+      subscribersSeed: 'subscribers.csv',
+    }),
+  );
+  const env = {
+    AWS_ENDPOINT_URL_SES: ses.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    DIGEST_SIGNING_SECRET: SECRET,
+  };
+  return { cwd, env };
+}
+
+function start(cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<number> } {
+  const child = spawn(process.execPath, [BIN, 'send'], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: 'ignore',
+  });
+  const done = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ? 137 : (code ?? 1))),
+  );
+  return { child, done };
+}
+
+const duplicates = (ses: SesServer) => [...ses.perRecipient().values()].reduce((n, c) => n + c - 1, 0);
+
+describe('send through SES under faults', () => {
+  it('killed with SIGKILL after ~100 messages and rerun: everyone gets it, duplicates ≤ concurrency', async () => {
+    const ses = await startSesServer({ maxSendRate: RATE, randomThrottle: 0.05, keepRaw: false });
+    try {
+      const { cwd, env } = project(ses);
+      const first = start(cwd, env);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (ses.accepted.length >= 100) {
+            clearInterval(timer);
+            first.child.kill('SIGKILL');
+            resolve();
+          }
+        }, 5);
+        first.done.then(() => {
+          clearInterval(timer);
+          reject(new Error('send finished before it could be killed'));
+        });
+      });
+      expect(await first.done).toBe(137);
+      expect(ses.accepted.length).toBeLessThan(SUBSCRIBERS);
+
+      const rerun = await runCli(['send'], { cwd, env });
+      expect(rerun.code).toBe(0);
+      expect(rerun.stderr).toMatch(/resuming issue #1/);
+      expect(rerun.stdout).toMatch(/Issue #1 "Faults #1: 3 links" delivered/);
+      expect(ses.perRecipient().size).toBe(SUBSCRIBERS);
+      expect(duplicates(ses)).toBeLessThanOrEqual(25); // concurrencyFor(100)
+    } finally {
+      await ses.stop();
+    }
+  }, 60_000);
+
+  it('two sends started at once deliver the issue once to everyone', async () => {
+    const ses = await startSesServer({ maxSendRate: RATE * 2, keepRaw: false });
+    try {
+      const { cwd, env } = project(ses);
+      // Seed first, so both runs race on the send itself, not on creating the list.
+      await runCli(['subscribers', 'import', 'subscribers.csv'], { cwd, env });
+      const [a, b] = [start(cwd, env), start(cwd, env)];
+      const codes = (await Promise.all([a.done, b.done])).sort();
+      expect(codes[0]).toBe(0);
+      expect(ses.perRecipient().size).toBe(SUBSCRIBERS);
+      expect(duplicates(ses)).toBe(0);
+      const after = await runCli(['send'], { cwd, env });
+      expect(after.stdout).toMatch(/Nothing to send/);
+      expect(ses.accepted.length).toBe(SUBSCRIBERS);
+    } finally {
+      await ses.stop();
+    }
+  }, 60_000);
+});
