@@ -79,7 +79,14 @@ const schema = z.strictObject({
   store: z
     .discriminatedUnion('type', [
       z.strictObject({ type: z.literal('file'), dir: z.string().min(1) }),
-      z.strictObject({ type: z.literal('dynamodb'), table: z.string().min(3) }),
+      z.strictObject({
+        type: z.literal('dynamodb'),
+        table: z.string().min(3),
+        /** After this long a crashed run's unfinished claims are sent again; keep it above one send's retries. */
+        claimTtlSeconds: z.number().positive().max(86_400).default(600),
+        /** A send lock not renewed for this long (the run died) is free again. */
+        lockLeaseSeconds: z.number().positive().max(3600).default(60),
+      }),
     ])
     .optional(),
   schedule: z.strictObject({ cron: z.string().min(9), timezone: z.string().min(1).default('UTC') }).optional(),

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BookmarkFileSource } from './adapters/bookmark-file';
+import { DynamoDbStore } from './adapters/dynamodb-store';
 import { FeedSource, PINBOARD_FEED_COUNT, pinboardFeedUrl } from './adapters/feed';
 import { FileStore } from './adapters/file-store';
 import { OutboxMailer } from './adapters/outbox';
@@ -121,10 +122,14 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
   );
   const inputPath = (p: string) => path.resolve(baseDir, p);
 
-  if (config.store?.type === 'dynamodb') {
-    throw new ConfigError(`${loaded.origin}: store.type "dynamodb" is not available in this build yet; use "file"`);
-  }
-  const store = new FileStore(stateDir);
+  const store: Store =
+    config.store?.type === 'dynamodb'
+      ? new DynamoDbStore({
+          table: config.store.table,
+          claimTtlMs: config.store.claimTtlSeconds * 1000,
+          lockLeaseMs: config.store.lockLeaseSeconds * 1000,
+        })
+      : new FileStore(stateDir);
 
   const source = (): BookmarkSource => {
     const s = config.source;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { StoreError } from '../core/errors';
 import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
 import { newSubscriberId } from '../core/tokens';
-import type { AddResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
+import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
 import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -38,7 +38,9 @@ function isAlive(pid: number): boolean {
 export class FileStore implements Store {
   readonly description: string;
   private subscribersCache?: { mtimeMs: number; size: number; list: Subscriber[] };
-  private readonly ledgers = new Map<number, Map<string, Delivery>>();
+  private readonly ledgers = new Map<number, Promise<Map<string, Delivery>>>();
+  /** Claims this instance made: anything else still `claimed` was left by a run that died. */
+  private readonly ownClaims = new Set<string>();
 
   constructor(private readonly dir: string) {
     this.description = `file store ${dir}`;
@@ -205,9 +207,17 @@ export class FileStore implements Store {
 
   // ---- delivery ledger ----------------------------------------------------------------------------
 
-  private async ledger(issue: number): Promise<Map<string, Delivery>> {
-    const cached = this.ledgers.get(issue);
-    if (cached) return cached;
+  /** One in-memory ledger per issue, loaded once: concurrent callers share the same load. */
+  private ledger(issue: number): Promise<Map<string, Delivery>> {
+    let loading = this.ledgers.get(issue);
+    if (!loading) {
+      loading = this.loadLedger(issue);
+      this.ledgers.set(issue, loading);
+    }
+    return loading;
+  }
+
+  private async loadLedger(issue: number): Promise<Map<string, Delivery>> {
     const map = new Map<string, Delivery>();
     const text = (await readFileIfExists(this.file('deliveries', `${pad(issue)}.jsonl`))) ?? '';
     for (const line of text.split('\n')) {
@@ -219,31 +229,44 @@ export class FileStore implements Store {
         // A line torn by a kill mid-write: the send it records never completed, so it is claimed again.
       }
     }
-    this.ledgers.set(issue, map);
     return map;
   }
 
+  /** Records in memory first (so concurrent claims in this process see it at once), then on disk. */
   private async append(delivery: Delivery): Promise<void> {
+    (await this.ledger(delivery.issue)).set(delivery.subscriberId, delivery);
     const file = this.file('deliveries', `${pad(delivery.issue)}.jsonl`);
     await fs.mkdir(path.dirname(file), { recursive: true });
     // One write of one line in append mode: a kill leaves every earlier line whole.
     await fs.appendFile(file, `\n${JSON.stringify(delivery)}\n`, { mode: 0o600 });
-    (await this.ledger(delivery.issue)).set(delivery.subscriberId, delivery);
   }
 
   async getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined> {
     return (await this.ledger(issue)).get(subscriberId);
   }
 
-  async claimDelivery(issue: number, subscriberId: string, at: string): Promise<boolean> {
-    const current = (await this.ledger(issue)).get(subscriberId);
-    if (current && current.state !== 'claimed') return false;
-    await this.append({ issue, subscriberId, state: 'claimed', at });
-    return true;
+  /** The caller holds the send lock, so a `claimed` entry not made here was left by a run that died. */
+  async claimDelivery(issue: number, subscriberId: string, at: string): Promise<ClaimResult> {
+    const ledger = await this.ledger(issue);
+    const current = ledger.get(subscriberId);
+    if (current && current.state !== 'claimed') return 'done';
+    const key = `${issue}:${subscriberId}`;
+    if (current && this.ownClaims.has(key)) return 'busy'; // this process is sending it right now
+    const claim: Delivery = { issue, subscriberId, state: 'claimed', at };
+    ledger.set(subscriberId, claim); // before any await: a concurrent claim in this process sees it
+    this.ownClaims.add(key);
+    await this.append(claim);
+    return 'claimed';
   }
 
   async completeDelivery(delivery: Delivery): Promise<void> {
+    this.ownClaims.delete(`${delivery.issue}:${delivery.subscriberId}`);
     await this.append(delivery);
+  }
+
+  async releaseClaim(issue: number, subscriberId: string): Promise<void> {
+    // The ledger keeps the `claimed` line; dropping it from this run's claims lets a rerun take it.
+    this.ownClaims.delete(`${issue}:${subscriberId}`);
   }
 
   async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {

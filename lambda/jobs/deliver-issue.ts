@@ -12,6 +12,8 @@ export interface DeliveryProgress {
   sent: number;
   refused: number;
   skipped: number;
+  /** Claimed by another run that may still be sending them: the issue is not finished yet. */
+  busy: number;
   failed: number;
   retried: number;
 }
@@ -69,7 +71,16 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
   const started = Date.now();
   const pageSize = deps.pageSize ?? 500;
   const retry = deps.retry ?? { attempts: 8, baseDelayMs: 500, maxDelayMs: 20_000, jitter: 0.5, deadlineMs: 120_000 };
-  const progress: DeliveryProgress = { total: 0, done: 0, sent: 0, refused: 0, skipped: 0, failed: 0, retried: 0 };
+  const progress: DeliveryProgress = {
+    total: 0,
+    done: 0,
+    sent: 0,
+    refused: 0,
+    skipped: 0,
+    busy: 0,
+    failed: 0,
+    retried: 0,
+  };
   const errors: string[] = [];
   let stoppedBy: string | undefined;
   const note = (message: string) => {
@@ -82,9 +93,12 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
     deps.onProgress?.({ ...progress });
 
     const deliverOne = async (subscriber: Subscriber) => {
-      const claimed = await deps.store.claimDelivery(record.issue, subscriber.id, deps.now().toISOString());
-      if (!claimed) {
-        progress.skipped++;
+      const claim = await deps.store.claimDelivery(record.issue, subscriber.id, deps.now().toISOString());
+      if (claim !== 'claimed') {
+        if (claim === 'done') progress.skipped++;
+        else progress.busy++;
+        progress.done++;
+        deps.onProgress?.({ ...progress });
         return;
       }
       try {
@@ -125,7 +139,8 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
           progress.refused++;
           note(`${subscriber.email}: refused: ${reason}`);
         } else {
-          // Left `claimed`: a rerun sends it again.
+          // Not accepted: a rerun sends it again.
+          await deps.store.releaseClaim(record.issue, subscriber.id);
           progress.failed++;
           note(`${subscriber.email}: ${reason}`);
           if (failure === 'fatal') stoppedBy ??= reason;
@@ -152,7 +167,7 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
     } while (cursor && !stoppedBy);
 
     let status: DeliverySummary['status'] = stoppedBy ? 'stopped' : 'incomplete';
-    if (!stoppedBy && progress.failed === 0) {
+    if (!stoppedBy && progress.failed === 0 && progress.busy === 0) {
       await deps.store.advanceIssue(record.issue, 'sending', 'sent', deps.now().toISOString());
       status = 'sent';
     }

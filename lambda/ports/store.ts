@@ -25,6 +25,8 @@ export interface NewSubscriber {
 
 export type AddResult = { subscriber: Subscriber; created: boolean };
 
+export type ClaimResult = 'claimed' | 'done' | 'busy';
+
 /** Releases a lock taken with `Store.lock`. */
 export type Release = () => Promise<void>;
 
@@ -55,11 +57,14 @@ export interface Store {
   /** The ledger entry for one recipient of one issue. */
   getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined>;
   /**
-   * Claims a recipient before sending: false when the ledger already says `sent` or `refused`.
-   * A `claimed` entry left by a crashed run is claimed again (so at most the messages in flight at a
-   * crash can go out twice).
+   * Claims a recipient before sending (a conditional write). `done`: the ledger already says `sent` or
+   * `refused`. `busy`: another run claimed it recently and may be sending it now. A claim left by a
+   * crashed run is claimed again once it is stale, so at most the messages in flight at a crash can go
+   * out twice.
    */
-  claimDelivery(issue: number, subscriberId: string, at: string): Promise<boolean>;
+  claimDelivery(issue: number, subscriberId: string, at: string): Promise<ClaimResult>;
+  /** Gives up this run's claim after a failed send (nothing was accepted), so a rerun sends it at once. */
+  releaseClaim(issue: number, subscriberId: string): Promise<void>;
   /** Records the outcome of a claimed delivery. */
   completeDelivery(delivery: Delivery): Promise<void>;
   /** Counts of ledger entries for an issue, by state. */

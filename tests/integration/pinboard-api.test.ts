@@ -8,7 +8,7 @@ import { SourceError } from '../../lambda/core/errors';
 import { composeNextIssue } from '../../lambda/jobs/compose-next';
 import { composeOptions, PLACEHOLDER, shippedRenderer } from '../helpers/factories';
 import { hoursAgo, rawPost as post } from '../helpers/pinboard-posts';
-import { type RawPost, startPinboardServer } from './servers/pinboard-server';
+import { startPinboardServer } from './servers/pinboard-server';
 
 const TOKEN = 'tester:0123456789ABCDEF0123';
 

@@ -106,3 +106,60 @@ describe('send through SES under faults', () => {
     }
   }, 60_000);
 });
+
+describe('send through SES with state in DynamoDB (dynalite)', () => {
+  it('delivers once to everyone, resumes after SIGKILL, and a second run sends nothing', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDbStore } = await import('../../lambda/adapters/dynamodb-store');
+    const dynalite = (require('dynalite') as (o: object) => import('node:http').Server)({ createTableMs: 0 });
+    await new Promise<void>((resolve) => dynalite.listen(0, '127.0.0.1', resolve));
+    const dynamoUrl = `http://127.0.0.1:${(dynalite.address() as import('node:net').AddressInfo).port}`;
+    const ses = await startSesServer({ maxSendRate: RATE, keepRaw: false });
+    try {
+      const { cwd, env: sesEnv } = project(ses);
+      const config = JSON.parse(require('node:fs').readFileSync(path.join(cwd, 'digest.config.json'), 'utf8'));
+      const store = { type: 'dynamodb', table: 'digest', claimTtlSeconds: 4, lockLeaseSeconds: 4 };
+      writeFileSync(path.join(cwd, 'digest.config.json'), JSON.stringify({ ...config, store }));
+      const env = { ...sesEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl };
+      await new DynamoDbStore({
+        table: 'digest',
+        client: new DynamoDBClient({
+          endpoint: dynamoUrl,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        }),
+      }).createTable();
+
+      const first = start(cwd, env);
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          if (ses.accepted.length >= 100) {
+            clearInterval(timer);
+            first.child.kill('SIGKILL');
+            resolve();
+          }
+        }, 5);
+      });
+      await first.done;
+      // The killed run's lease and claims are live for a while: a rerun right away says so and exits non-zero.
+      const early = await runCli(['send'], { cwd, env });
+      expect(early.code).toBe(1);
+      expect(early.stderr + early.stdout).toMatch(/another run holds the "send" lock|claimed by another run/);
+      expect(ses.perRecipient().size).toBeLessThan(SUBSCRIBERS);
+      expect(duplicates(ses)).toBe(0);
+
+      // Once the lease and the claims are stale (4 s here), a rerun finishes the issue.
+      await new Promise((r) => setTimeout(r, 4500));
+      const rerun = await runCli(['send'], { cwd, env });
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toMatch(/Issue #1 "Faults #1: 3 links" delivered/);
+      expect(ses.perRecipient().size).toBe(SUBSCRIBERS);
+      expect(duplicates(ses)).toBeLessThanOrEqual(25);
+      const after = await runCli(['send'], { cwd, env });
+      expect(after.stdout).toMatch(/Nothing to send/);
+    } finally {
+      await ses.stop();
+      await new Promise((resolve) => dynalite.close(resolve));
+    }
+  }, 60_000);
+});

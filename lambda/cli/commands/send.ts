@@ -25,7 +25,14 @@ function summarize(summary: DeliverySummary, record: IssueRecord, app: App, outp
     output.out(`Transport: ${app.mailer().description}. State: ${app.stateDir}.`);
     return 0;
   }
-  const why = summary.stoppedBy ? `stopped: ${summary.stoppedBy}` : `${summary.failed} deliveries failed`;
+  const why = summary.stoppedBy
+    ? `stopped: ${summary.stoppedBy}`
+    : [
+        summary.failed ? `${summary.failed} deliveries failed` : '',
+        summary.busy ? `${summary.busy} claimed by another run that is sending them or stopped moments ago` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
   output.out(`Issue #${record.issue} NOT fully delivered (${why}): ${counts}.`);
   output.out('Run `pinboard-digest send` again to resume: nobody who has it gets it twice.');
   return 1;

@@ -1,0 +1,451 @@
+/**
+ * The Store on one DynamoDB table (`pk`, `sk`, both strings), with conditional single-item writes only
+ * (no TransactWriteItems: dynalite lacks it, and none is needed). Items:
+ *   SUBSCRIBERS  / S#<id>          a subscriber
+ *   EMAIL#<addr> / EMAIL           address → id (makes addresses unique; written before the subscriber)
+ *   ISSUES       / I#<000001>      an issue: status, watermark, links; the rendered body as JSON
+ *   D#<issue>    / <subscriberId>  a delivery ledger entry
+ *   MEMO         / <key>           small values sources keep
+ *   LOCK         / <name>          a lease, renewed while held
+ * The endpoint comes from the SDK's own environment (AWS_ENDPOINT_URL_DYNAMODB).
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../core/errors';
+import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import { newSubscriberId } from '../core/tokens';
+import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
+
+export interface DynamoDbStoreOptions {
+  table: string;
+  client?: DynamoDBClient;
+  /** A claim older than this is from a run that died; it may be claimed again. Longer than one send. */
+  claimTtlMs?: number;
+  /** How long a lock lasts without renewal (renewed every third of it while held). */
+  lockLeaseMs?: number;
+}
+
+const pad = (n: number) => String(n).padStart(6, '0');
+const isConditionFailure = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+
+type Item = Record<string, unknown>;
+
+function toSubscriber(item: Item): Subscriber {
+  return {
+    id: item.id as string,
+    email: item.email as string,
+    ...(item.name ? { name: item.name as string } : {}),
+    status: item.status as SubscriberStatus,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+}
+
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+const decodeCursor = (cursor: string | undefined) =>
+  cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+
+export class DynamoDbStore implements Store {
+  readonly description: string;
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly raw: DynamoDBClient;
+  private readonly table: string;
+  private readonly claimTtlMs: number;
+  private readonly lockLeaseMs: number;
+
+  constructor(options: DynamoDbStoreOptions) {
+    this.table = options.table;
+    this.raw = options.client ?? new DynamoDBClient({});
+    this.doc = DynamoDBDocumentClient.from(this.raw, { marshallOptions: { removeUndefinedValues: true } });
+    this.claimTtlMs = options.claimTtlMs ?? 10 * 60_000;
+    this.lockLeaseMs = options.lockLeaseMs ?? 60_000;
+    this.description = `DynamoDB table ${options.table}`;
+  }
+
+  /** Creates the table (for local runs and tests; on AWS the Data stack owns it). */
+  async createTable(): Promise<void> {
+    await this.raw.send(
+      new CreateTableCommand({
+        TableName: this.table,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      if (isConditionFailure(cause)) throw cause;
+      throw new StoreError(`DynamoDB ${what} on ${this.table} failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  private get(pk: string, sk: string, consistent = true): Promise<Item | undefined> {
+    return this.call('GetItem', async () => {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: consistent }),
+      );
+      return out.Item;
+    });
+  }
+
+  /** Conditional put: false when the condition failed. */
+  private async putIf(item: Item, condition?: string, values?: Item, names?: Record<string, string>): Promise<boolean> {
+    try {
+      await this.call('PutItem', () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ...(condition ? { ConditionExpression: condition } : {}),
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+            ...(names ? { ExpressionAttributeNames: names } : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  private async queryAll(
+    pk: string,
+    projection?: { expression: string; names: Record<string, string> },
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.call('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+            ...(projection
+              ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+              : {}),
+          }),
+        ),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  // ---- issues -------------------------------------------------------------------------------------
+
+  async history(): Promise<History> {
+    const items = await this.queryAll('ISSUES', {
+      expression: '#i, #s, watermark, links, composedAt, sentAt',
+      names: { '#i': 'issue', '#s': 'status' },
+    });
+    const sentLinks = new Set<string>();
+    let lastSent: History['lastSent'];
+    let unfinishedNumber: number | undefined;
+    let nextIssue = 1;
+    for (const item of items.sort((a, b) => (a.issue as number) - (b.issue as number))) {
+      const issue = item.issue as number;
+      nextIssue = Math.max(nextIssue, issue + 1);
+      if (item.status === 'sent') {
+        for (const link of (item.links as string[] | undefined) ?? []) sentLinks.add(link);
+        lastSent = { issue, watermark: item.watermark as string, sentAt: (item.sentAt ?? item.composedAt) as string };
+      } else {
+        unfinishedNumber ??= issue;
+      }
+    }
+    const unfinished = unfinishedNumber === undefined ? undefined : await this.getIssue(unfinishedNumber);
+    return { nextIssue, lastSent, sentLinks, unfinished };
+  }
+
+  async createIssue(record: IssueRecord): Promise<void> {
+    const { model, rendered, placeholder, status, watermark, links, composedAt, issue } = record;
+    const created = await this.putIf(
+      {
+        pk: 'ISSUES',
+        sk: `I#${pad(issue)}`,
+        issue,
+        status,
+        watermark,
+        links,
+        composedAt,
+        body: JSON.stringify({ model, rendered, placeholder }),
+      },
+      'attribute_not_exists(pk)',
+    );
+    if (!created) throw new StoreError(`issue ${issue} already exists in ${this.table}`);
+  }
+
+  async getIssue(issue: number): Promise<IssueRecord | undefined> {
+    const item = await this.get('ISSUES', `I#${pad(issue)}`);
+    if (!item) return undefined;
+    const body = JSON.parse(item.body as string) as Pick<IssueRecord, 'model' | 'rendered' | 'placeholder'>;
+    return {
+      issue: item.issue as number,
+      status: item.status as IssueStatus,
+      model: body.model,
+      rendered: body.rendered,
+      placeholder: body.placeholder,
+      watermark: item.watermark as string,
+      links: (item.links as string[] | undefined) ?? [],
+      composedAt: item.composedAt as string,
+      ...(item.sentAt ? { sentAt: item.sentAt as string } : {}),
+    };
+  }
+
+  async advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean> {
+    try {
+      await this.call('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: 'ISSUES', sk: `I#${pad(issue)}` },
+            UpdateExpression: to === 'sent' ? 'SET #s = :to, sentAt = :at' : 'SET #s = :to',
+            ConditionExpression: 'attribute_exists(pk) AND #s = :from',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':to': to, ':from': from, ...(to === 'sent' ? { ':at': at } : {}) },
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  // ---- subscribers --------------------------------------------------------------------------------
+
+  async addSubscriber(input: NewSubscriber, at: string): Promise<AddResult> {
+    const emailKey = `EMAIL#${input.email.toLowerCase()}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const index = await this.get(emailKey, 'EMAIL');
+      if (index) {
+        const existing = await this.getSubscriber(index.id as string);
+        if (existing) return { subscriber: existing, created: false };
+        // The address was claimed by an add that stopped before writing the subscriber: finish it.
+        const repaired = this.newSubscriber(index.id as string, input, at);
+        await this.putIf({ pk: 'SUBSCRIBERS', sk: `S#${repaired.id}`, ...repaired }, 'attribute_not_exists(pk)');
+        return { subscriber: (await this.getSubscriber(repaired.id)) ?? repaired, created: true };
+      }
+      const subscriber = this.newSubscriber(newSubscriberId(), input, at);
+      if (await this.putIf({ pk: emailKey, sk: 'EMAIL', id: subscriber.id }, 'attribute_not_exists(pk)')) {
+        await this.putIf({ pk: 'SUBSCRIBERS', sk: `S#${subscriber.id}`, ...subscriber });
+        return { subscriber, created: true };
+      }
+      // Another writer took the address a moment ago: read theirs.
+    }
+    throw new StoreError(`could not add ${input.email}: the address kept changing under concurrent writes`);
+  }
+
+  private newSubscriber(id: string, input: NewSubscriber, at: string): Subscriber {
+    return {
+      id,
+      email: input.email,
+      ...(input.name ? { name: input.name } : {}),
+      status: input.status,
+      createdAt: at,
+      updatedAt: at,
+    };
+  }
+
+  async addSubscribers(inputs: NewSubscriber[], at: string): Promise<AddResult[]> {
+    const results: AddResult[] = new Array(inputs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < inputs.length) {
+        const i = next++;
+        results[i] = await this.addSubscriber(inputs[i] as NewSubscriber, at);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    return results;
+  }
+
+  async findSubscriber(email: string): Promise<Subscriber | undefined> {
+    const index = await this.get(`EMAIL#${email.toLowerCase()}`, 'EMAIL');
+    return index ? this.getSubscriber(index.id as string) : undefined;
+  }
+
+  async getSubscriber(id: string): Promise<Subscriber | undefined> {
+    const item = await this.get('SUBSCRIBERS', `S#${id}`);
+    return item ? toSubscriber(item) : undefined;
+  }
+
+  async setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
+    try {
+      const out = await this.call('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: 'SUBSCRIBERS', sk: `S#${id}` },
+            UpdateExpression: 'SET #s = :s, updatedAt = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': status, ':at': at },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return out.Attributes ? toSubscriber(out.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** One DynamoDB page at a time, asking only for what is still missing, so the cursor never skips. */
+  async listSubscribers(options: {
+    status?: SubscriberStatus;
+    cursor?: string;
+    limit: number;
+  }): Promise<SubscriberPage> {
+    const items: Subscriber[] = [];
+    let start = decodeCursor(options.cursor);
+    do {
+      const out: QueryCommandOutput = await this.call('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk',
+            ...(options.status
+              ? {
+                  FilterExpression: '#s = :s',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ExpressionAttributeValues: { ':pk': 'SUBSCRIBERS', ':s': options.status },
+                }
+              : { ExpressionAttributeValues: { ':pk': 'SUBSCRIBERS' } }),
+            Limit: options.limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      items.push(...(out.Items ?? []).map((i) => toSubscriber(i as Item)));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < options.limit);
+    return { items, ...(start ? { cursor: encodeCursor(start) } : {}) };
+  }
+
+  // ---- delivery ledger ----------------------------------------------------------------------------
+
+  async getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined> {
+    const item = await this.get(`D#${issue}`, subscriberId);
+    if (!item) return undefined;
+    const { pk: _pk, sk: _sk, ...rest } = item;
+    return rest as unknown as Delivery;
+  }
+
+  /** A conditional put: nobody has it, or the claim on it is older than `claimTtlMs` (its run died). */
+  async claimDelivery(issue: number, subscriberId: string, at: string): Promise<ClaimResult> {
+    const stale = new Date(Date.parse(at) - this.claimTtlMs).toISOString();
+    const claimed = await this.putIf(
+      { pk: `D#${issue}`, sk: subscriberId, issue, subscriberId, state: 'claimed', at },
+      'attribute_not_exists(pk) OR (#st = :claimed AND #at < :stale)',
+      { ':claimed': 'claimed', ':stale': stale },
+      { '#st': 'state', '#at': 'at' },
+    );
+    if (claimed) return 'claimed';
+    const current = await this.getDelivery(issue, subscriberId);
+    return current && current.state !== 'claimed' ? 'done' : 'busy';
+  }
+
+  async releaseClaim(issue: number, subscriberId: string): Promise<void> {
+    try {
+      await this.call('DeleteItem', () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { pk: `D#${issue}`, sk: subscriberId },
+            ConditionExpression: '#st = :claimed',
+            ExpressionAttributeNames: { '#st': 'state' },
+            ExpressionAttributeValues: { ':claimed': 'claimed' },
+          }),
+        ),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async completeDelivery(delivery: Delivery): Promise<void> {
+    await this.putIf({ pk: `D#${delivery.issue}`, sk: delivery.subscriberId, ...delivery });
+  }
+
+  async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
+    const counts = { claimed: 0, sent: 0, refused: 0 };
+    const items = await this.queryAll(`D#${issue}`, { expression: '#st', names: { '#st': 'state' } });
+    for (const item of items) counts[item.state as Delivery['state']]++;
+    return counts;
+  }
+
+  // ---- memos and locks ----------------------------------------------------------------------------
+
+  async getMemo(key: string): Promise<string | undefined> {
+    return (await this.get('MEMO', key))?.value as string | undefined;
+  }
+
+  async putMemo(key: string, value: string): Promise<void> {
+    await this.putIf({ pk: 'MEMO', sk: key, value });
+  }
+
+  /** A lease: taken if free or expired, renewed while held, released by its owner only. */
+  async lock(name: string): Promise<Release> {
+    const owner = randomUUID();
+    const take = () =>
+      this.putIf(
+        { pk: 'LOCK', sk: name, owner, expiresAt: Date.now() + this.lockLeaseMs },
+        'attribute_not_exists(pk) OR expiresAt < :now OR #o = :me',
+        { ':now': Date.now(), ':me': owner },
+        { '#o': 'owner' },
+      );
+    if (!(await take())) {
+      const holder = await this.get('LOCK', name);
+      const until = new Date(Number(holder?.expiresAt ?? 0)).toISOString();
+      throw new StoreError(`another run holds the "${name}" lock on ${this.table} (until ${until} unless renewed)`);
+    }
+    const renew = setInterval(() => void take().catch(() => {}), this.lockLeaseMs / 3);
+    renew.unref();
+    return async () => {
+      clearInterval(renew);
+      try {
+        await this.call('DeleteItem', () =>
+          this.doc.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { pk: 'LOCK', sk: name },
+              ConditionExpression: '#o = :me',
+              ExpressionAttributeNames: { '#o': 'owner' },
+              ExpressionAttributeValues: { ':me': owner },
+            }),
+          ),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    };
+  }
+}
