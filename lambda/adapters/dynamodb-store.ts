@@ -17,6 +17,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -130,6 +131,46 @@ export class DynamoDbStore implements Store {
     }
   }
 
+  /** One Query page of a partition. */
+  private query(pk: string, params: Omit<QueryCommandInput, 'TableName' | 'KeyConditionExpression'>) {
+    return this.call('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ...params,
+          ExpressionAttributeValues: { ':pk': pk, ...params.ExpressionAttributeValues },
+        }),
+      ),
+    );
+  }
+
+  /** Conditional delete: false when the condition failed. */
+  private async deleteIf(
+    key: { pk: string; sk: string },
+    condition: string,
+    names: Record<string, string>,
+    values: Item,
+  ) {
+    try {
+      await this.call('DeleteItem', () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: key,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
   private async queryAll(
     pk: string,
     projection?: { expression: string; names: Record<string, string> },
@@ -137,20 +178,13 @@ export class DynamoDbStore implements Store {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out: QueryCommandOutput = await this.call('Query', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-            ...(projection
-              ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
-              : {}),
-          }),
-        ),
-      );
+      const out: QueryCommandOutput = await this.query(pk, {
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+        ...(projection
+          ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+          : {}),
+      });
       items.push(...((out.Items ?? []) as Item[]));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -327,23 +361,17 @@ export class DynamoDbStore implements Store {
     const items: Subscriber[] = [];
     let start = decodeCursor(options.cursor);
     do {
-      const out: QueryCommandOutput = await this.call('Query', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ...(options.status
-              ? {
-                  FilterExpression: '#s = :s',
-                  ExpressionAttributeNames: { '#s': 'status' },
-                  ExpressionAttributeValues: { ':pk': 'SUBSCRIBERS', ':s': options.status },
-                }
-              : { ExpressionAttributeValues: { ':pk': 'SUBSCRIBERS' } }),
-            Limit: options.limit - items.length,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
+      const out: QueryCommandOutput = await this.query('SUBSCRIBERS', {
+        ...(options.status
+          ? {
+              FilterExpression: '#s = :s',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': options.status },
+            }
+          : {}),
+        Limit: options.limit - items.length,
+        ExclusiveStartKey: start,
+      });
       items.push(...(out.Items ?? []).map((i) => toSubscriber(i as Item)));
       start = out.LastEvaluatedKey;
     } while (start && items.length < options.limit);
@@ -374,21 +402,12 @@ export class DynamoDbStore implements Store {
   }
 
   async releaseClaim(issue: number, subscriberId: string): Promise<void> {
-    try {
-      await this.call('DeleteItem', () =>
-        this.doc.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: { pk: `D#${issue}`, sk: subscriberId },
-            ConditionExpression: '#st = :claimed',
-            ExpressionAttributeNames: { '#st': 'state' },
-            ExpressionAttributeValues: { ':claimed': 'claimed' },
-          }),
-        ),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await this.deleteIf(
+      { pk: `D#${issue}`, sk: subscriberId },
+      '#st = :claimed',
+      { '#st': 'state' },
+      { ':claimed': 'claimed' },
+    );
   }
 
   async completeDelivery(delivery: Delivery): Promise<void> {
@@ -431,21 +450,7 @@ export class DynamoDbStore implements Store {
     renew.unref();
     return async () => {
       clearInterval(renew);
-      try {
-        await this.call('DeleteItem', () =>
-          this.doc.send(
-            new DeleteCommand({
-              TableName: this.table,
-              Key: { pk: 'LOCK', sk: name },
-              ConditionExpression: '#o = :me',
-              ExpressionAttributeNames: { '#o': 'owner' },
-              ExpressionAttributeValues: { ':me': owner },
-            }),
-          ),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
+      await this.deleteIf({ pk: 'LOCK', sk: name }, '#o = :me', { '#o': 'owner' }, { ':me': owner });
     };
   }
 }

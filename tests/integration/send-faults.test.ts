@@ -52,6 +52,23 @@ function start(cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; done
   return { child, done };
 }
 
+/** Kills the send with SIGKILL as soon as the endpoint has accepted `count` messages. */
+function killAfter(ses: SesServer, run: ReturnType<typeof start>, count: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (ses.accepted.length >= count) {
+        clearInterval(timer);
+        run.child.kill('SIGKILL');
+        resolve();
+      }
+    }, 5);
+    run.done.then(() => {
+      clearInterval(timer);
+      reject(new Error('send finished before it could be killed'));
+    });
+  });
+}
+
 const duplicates = (ses: SesServer) => [...ses.perRecipient().values()].reduce((n, c) => n + c - 1, 0);
 
 describe('send through SES under faults', () => {
@@ -60,19 +77,7 @@ describe('send through SES under faults', () => {
     try {
       const { cwd, env } = project(ses);
       const first = start(cwd, env);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (ses.accepted.length >= 100) {
-            clearInterval(timer);
-            first.child.kill('SIGKILL');
-            resolve();
-          }
-        }, 5);
-        first.done.then(() => {
-          clearInterval(timer);
-          reject(new Error('send finished before it could be killed'));
-        });
-      });
+      await killAfter(ses, first, 100);
       expect(await first.done).toBe(137);
       expect(ses.accepted.length).toBeLessThan(SUBSCRIBERS);
 
@@ -131,15 +136,7 @@ describe('send through SES with state in DynamoDB (dynalite)', () => {
       }).createTable();
 
       const first = start(cwd, env);
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => {
-          if (ses.accepted.length >= 100) {
-            clearInterval(timer);
-            first.child.kill('SIGKILL');
-            resolve();
-          }
-        }, 5);
-      });
+      await killAfter(ses, first, 100);
       await first.done;
       // The killed run's lease and claims are live for a while: a rerun right away says so and exits non-zero.
       const early = await runCli(['send'], { cwd, env });
