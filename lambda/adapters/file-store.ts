@@ -1,6 +1,6 @@
 /**
  * The local store: plain files under one directory (`--state`, default `.digest/`).
- *   subscribers.json           all subscribers, rewritten atomically (write + rename)
+ *   subscribers.jsonl          one subscriber a line, read page by page (see subscriber-file.ts)
  *   issues/000001.json         one issue record each, rewritten atomically
  *   deliveries/000001.jsonl    the per-recipient ledger, append-only; a torn last line after a kill is ignored
  *   memo.json                  small values sources keep between runs
@@ -10,9 +10,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoreError } from '../core/errors';
 import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
-import { newSubscriberId } from '../core/tokens';
 import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
 import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
+import { SubscriberFile } from './subscriber-file';
 
 const pad = (n: number) => String(n).padStart(6, '0');
 
@@ -37,13 +37,16 @@ function isAlive(pid: number): boolean {
 
 export class FileStore implements Store {
   readonly description: string;
-  private subscribersCache?: { mtimeMs: number; size: number; list: Subscriber[] };
+  private readonly subscribers: SubscriberFile;
   private readonly ledgers = new Map<number, Promise<Map<string, Delivery>>>();
   /** Claims this instance made: anything else still `claimed` was left by a run that died. */
   private readonly ownClaims = new Set<string>();
 
   constructor(private readonly dir: string) {
     this.description = `file store ${dir}`;
+    this.subscribers = new SubscriberFile(path.join(dir, 'subscribers.jsonl'), (name, waitMs) =>
+      this.lock(name, waitMs),
+    );
   }
 
   private file(...parts: string[]) {
@@ -112,97 +115,32 @@ export class FileStore implements Store {
 
   // ---- subscribers --------------------------------------------------------------------------------
 
-  private async readSubscribers(): Promise<Subscriber[]> {
-    const file = this.file('subscribers.json');
-    let stat: { mtimeMs: number; size: number };
-    try {
-      stat = await fs.stat(file);
-    } catch {
-      return [];
-    }
-    const cached = this.subscribersCache;
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.list;
-    const text = await fs.readFile(file, 'utf8');
-    const list = parseJson<{ subscribers: Subscriber[] }>(text, file).subscribers;
-    this.subscribersCache = { mtimeMs: stat.mtimeMs, size: stat.size, list };
-    return list;
-  }
-
-  /** Read-modify-write of the subscriber list under a lock, so two processes never lose each other's change. */
-  private async mutateSubscribers<T>(change: (list: Subscriber[]) => T): Promise<T> {
-    const release = await this.lock('subscribers', 5000);
-    try {
-      this.subscribersCache = undefined;
-      const list = [...(await this.readSubscribers())];
-      const result = change(list);
-      await writeFileAtomic(this.file('subscribers.json'), JSON.stringify({ version: 1, subscribers: list }));
-      this.subscribersCache = undefined;
+  addSubscriber(input: NewSubscriber, at: string): Promise<AddResult> {
+    return this.subscribers.add([input], at).then(([result]) => {
+      if (!result) throw new StoreError('internal: no result for an added subscriber');
       return result;
-    } finally {
-      await release();
-    }
-  }
-
-  async addSubscriber(input: NewSubscriber, at: string): Promise<AddResult> {
-    const [result] = await this.addSubscribers([input], at);
-    if (!result) throw new StoreError('internal: no result for an added subscriber');
-    return result;
-  }
-
-  async addSubscribers(inputs: NewSubscriber[], at: string): Promise<AddResult[]> {
-    return this.mutateSubscribers((list) => {
-      const byEmail = new Map(list.map((s) => [s.email.toLowerCase(), s]));
-      return inputs.map((input) => {
-        const existing = byEmail.get(input.email.toLowerCase());
-        if (existing) return { subscriber: existing, created: false };
-        const subscriber: Subscriber = {
-          id: newSubscriberId(),
-          email: input.email,
-          ...(input.name ? { name: input.name } : {}),
-          status: input.status,
-          createdAt: at,
-          updatedAt: at,
-        };
-        list.push(subscriber);
-        byEmail.set(input.email.toLowerCase(), subscriber);
-        return { subscriber, created: true };
-      });
     });
   }
 
-  async findSubscriber(email: string): Promise<Subscriber | undefined> {
+  addSubscribers(inputs: NewSubscriber[], at: string): Promise<AddResult[]> {
+    return this.subscribers.add(inputs, at);
+  }
+
+  findSubscriber(email: string): Promise<Subscriber | undefined> {
     const wanted = email.toLowerCase();
-    return (await this.readSubscribers()).find((s) => s.email.toLowerCase() === wanted);
+    return this.subscribers.find((s) => s.email.toLowerCase() === wanted);
   }
 
-  async getSubscriber(id: string): Promise<Subscriber | undefined> {
-    return (await this.readSubscribers()).find((s) => s.id === id);
+  getSubscriber(id: string): Promise<Subscriber | undefined> {
+    return this.subscribers.find((s) => s.id === id);
   }
 
-  async setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
-    return this.mutateSubscribers((list) => {
-      const i = list.findIndex((s) => s.id === id);
-      const current = list[i];
-      if (!current) return undefined;
-      const updated = { ...current, status, updatedAt: at };
-      list[i] = updated;
-      return updated;
-    });
+  setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
+    return this.subscribers.update(id, (s) => ({ ...s, status, updatedAt: at }));
   }
 
-  async listSubscribers(options: {
-    status?: SubscriberStatus;
-    cursor?: string;
-    limit: number;
-  }): Promise<SubscriberPage> {
-    const all = await this.readSubscribers();
-    const items: Subscriber[] = [];
-    let i = options.cursor ? Number(options.cursor) : 0;
-    for (; i < all.length && items.length < options.limit; i++) {
-      const s = all[i];
-      if (s && (!options.status || s.status === options.status)) items.push(s);
-    }
-    return { items, ...(i < all.length ? { cursor: String(i) } : {}) };
+  listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }): Promise<SubscriberPage> {
+    return this.subscribers.page(options);
   }
 
   // ---- delivery ledger ----------------------------------------------------------------------------

@@ -36,7 +36,8 @@ describe('FileStore', () => {
     for (let i = 0; i < 20; i++) await store.addSubscriber({ email: `x${i}@example.com`, status: 'active' }, AT);
     await store.putMemo('k', 'v');
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    expect(JSON.parse(readFileSync(path.join(dir, 'subscribers.json'), 'utf8')).subscribers).toHaveLength(20);
+    const lines = readFileSync(path.join(dir, 'subscribers.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((l) => JSON.parse(l).email)).toHaveLength(20);
     expect(await new FileStore(dir).getMemo('k')).toBe('v');
   });
 
@@ -52,6 +53,34 @@ describe('FileStore', () => {
     writeFileSync(path.join(dir, 'locks', 'send.lock'), '2147483646');
     const taken = await new FileStore(dir).lock('send');
     await taken();
+  });
+
+  it('keeps paging correctly when a status change rewrites the list mid-way', async () => {
+    const store = new FileStore(tempDir());
+    await store.addSubscribers(
+      Array.from({ length: 30 }, (_, i) => ({ email: `r${i}@example.com`, status: 'active' as const })),
+      AT,
+    );
+    const seen: string[] = [];
+    let page = await store.listSubscribers({ status: 'active', limit: 10 });
+    seen.push(...page.items.map((s) => s.email));
+    // Lines before the cursor grow longer ("unsubscribed"), so every later offset moves.
+    for (const s of page.items.slice(0, 5)) await store.setSubscriberStatus(s.id, 'unsubscribed', AT);
+    while (page.cursor) {
+      page = await store.listSubscribers({ status: 'active', cursor: page.cursor, limit: 10 });
+      seen.push(...page.items.map((s) => s.email));
+    }
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `r${i}@example.com`));
+  });
+
+  it('ignores a subscriber line torn by a kill during an append, and appends after it cleanly', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir);
+    await store.addSubscriber({ email: 'a@example.com', status: 'active' }, AT);
+    appendFileSync(path.join(dir, 'subscribers.jsonl'), '{"id":"torn","email":"b@exa');
+    await store.addSubscriber({ email: 'c@example.com', status: 'active' }, AT);
+    const { items } = await new FileStore(dir).listSubscribers({ limit: 10 });
+    expect(items.map((s) => s.email)).toEqual(['a@example.com', 'c@example.com']);
   });
 
   it('names the broken file when state is corrupt', async () => {

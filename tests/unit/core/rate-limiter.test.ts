@@ -3,7 +3,13 @@ import { concurrencyFor, createRateLimiter } from '../../../lambda/core/rate-lim
 /** A clock that only moves when someone sleeps. */
 function fakeClock() {
   let t = 0;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms), at: () => t };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+    at: () => t,
+  };
 }
 
 describe('createRateLimiter', () => {
