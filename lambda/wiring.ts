@@ -45,6 +45,7 @@ export interface Delivery {
   /** Messages per second, when paced. */
   rate?: number;
   acquire?: () => Promise<void>;
+  refund?: () => void;
 }
 
 /** Messages in flight at once on the outbox; also the most a crash can write twice. */
@@ -191,7 +192,13 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       }
     }
     const limiter = createRateLimiter(rate);
-    return { mailer: m, rate, concurrency: concurrencyFor(rate), acquire: () => limiter.acquire() };
+    return {
+      mailer: m,
+      rate,
+      concurrency: concurrencyFor(rate),
+      acquire: () => limiter.acquire(),
+      refund: () => limiter.refund(),
+    };
   };
 
   let messageContext: MessageContext | undefined;

@@ -9,9 +9,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoreError } from '../core/errors';
-import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import type { Delivery, DeliveryState, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
 import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
 import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
+import { readLines } from './line-file';
 import { SubscriberFile } from './subscriber-file';
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -38,7 +39,7 @@ function isAlive(pid: number): boolean {
 export class FileStore implements Store {
   readonly description: string;
   private readonly subscribers: SubscriberFile;
-  private readonly ledgers = new Map<number, Promise<Map<string, Delivery>>>();
+  private readonly ledgers = new Map<number, Promise<Map<string, DeliveryState>>>();
   /** Claims this instance made: anything else still `claimed` was left by a run that died. */
   private readonly ownClaims = new Set<string>();
 
@@ -145,8 +146,11 @@ export class FileStore implements Store {
 
   // ---- delivery ledger ----------------------------------------------------------------------------
 
-  /** One in-memory ledger per issue, loaded once: concurrent callers share the same load. */
-  private ledger(issue: number): Promise<Map<string, Delivery>> {
+  /**
+   * One in-memory ledger per issue, loaded once (concurrent callers share the load): only each
+   * recipient's state, about 60 bytes apiece, so 100,000 recipients stay a few MB. The file has the rest.
+   */
+  private ledger(issue: number): Promise<Map<string, DeliveryState>> {
     let loading = this.ledgers.get(issue);
     if (!loading) {
       loading = this.loadLedger(issue);
@@ -155,43 +159,52 @@ export class FileStore implements Store {
     return loading;
   }
 
-  private async loadLedger(issue: number): Promise<Map<string, Delivery>> {
-    const map = new Map<string, Delivery>();
-    const text = (await readFileIfExists(this.file('deliveries', `${pad(issue)}.jsonl`))) ?? '';
-    for (const line of text.split('\n')) {
-      if (!line) continue;
+  private ledgerFile(issue: number) {
+    return this.file('deliveries', `${pad(issue)}.jsonl`);
+  }
+
+  /** Every whole entry of an issue's ledger, oldest first; a line torn by a kill is skipped. */
+  private async *entries(issue: number): AsyncGenerator<Delivery> {
+    for await (const line of readLines(this.ledgerFile(issue))) {
+      if (!line.text) continue;
       try {
-        const d = JSON.parse(line) as Delivery;
-        map.set(d.subscriberId, d);
+        yield JSON.parse(line.text) as Delivery;
       } catch {
         // A line torn by a kill mid-write: the send it records never completed, so it is claimed again.
       }
     }
+  }
+
+  private async loadLedger(issue: number): Promise<Map<string, DeliveryState>> {
+    const map = new Map<string, DeliveryState>();
+    for await (const d of this.entries(issue)) map.set(d.subscriberId, d.state);
     return map;
   }
 
   /** Records in memory first (so concurrent claims in this process see it at once), then on disk. */
   private async append(delivery: Delivery): Promise<void> {
-    (await this.ledger(delivery.issue)).set(delivery.subscriberId, delivery);
-    const file = this.file('deliveries', `${pad(delivery.issue)}.jsonl`);
+    (await this.ledger(delivery.issue)).set(delivery.subscriberId, delivery.state);
+    const file = this.ledgerFile(delivery.issue);
     await fs.mkdir(path.dirname(file), { recursive: true });
     // One write of one line in append mode: a kill leaves every earlier line whole.
     await fs.appendFile(file, `\n${JSON.stringify(delivery)}\n`, { mode: 0o600 });
   }
 
   async getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined> {
-    return (await this.ledger(issue)).get(subscriberId);
+    let last: Delivery | undefined;
+    for await (const d of this.entries(issue)) if (d.subscriberId === subscriberId) last = d;
+    return last;
   }
 
   /** The caller holds the send lock, so a `claimed` entry not made here was left by a run that died. */
   async claimDelivery(issue: number, subscriberId: string, at: string): Promise<ClaimResult> {
     const ledger = await this.ledger(issue);
     const current = ledger.get(subscriberId);
-    if (current && current.state !== 'claimed') return 'done';
+    if (current && current !== 'claimed') return 'done';
     const key = `${issue}:${subscriberId}`;
     if (current && this.ownClaims.has(key)) return 'busy'; // this process is sending it right now
     const claim: Delivery = { issue, subscriberId, state: 'claimed', at };
-    ledger.set(subscriberId, claim); // before any await: a concurrent claim in this process sees it
+    ledger.set(subscriberId, 'claimed'); // before any await: a concurrent claim in this process sees it
     this.ownClaims.add(key);
     await this.append(claim);
     return 'claimed';
@@ -209,7 +222,7 @@ export class FileStore implements Store {
 
   async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
     const counts = { claimed: 0, sent: 0, refused: 0 };
-    for (const d of (await this.ledger(issue)).values()) counts[d.state]++;
+    for (const state of (await this.ledger(issue)).values()) counts[state]++;
     return counts;
   }
 

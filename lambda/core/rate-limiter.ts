@@ -5,6 +5,8 @@
  */
 export interface RateLimiter {
   acquire(): Promise<void>;
+  /** Gives back a slot whose send was refused before it counted (throttled, 5xx): SES counts accepted mail. */
+  refund(): void;
   readonly ratePerSecond: number;
 }
 
@@ -27,6 +29,9 @@ export function createRateLimiter(
       next = slot + interval;
       const wait = slot - now;
       if (wait > 0) await clock.sleep(wait);
+    },
+    refund() {
+      next = Math.max(clock.now(), next - interval);
     },
   };
 }

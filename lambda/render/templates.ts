@@ -2,8 +2,11 @@
  * Loads the author's templates and compiles the MJML once into Handlebars source. The result is plain
  * strings, so it can be made at build time and shipped without mjml (REFERENCE.md: 0.5 s to load mjml).
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { writeFileAtomic } from '../adapters/fs-util';
 import { RenderError } from '../core/errors';
 
 export interface CompiledTemplates {
@@ -33,32 +36,73 @@ async function readTemplate(dir: string, name: string): Promise<string> {
   }
 }
 
-type Mjml2Html = (mjml: string, options: object) => Promise<{ html: string; errors: { formattedMessage: string }[] }>;
-
-/** Compiles MJML to HTML; strict, so a broken template stops the run instead of sending a broken email. */
-export async function compileMjml(source: string, file: string): Promise<string> {
-  // Loaded here only: shipping code that renders precompiled templates never loads mjml.
-  const mod = require('mjml') as { default?: Mjml2Html } & Mjml2Html;
-  const mjml2html = mod.default ?? mod;
-  let result: Awaited<ReturnType<Mjml2Html>>;
-  try {
-    result = await mjml2html(source, { validationLevel: 'strict', filePath: file, keepComments: false });
-  } catch (cause) {
-    const detail = (cause as { errors?: { formattedMessage: string }[] }).errors?.map((e) => e.formattedMessage);
-    throw new RenderError(`${file}: invalid MJML: ${detail?.join('; ') ?? (cause as Error).message}`, { cause });
-  }
-  if (result.errors.length > 0) {
-    throw new RenderError(`${file}: invalid MJML: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
-  }
-  return result.html;
+interface WorkerAnswer {
+  html?: string;
+  failure?: string;
+  errors: string[];
 }
 
-export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR): Promise<CompiledTemplates> {
+/**
+ * Compiles MJML to HTML, strict, so a broken template stops the run instead of sending a broken email.
+ * mjml runs in a worker thread: it adds about 60 MB that would otherwise stay for the whole send.
+ */
+export async function compileMjml(source: string, file: string): Promise<string> {
+  const answer = await new Promise<WorkerAnswer>((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'mjml-worker.js'), {
+      workerData: { source, options: { validationLevel: 'strict', filePath: file, keepComments: false } },
+    });
+    worker.once('message', (message: WorkerAnswer) => {
+      resolve(message);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  }).catch((cause: unknown) => {
+    throw new RenderError(`${file}: MJML could not run: ${(cause as Error).message}`, { cause });
+  });
+  if (answer.failure !== undefined || answer.errors.length > 0 || answer.html === undefined) {
+    const detail = answer.errors.length > 0 ? answer.errors.join('; ') : (answer.failure ?? 'no output');
+    throw new RenderError(`${file}: invalid MJML: ${detail}`);
+  }
+  return answer.html;
+}
+
+/** Where compiled templates are kept between runs, keyed by a hash of their sources and mjml's version. */
+export const TEMPLATE_CACHE_DIR = path.resolve(__dirname, '../../node_modules/.cache/pinboard-digest');
+
+function cacheKey(sources: string[]): string {
+  let mjmlVersion = 'unknown';
+  try {
+    mjmlVersion = (require('mjml/package.json') as { version: string }).version;
+  } catch {
+    // mjml not installed (a bundle with precompiled templates): the sources alone key the cache
+  }
+  const hash = createHash('sha256').update(mjmlVersion);
+  for (const s of sources) hash.update('\0').update(s);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * Reads the four templates and compiles the MJML one, or takes the compiled HTML from the cache when
+ * these exact sources were compiled before (no mjml in the process at all then). A cache that cannot
+ * be read or written is only slower, never wrong.
+ */
+export async function loadTemplates(
+  dir: string = DEFAULT_TEMPLATES_DIR,
+  cacheDir = TEMPLATE_CACHE_DIR,
+): Promise<CompiledTemplates> {
   const [mjml, text, subject, preheader] = await Promise.all([
     readTemplate(dir, TEMPLATE_FILES.html),
     readTemplate(dir, TEMPLATE_FILES.text),
     readTemplate(dir, TEMPLATE_FILES.subject),
     readTemplate(dir, TEMPLATE_FILES.preheader),
   ]);
-  return { html: await compileMjml(mjml, path.join(dir, TEMPLATE_FILES.html)), text, subject, preheader };
+  const cacheFile = path.join(cacheDir, `templates-${cacheKey([mjml])}.html`);
+  let html = await readFile(cacheFile, 'utf8').catch(() => undefined);
+  if (html === undefined) {
+    html = await compileMjml(mjml, path.join(dir, TEMPLATE_FILES.html));
+    await mkdir(cacheDir, { recursive: true })
+      .then(() => writeFileAtomic(cacheFile, html ?? ''))
+      .catch(() => {});
+  }
+  return { html, text, subject, preheader };
 }

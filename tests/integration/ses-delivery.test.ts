@@ -26,7 +26,9 @@ async function deliverThrough(
     message: MESSAGE,
     now: () => new Date(),
     concurrency: concurrencyFor(rate),
+    rate,
     acquire: () => limiter.acquire(),
+    refund: () => limiter.refund(),
     retry: fastRetry,
   });
 }

@@ -86,7 +86,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     if (next.kind === 'issue') await app.store.createIssue(record);
 
     const delivery = await app.delivery();
-    if (delivery.rate) output.err(`pacing at ${delivery.rate}/s, ${delivery.concurrency} in flight at most`);
+    if (delivery.rate) output.err(`pacing at ${delivery.rate}/s, at most ${delivery.concurrency} in flight`);
     const progress = progressReporter(output);
     const summary = await deliverIssue(record, {
       store: app.store,
@@ -94,7 +94,9 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
       message,
       now: () => new Date(),
       concurrency: delivery.concurrency,
+      rate: delivery.rate,
       acquire: delivery.acquire,
+      refund: delivery.refund,
       onProgress: (p) => progress.update(p),
     });
     progress.done();

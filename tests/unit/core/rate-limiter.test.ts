@@ -49,3 +49,20 @@ describe('createRateLimiter', () => {
     expect(concurrencyFor(10_000)).toBe(64);
   });
 });
+
+describe('RateLimiter.refund', () => {
+  it('gives back the slot of a refused send, never one in the past', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter(10, clock);
+    await limiter.acquire(); // t=0
+    await limiter.acquire(); // t=100
+    limiter.refund(); // the t=100 send was throttled: the next slot is t=100 again
+    await limiter.acquire();
+    expect(clock.at()).toBe(100);
+    limiter.refund();
+    limiter.refund();
+    limiter.refund(); // cannot go back before now
+    await limiter.acquire();
+    expect(clock.at()).toBe(100);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * Delivery figures for `npm run bench`:
+ *  - achieved send rate ÷ configured rate against the rate-limited SES endpoint at 14/s and 100/s
+ *    (2% of requests throttled at random), with messages lost and duplicated counted;
+ *  - peak memory (VmHWM) of `pinboard-digest send` to 100,000 subscribers, file store, SES endpoint
+ *    at a high rate, measured on the real CLI process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SesMailer } from '../../lambda/adapters/ses-mailer';
+import { concurrencyFor, createRateLimiter } from '../../lambda/core/rate-limiter';
+import { deliverIssue } from '../../lambda/jobs/deliver-issue';
+import { BIN, runCli } from '../helpers/cli';
+import { localSesClient, MESSAGE, storeWithIssue } from '../helpers/delivery';
+import { SECRET } from '../helpers/factories';
+import { rawPost } from '../helpers/pinboard-posts';
+import { startSesServer } from '../integration/servers/ses-server';
+
+export interface Row {
+  figure: string;
+  value: string;
+  goal: string;
+  ratio: string;
+}
+
+/** A high production SES rate; this machine cannot build messages faster, so the run is CPU-bound. */
+const MEMORY_RUN_RATE = 1000;
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function rateRun(rate: number, seconds: number): Promise<Row> {
+  const count = Math.round(rate * seconds);
+  const ses = await startSesServer({ maxSendRate: rate, randomThrottle: 0.02, keepRaw: false });
+  try {
+    const { store, record } = await storeWithIssue(count);
+    const limiter = createRateLimiter(rate);
+    const started = performance.now();
+    const summary = await deliverIssue(record, {
+      store,
+      mailer: new SesMailer({ client: localSesClient(ses.url) }),
+      message: MESSAGE,
+      now: () => new Date(),
+      concurrency: concurrencyFor(rate),
+      rate,
+      acquire: () => limiter.acquire(),
+      refund: () => limiter.refund(),
+    });
+    const elapsed = (performance.now() - started) / 1000;
+    // As SES sees it: accepted messages over the time from the first acceptance to the last.
+    const times = ses.accepted.map((m) => m.at);
+    const span = (Math.max(...times) - Math.min(...times)) / 1000;
+    const per = ses.perRecipient();
+    const lost = count - per.size;
+    const dupes = [...per.values()].reduce((n, c) => n + c - 1, 0);
+    const achieved = (times.length - 1) / span;
+    return {
+      figure: `send rate at ${rate}/s (${count} messages, ${ses.counts.throttledAtRandom} random + ${ses.counts.throttledByRate} rate throttles)`,
+      value: `${fmt(achieved, 1)}/s, lost ${lost}, dup ${dupes} (${fmt(summary.sent / elapsed, 1)}/s end to end)`,
+      goal: '≥ 0.95 × rate, 0 lost, 0 dup',
+      ratio: fmt(achieved / rate, 3),
+    };
+  } finally {
+    await ses.stop();
+  }
+}
+
+/** Peak resident memory of the CLI sending to `count` subscribers through SES, from /proc. */
+async function memoryRun(count: number): Promise<Row[]> {
+  const ses = await startSesServer({ maxSendRate: MEMORY_RUN_RATE, keepRaw: false });
+  const cwd = mkdtempSync(path.join(tmpdir(), 'pd-bench-mem-'));
+  try {
+    writeFileSync(
+      path.join(cwd, 'bookmarks.json'),
+      JSON.stringify(Array.from({ length: 50 }, (_, i) => rawPost(50 - i * 0.5, i))),
+    );
+    const rows = Array.from({ length: count }, (_, i) => `reader${i}@example.com,Reader ${i}`);
+    writeFileSync(path.join(cwd, 'subscribers.csv'), `email,name\n${rows.join('\n')}\n`);
+    writeFileSync(
+      path.join(cwd, 'digest.config.json'),
+      JSON.stringify({
+        title: 'Bench',
+        siteUrl: 'https://links.example.com',
+        from: 'Bench <d@links.example.com>',
+        source: { type: 'file', path: 'bookmarks.json' },
+        transport: { type: 'ses', maxSendRate: MEMORY_RUN_RATE },
+      }),
+    );
+    const env = {
+      AWS_ENDPOINT_URL_SES: ses.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      DIGEST_SIGNING_SECRET: SECRET,
+    };
+    const imported = await runCli(['subscribers', 'import', 'subscribers.csv'], { cwd, env });
+    if (imported.code !== 0) throw new Error(imported.stderr);
+    // As an author does: preview first (which also leaves the compiled templates in the cache).
+    const preview = await runCli(['preview'], { cwd, env });
+    if (preview.code !== 0) throw new Error(preview.stderr);
+
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, 'send'], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let peakKb = 0;
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.resume();
+    const poll = setInterval(() => {
+      try {
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        if (hwm) peakKb = Math.max(peakKb, Number(hwm));
+      } catch {
+        // the process has exited
+      }
+    }, 50);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearInterval(poll);
+    const seconds = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`send exited ${code}: ${stdout}`);
+    const per = ses.perRecipient();
+    const dupes = [...per.values()].reduce((n, c) => n + c - 1, 0);
+    return [
+      {
+        figure: `peak memory, send to ${fmt(count)} subscribers (file store, CLI, SES at ${fmt(MEMORY_RUN_RATE)}/s)`,
+        value: `${fmt(peakKb / 1024)} MB`,
+        goal: '≤ 200 MB',
+        ratio: fmt(200 / (peakKb / 1024), 2),
+      },
+      {
+        figure: '  that send end to end (one core builds MIME)',
+        value: `${fmt(seconds, 1)} s, ${fmt(count / seconds)}/s`,
+        goal: `${fmt(count - per.size)} lost, ${dupes} dup`,
+        ratio: '',
+      },
+    ];
+  } finally {
+    await ses.stop();
+  }
+}
+
+export async function sendBench(quick: boolean): Promise<Row[]> {
+  const rows = [await rateRun(14, 12), await rateRun(100, 10)];
+  if (!quick) rows.push(...(await memoryRun(100_000)));
+  return rows;
+}
