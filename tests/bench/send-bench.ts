@@ -6,16 +6,11 @@
  *    at a high rate, measured on the real CLI process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { SesMailer } from '../../lambda/adapters/ses-mailer';
-import { concurrencyFor, createRateLimiter } from '../../lambda/core/rate-limiter';
-import { deliverIssue } from '../../lambda/jobs/deliver-issue';
+import { readFileSync } from 'node:fs';
 import { BIN, runCli } from '../helpers/cli';
-import { localSesClient, MESSAGE, storeWithIssue } from '../helpers/delivery';
-import { SECRET } from '../helpers/factories';
+import { deliverPaced, sesEnv, storeWithIssue } from '../helpers/delivery';
 import { rawPost } from '../helpers/pinboard-posts';
+import { makeProject } from '../helpers/project';
 import { startSesServer } from '../integration/servers/ses-server';
 
 export interface Row {
@@ -36,18 +31,8 @@ async function rateRun(rate: number, seconds: number): Promise<Row> {
   const ses = await startSesServer({ maxSendRate: rate, randomThrottle: 0.02, keepRaw: false });
   try {
     const { store, record } = await storeWithIssue(count);
-    const limiter = createRateLimiter(rate);
     const started = performance.now();
-    const summary = await deliverIssue(record, {
-      store,
-      mailer: new SesMailer({ client: localSesClient(ses.url) }),
-      message: MESSAGE,
-      now: () => new Date(),
-      concurrency: concurrencyFor(rate),
-      rate,
-      acquire: () => limiter.acquire(),
-      refund: () => limiter.refund(),
-    });
+    const summary = await deliverPaced(ses.url, store, record, rate);
     const elapsed = (performance.now() - started) / 1000;
     // As SES sees it: accepted messages over the time from the first acceptance to the last.
     const times = ses.accepted.map((m) => m.at);
@@ -70,31 +55,13 @@ async function rateRun(rate: number, seconds: number): Promise<Row> {
 /** Peak resident memory of the CLI sending to `count` subscribers through SES, from /proc. */
 async function memoryRun(count: number): Promise<Row[]> {
   const ses = await startSesServer({ maxSendRate: MEMORY_RUN_RATE, keepRaw: false });
-  const cwd = mkdtempSync(path.join(tmpdir(), 'pd-bench-mem-'));
+  const cwd = makeProject({
+    posts: Array.from({ length: 50 }, (_, i) => rawPost(50 - i * 0.5, i)),
+    subscribers: Array.from({ length: count }, (_, i) => `reader${i}@example.com,Reader ${i}`),
+    config: { title: 'Bench', transport: { type: 'ses', maxSendRate: MEMORY_RUN_RATE }, subscribersSeed: undefined },
+  });
+  const env = sesEnv(ses.url);
   try {
-    writeFileSync(
-      path.join(cwd, 'bookmarks.json'),
-      JSON.stringify(Array.from({ length: 50 }, (_, i) => rawPost(50 - i * 0.5, i))),
-    );
-    const rows = Array.from({ length: count }, (_, i) => `reader${i}@example.com,Reader ${i}`);
-    writeFileSync(path.join(cwd, 'subscribers.csv'), `email,name\n${rows.join('\n')}\n`);
-    writeFileSync(
-      path.join(cwd, 'digest.config.json'),
-      JSON.stringify({
-        title: 'Bench',
-        siteUrl: 'https://links.example.com',
-        from: 'Bench <d@links.example.com>',
-        source: { type: 'file', path: 'bookmarks.json' },
-        transport: { type: 'ses', maxSendRate: MEMORY_RUN_RATE },
-      }),
-    );
-    const env = {
-      AWS_ENDPOINT_URL_SES: ses.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      DIGEST_SIGNING_SECRET: SECRET,
-    };
     const imported = await runCli(['subscribers', 'import', 'subscribers.csv'], { cwd, env });
     if (imported.code !== 0) throw new Error(imported.stderr);
     // As an author does: preview first (which also leaves the compiled templates in the cache).

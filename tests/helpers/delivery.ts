@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SESClient } from '@aws-sdk/client-ses';
 import { FileStore } from '../../lambda/adapters/file-store';
+import { SesMailer } from '../../lambda/adapters/ses-mailer';
 import { composeIssue } from '../../lambda/core/compose';
 import type { IssueRecord } from '../../lambda/core/model';
+import { concurrencyFor, createRateLimiter } from '../../lambda/core/rate-limiter';
+import type { RetryPolicy } from '../../lambda/core/retry';
+import { deliverIssue } from '../../lambda/jobs/deliver-issue';
+import type { Store } from '../../lambda/ports/store';
 import type { MessageContext } from '../../lambda/render/message';
 import { bookmark, composeOptions, PLACEHOLDER, SECRET, shippedRenderer } from './factories';
 
@@ -60,4 +65,37 @@ export async function storeWithIssue(count: number, dir = mkdtempSync(path.join(
   const record = await composedRecord();
   await store.createIssue(record);
   return { store, record, dir };
+}
+
+/** Delivers `record` through SES at `url`, paced at `rate` the way `send` paces it. */
+export function deliverPaced(
+  url: string,
+  store: Store,
+  record: IssueRecord,
+  rate: number,
+  options: { configurationSet?: string; retry?: RetryPolicy } = {},
+) {
+  const limiter = createRateLimiter(rate);
+  return deliverIssue(record, {
+    store,
+    mailer: new SesMailer({ client: localSesClient(url), configurationSet: options.configurationSet }),
+    message: MESSAGE,
+    now: () => new Date(),
+    concurrency: concurrencyFor(rate),
+    rate,
+    acquire: () => limiter.acquire(),
+    refund: () => limiter.refund(),
+    ...(options.retry ? { retry: options.retry } : {}),
+  });
+}
+
+/** Environment for a CLI run against local SES: endpoint, fake credentials, a signing key. */
+export function sesEnv(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL_SES: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    DIGEST_SIGNING_SECRET: SECRET,
+  };
 }

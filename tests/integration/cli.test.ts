@@ -5,27 +5,11 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runCli } from '../helpers/cli';
 import { hoursAgo, rawPost as post } from '../helpers/pinboard-posts';
+import { makeProject } from '../helpers/project';
 
 const tmp = (name: string) => mkdtempSync(path.join(tmpdir(), `pd-cli-${name}-`));
 
-function customProject(posts: unknown[], overrides = {}) {
-  const cwd = tmp('project');
-  writeFileSync(path.join(cwd, 'bookmarks.json'), JSON.stringify(posts));
-  writeFileSync(path.join(cwd, 'subscribers.csv'), 'email,name\na@example.com,A\nb@example.com,B\n');
-  writeFileSync(
-    path.join(cwd, 'digest.config.json'),
-    JSON.stringify({
-      title: 'My Links',
-      siteUrl: 'https://links.example.com',
-      from: 'My Links <d@links.example.com>',
-      source: { type: 'file', path: 'bookmarks.json' },
-      transport: { type: 'outbox', dir: 'outbox' },
-      subscribersSeed: 'subscribers.csv',
-      ...overrides,
-    }),
-  );
-  return cwd;
-}
+const customProject = (posts: unknown[], config: Record<string, unknown> = {}) => makeProject({ posts, config });
 
 const emls = (dir: string) =>
   existsSync(dir)

@@ -3,41 +3,24 @@
  * rate-limited endpoint) killed with SIGKILL mid-send and rerun, and two sends started at once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, runCli } from '../helpers/cli';
-import { SECRET } from '../helpers/factories';
+import { sesEnv } from '../helpers/delivery';
 import { rawPost } from '../helpers/pinboard-posts';
+import { makeProject } from '../helpers/project';
 import { type SesServer, startSesServer } from './servers/ses-server';
 
 const SUBSCRIBERS = 300;
 const RATE = 100;
 
 function project(ses: SesServer) {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'pd-faults-'));
-  writeFileSync(path.join(cwd, 'bookmarks.json'), JSON.stringify([rawPost(3, 1), rawPost(2, 2), rawPost(1, 3)]));
-  const rows = Array.from({ length: SUBSCRIBERS }, (_, i) => `r${i}@example.com`);
-  writeFileSync(path.join(cwd, 'subscribers.csv'), `email\n${rows.join('\n')}\n`);
-  writeFileSync(
-    path.join(cwd, 'digest.config.json'),
-    JSON.stringify({
-      title: 'Faults',
-      siteUrl: 'https://links.example.com',
-      from: 'Faults <d@links.example.com>',
-      source: { type: 'file', path: 'bookmarks.json' },
-      transport: { type: 'ses', maxSendRate: RATE },
-      subscribersSeed: 'subscribers.csv',
-    }),
-  );
-  const env = {
-    AWS_ENDPOINT_URL_SES: ses.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    DIGEST_SIGNING_SECRET: SECRET,
-  };
-  return { cwd, env };
+  const cwd = makeProject({
+    posts: [rawPost(3, 1), rawPost(2, 2), rawPost(1, 3)],
+    subscribers: Array.from({ length: SUBSCRIBERS }, (_, i) => `r${i}@example.com,`),
+    config: { title: 'Faults', transport: { type: 'ses', maxSendRate: RATE } },
+  });
+  return { cwd, env: sesEnv(ses.url) };
 }
 
 function start(cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<number> } {

@@ -3,35 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SesMailer } from '../../lambda/adapters/ses-mailer';
 import type { IssueRecord } from '../../lambda/core/model';
-import { concurrencyFor, createRateLimiter } from '../../lambda/core/rate-limiter';
 import { verifyToken } from '../../lambda/core/tokens';
-import { deliverIssue } from '../../lambda/jobs/deliver-issue';
-import { localSesClient, MESSAGE, storeWithIssue } from '../helpers/delivery';
+import { deliverPaced, localSesClient, storeWithIssue } from '../helpers/delivery';
 import { SECRET } from '../helpers/factories';
 import { startSesServer } from './servers/ses-server';
 
 const fastRetry = { attempts: 8, baseDelayMs: 20, maxDelayMs: 200, jitter: 0.5, deadlineMs: 10_000 };
 
-async function deliverThrough(
+const deliverThrough = (
   url: string,
-  store: Awaited<ReturnType<typeof storeWithIssue>>['store'],
+  store: Parameters<typeof deliverPaced>[1],
   record: IssueRecord,
   rate: number,
   configurationSet?: string,
-) {
-  const limiter = createRateLimiter(rate);
-  return deliverIssue(record, {
-    store,
-    mailer: new SesMailer({ client: localSesClient(url), configurationSet }),
-    message: MESSAGE,
-    now: () => new Date(),
-    concurrency: concurrencyFor(rate),
-    rate,
-    acquire: () => limiter.acquire(),
-    refund: () => limiter.refund(),
-    retry: fastRetry,
-  });
-}
+) => deliverPaced(url, store, record, rate, { configurationSet, retry: fastRetry });
 
 describe('SesMailer against a rate-limited SES endpoint', () => {
   it('delivers to 500 subscribers under random throttling: 500 distinct recipients, no duplicates', async () => {
