@@ -47,6 +47,8 @@ export interface DeliverDeps {
   refund?: () => void;
   sleep?: (ms: number) => Promise<void>;
   onProgress?: (progress: DeliveryProgress) => void;
+  /** Aborted (Ctrl-C, a Lambda near its timeout): no new sends start; those in flight finish and are recorded. */
+  signal?: AbortSignal;
 }
 
 const MAX_ERRORS_KEPT = 5;
@@ -192,6 +194,7 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
     const running: Promise<void>[] = [];
     const worker = async () => {
       for (;;) {
+        if (deps.signal?.aborted) stoppedBy ??= 'interrupted';
         if (stoppedBy) return;
         const next = await subscribers.next();
         if (next.done || stoppedBy) return;

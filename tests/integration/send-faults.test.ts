@@ -35,13 +35,18 @@ function start(cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; done
   return { child, done };
 }
 
-/** Kills the send with SIGKILL as soon as the endpoint has accepted `count` messages. */
-function killAfter(ses: SesServer, run: ReturnType<typeof start>, count: number): Promise<void> {
+/** Signals the send (SIGKILL unless told) as soon as the endpoint has accepted `count` messages. */
+function killAfter(
+  ses: SesServer,
+  run: ReturnType<typeof start>,
+  count: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (ses.accepted.length >= count) {
         clearInterval(timer);
-        run.child.kill('SIGKILL');
+        run.child.kill(signal);
         resolve();
       }
     }, 5);
@@ -140,6 +145,25 @@ describe('send through SES with state in DynamoDB (dynalite)', () => {
     } finally {
       await ses.stop();
       await new Promise((resolve) => dynalite.close(resolve));
+    }
+  }, 60_000);
+});
+
+describe('send interrupted with Ctrl-C (SIGINT)', () => {
+  it('finishes the messages in flight, records them, exits non-zero, and a rerun completes with no duplicates', async () => {
+    const ses = await startSesServer({ maxSendRate: RATE, keepRaw: false });
+    try {
+      const { cwd, env } = project(ses);
+      const first = start(cwd, env);
+      await killAfter(ses, first, 50, 'SIGINT');
+      expect(await first.done).toBe(1);
+      expect(ses.accepted.length).toBeLessThan(SUBSCRIBERS);
+      const rerun = await runCli(['send'], { cwd, env });
+      expect(rerun.code).toBe(0);
+      expect(ses.perRecipient().size).toBe(SUBSCRIBERS);
+      expect(duplicates(ses)).toBe(0);
+    } finally {
+      await ses.stop();
     }
   }, 60_000);
 });

@@ -88,6 +88,15 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     const delivery = await app.delivery();
     if (delivery.rate) output.err(`pacing at ${delivery.rate}/s, at most ${delivery.concurrency} in flight`);
     const progress = progressReporter(output);
+    // First Ctrl-C: stop starting sends, let those in flight finish and be recorded. Second: quit now
+    // (the ledger still bounds what a rerun can send twice).
+    const interrupt = new AbortController();
+    const onSigint = () => {
+      if (interrupt.signal.aborted) process.exit(130);
+      interrupt.abort();
+      output.err('\ninterrupted: finishing the messages in flight (Ctrl-C again to quit at once)');
+    };
+    process.on('SIGINT', onSigint);
     const summary = await deliverIssue(record, {
       store: app.store,
       mailer: delivery.mailer,
@@ -98,7 +107,8 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
       acquire: delivery.acquire,
       refund: delivery.refund,
       onProgress: (p) => progress.update(p),
-    });
+      signal: interrupt.signal,
+    }).finally(() => process.off('SIGINT', onSigint));
     progress.done();
     return summarize(summary, record, app, output);
   } finally {
