@@ -6,6 +6,7 @@ import { type RetryPolicy, withRetry } from '../core/retry';
 import type { Mailer } from '../ports/mailer';
 import type { Store } from '../ports/store';
 import { buildMessage, type MessageContext } from '../render/message';
+import { runPool, sizeForRate } from './worker-pool';
 
 export interface DeliveryProgress {
   total: number;
@@ -53,24 +54,30 @@ export interface DeliverDeps {
 
 const MAX_ERRORS_KEPT = 5;
 
-/** Active subscribers, counted page by page (memory stays flat however long the list). */
-export async function countActiveSubscribers(store: Pick<Store, 'listSubscribers'>, pageSize = 1000): Promise<number> {
-  let total = 0;
+/** Active subscribers, page by page: memory stays flat however long the list. */
+export async function* activeSubscribers(store: Pick<Store, 'listSubscribers'>, pageSize: number) {
   let cursor: string | undefined;
   do {
     const page = await store.listSubscribers({ status: 'active', cursor, limit: pageSize });
-    total += page.items.length;
     cursor = page.cursor;
+    yield* page.items;
   } while (cursor);
+}
+
+export async function countActiveSubscribers(store: Pick<Store, 'listSubscribers'>, pageSize = 1000): Promise<number> {
+  let total = 0;
+  for await (const _ of activeSubscribers(store, pageSize)) total++;
   return total;
 }
 
 /**
  * Inputs: a stored issue record, the store, a mailer, message context. Output: a summary.
  * 1. Move the issue `composed → sending` (the caller holds the send lock, or claims are conditional).
- * 2. Page through active subscribers; for each not yet `sent`/`refused` in the ledger:
- *    claim → build MIME → send (transient errors retried with backoff) → record `sent` or `refused`.
- * 3. A fatal error stops new sends; messages in flight finish and are recorded.
+ * 2. Stream active subscribers page by page to a pool sized to the rate; for each not yet `sent` or
+ *    `refused`: claim → build MIME → wait for a rate slot → send (transient errors retried with
+ *    jittered backoff, their slot refunded) → record `sent` or `refused`.
+ * 3. A fatal error or `signal` stops new sends; messages in flight finish and are recorded; a claim
+ *    whose send failed is released so a rerun sends it.
  * 4. Only when every active subscriber is `sent` or `refused`: the issue moves `sending → sent`, which
  *    advances the watermark and the sent-link set (both are read from sent issues).
  */
@@ -94,123 +101,85 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
     if (errors.length < MAX_ERRORS_KEPT) errors.push(message);
   };
 
-  {
-    await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
-    progress.total = await countActiveSubscribers(deps.store, pageSize);
-    deps.onProgress?.({ ...progress });
+  await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
+  progress.total = await countActiveSubscribers(deps.store, pageSize);
+  deps.onProgress?.({ ...progress });
+  const pool = sizeForRate(deps.concurrency, deps.rate);
 
-    // Work time per message (claim to record, less waiting for a slot), smoothed: how many messages
-    // must be in flight to keep the rate. More in flight only costs memory (~1 MB each with the SDK),
-    // and adds nothing once this process is busy building messages (the event loop has no idle time).
-    let workMs = 0;
-    let loop = performance.eventLoopUtilization();
-    const cpuBound = () => {
-      const now = performance.eventLoopUtilization();
-      const busy = performance.eventLoopUtilization(now, loop).utilization;
-      loop = now;
-      return busy > 0.9;
-    };
-    const wanted = () =>
-      deps.rate === undefined || workMs === 0
-        ? deps.concurrency
-        : Math.min(deps.concurrency, Math.max(2, Math.ceil((deps.rate * workMs * 1.5) / 1000) + 1));
-
-    const deliverOne = async (subscriber: Subscriber) => {
-      const began = performance.now();
-      let waited = 0;
-      const claim = await deps.store.claimDelivery(record.issue, subscriber.id, deps.now().toISOString());
-      if (claim !== 'claimed') {
-        if (claim === 'done') progress.skipped++;
-        else progress.busy++;
-        progress.done++;
-        deps.onProgress?.({ ...progress });
-        return;
-      }
-      try {
-        const message = await buildMessage(record, subscriber, deps.message, deps.now());
-        const receipt = await withRetry(
-          async () => {
-            const slot = performance.now();
-            await deps.acquire?.();
-            waited += performance.now() - slot;
-            return deps.mailer.send(message);
+  const deliverOne = async (subscriber: Subscriber) => {
+    const began = performance.now();
+    let waited = 0;
+    const claim = await deps.store.claimDelivery(record.issue, subscriber.id, deps.now().toISOString());
+    if (claim !== 'claimed') {
+      if (claim === 'done') progress.skipped++;
+      else progress.busy++;
+      progress.done++;
+      deps.onProgress?.({ ...progress });
+      return;
+    }
+    try {
+      const message = await buildMessage(record, subscriber, deps.message, deps.now());
+      const receipt = await withRetry(
+        async () => {
+          const slot = performance.now();
+          await deps.acquire?.();
+          waited += performance.now() - slot;
+          return deps.mailer.send(message);
+        },
+        retry,
+        {
+          isRetryable: (e) => e instanceof DeliveryError && e.retryable,
+          onRetry: () => {
+            progress.retried++;
+            deps.refund?.();
           },
-          retry,
-          {
-            isRetryable: (e) => e instanceof DeliveryError && e.retryable,
-            onRetry: () => {
-              progress.retried++;
-              deps.refund?.();
-            },
-            sleep: deps.sleep,
-          },
-        );
+          sleep: deps.sleep,
+        },
+      );
+      await deps.store.completeDelivery({
+        issue: record.issue,
+        subscriberId: subscriber.id,
+        state: 'sent',
+        at: deps.now().toISOString(),
+        messageId: receipt.messageId,
+      });
+      progress.sent++;
+    } catch (error) {
+      const failure = error instanceof DeliveryError ? error.failure : 'transient';
+      const reason = (error as Error).message;
+      if (failure === 'refused') {
         await deps.store.completeDelivery({
           issue: record.issue,
           subscriberId: subscriber.id,
-          state: 'sent',
+          state: 'refused',
           at: deps.now().toISOString(),
-          messageId: receipt.messageId,
+          reason,
         });
-        progress.sent++;
-      } catch (error) {
-        const failure = error instanceof DeliveryError ? error.failure : 'transient';
-        const reason = (error as Error).message;
-        if (failure === 'refused') {
-          await deps.store.completeDelivery({
-            issue: record.issue,
-            subscriberId: subscriber.id,
-            state: 'refused',
-            at: deps.now().toISOString(),
-            reason,
-          });
-          progress.refused++;
-          note(`${subscriber.email}: refused: ${reason}`);
-        } else {
-          // Not accepted: a rerun sends it again.
-          await deps.store.releaseClaim(record.issue, subscriber.id);
-          progress.failed++;
-          note(`${subscriber.email}: ${reason}`);
-          if (failure === 'fatal') stoppedBy ??= reason;
-        }
-      } finally {
-        const ms = performance.now() - began - waited;
-        workMs = workMs === 0 ? ms : workMs * 0.9 + ms * 0.1;
-        progress.done++;
-        deps.onProgress?.({ ...progress });
+        progress.refused++;
+        note(`${subscriber.email}: refused: ${reason}`);
+      } else {
+        // Not accepted: a rerun sends it again.
+        await deps.store.releaseClaim(record.issue, subscriber.id);
+        progress.failed++;
+        note(`${subscriber.email}: ${reason}`);
+        if (failure === 'fatal') stoppedBy ??= reason;
       }
-    };
-
-    // One stream of subscribers across pages (an async generator serves concurrent readers in turn),
-    // so the pool never drains at a page boundary.
-    const subscribers = (async function* () {
-      let cursor: string | undefined;
-      do {
-        const page = await deps.store.listSubscribers({ status: 'active', cursor, limit: pageSize });
-        cursor = page.cursor;
-        yield* page.items;
-      } while (cursor);
-    })();
-    const running: Promise<void>[] = [];
-    const worker = async () => {
-      for (;;) {
-        if (deps.signal?.aborted) stoppedBy ??= 'interrupted';
-        if (stoppedBy) return;
-        const next = await subscribers.next();
-        if (next.done || stoppedBy) return;
-        await deliverOne(next.value);
-        if (running.length < wanted() && !cpuBound()) running.push(worker());
-      }
-    };
-    const initial = deps.rate === undefined ? deps.concurrency : Math.min(deps.concurrency, 2);
-    for (let i = 0; i < Math.max(1, initial); i++) running.push(worker());
-    for (let i = 0; i < running.length; i++) await running[i];
-
-    let status: DeliverySummary['status'] = stoppedBy ? 'stopped' : 'incomplete';
-    if (!stoppedBy && progress.failed === 0 && progress.busy === 0) {
-      await deps.store.advanceIssue(record.issue, 'sending', 'sent', deps.now().toISOString());
-      status = 'sent';
+    } finally {
+      pool.observe(performance.now() - began - waited);
+      progress.done++;
+      deps.onProgress?.({ ...progress });
     }
-    return { ...progress, issue: record.issue, status, stoppedBy, errors, durationMs: Date.now() - started };
+  };
+
+  await runPool(activeSubscribers(deps.store, pageSize), deliverOne, pool, () => {
+    if (deps.signal?.aborted) stoppedBy ??= 'interrupted';
+    return stoppedBy !== undefined;
+  });
+
+  let status: DeliverySummary['status'] = stoppedBy ? 'stopped' : 'incomplete';
+  if (!stoppedBy && progress.failed === 0 && progress.busy === 0) {
+    await deps.store.advanceIssue(record.issue, 'sending', 'sent', deps.now().toISOString());
+    status = 'sent';
   }
+  return { ...progress, issue: record.issue, status, stoppedBy, errors, durationMs: Date.now() - started };
 }
