@@ -39,7 +39,7 @@ export interface WiringOptions {
   readOnly?: boolean;
 }
 
-export interface Delivery {
+export interface Transport {
   mailer: Mailer;
   concurrency: number;
   /** Messages per second, when paced. */
@@ -65,7 +65,7 @@ export interface App {
   source: () => BookmarkSource;
   mailer: () => Mailer;
   /** The mailer with its pace: SES at the configured or the account's rate; the outbox unpaced. */
-  delivery: () => Promise<Delivery>;
+  transport: () => Promise<Transport>;
   message: () => MessageContext;
   render: RenderContext;
   compose: ComposeOptions & { firstIssueDays: number };
@@ -177,7 +177,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     return builtMailer;
   };
 
-  const delivery = async (): Promise<Delivery> => {
+  const transport = async (): Promise<Transport> => {
     const t = config.transport;
     const m = mailer();
     if (t.type === 'outbox' || !(m instanceof SesMailer)) return { mailer: m, concurrency: OUTBOX_CONCURRENCY };
@@ -223,7 +223,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     store,
     source,
     mailer,
-    delivery,
+    transport,
     message,
     render: {
       title: config.title,

@@ -15,6 +15,14 @@ export const consoleOutput: Output = {
 
 const BAR_WIDTH = 30;
 
+/** 75 → "1m15s", 4000 → "1h06m". */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 /**
  * A progress bar on a terminal (redrawn at most 10 times a second); otherwise a log line every 10%
  * or every 5 seconds, whichever comes first, so a CI log or a pipe still shows the send moving.
@@ -23,8 +31,14 @@ export function progressReporter(output: Output, now: () => number = Date.now) {
   let lastDraw = 0;
   let lastShare = -1;
   let drawn = false;
-  const line = (p: DeliveryProgress) =>
-    `${p.done}/${p.total} · sent ${p.sent} · refused ${p.refused} · failed ${p.failed} · skipped ${p.skipped}`;
+  const started = now();
+  const line = (p: DeliveryProgress) => {
+    const seconds = (now() - started) / 1000;
+    const rate = seconds > 0 ? p.sent / seconds : 0;
+    const left = p.total - p.done;
+    const eta = rate > 0 && left > 0 ? ` · ${formatDuration(left / rate)} left` : '';
+    return `${p.done}/${p.total} · sent ${p.sent} · refused ${p.refused} · failed ${p.failed} · skipped ${p.skipped} · ${rate.toFixed(1)}/s${eta}`;
+  };
   return {
     update(p: DeliveryProgress) {
       const t = now();

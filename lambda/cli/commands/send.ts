@@ -85,8 +85,8 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     }
     if (next.kind === 'issue') await app.store.createIssue(record);
 
-    const delivery = await app.delivery();
-    if (delivery.rate) output.err(`pacing at ${delivery.rate}/s, at most ${delivery.concurrency} in flight`);
+    const transport = await app.transport();
+    if (transport.rate) output.err(`pacing at ${transport.rate}/s, at most ${transport.concurrency} in flight`);
     const progress = progressReporter(output);
     // First Ctrl-C: stop starting sends, let those in flight finish and be recorded. Second: quit now
     // (the ledger still bounds what a rerun can send twice).
@@ -99,13 +99,13 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     process.on('SIGINT', onSigint);
     const summary = await deliverIssue(record, {
       store: app.store,
-      mailer: delivery.mailer,
+      mailer: transport.mailer,
       message,
       now: () => new Date(),
-      concurrency: delivery.concurrency,
-      rate: delivery.rate,
-      acquire: delivery.acquire,
-      refund: delivery.refund,
+      concurrency: transport.concurrency,
+      rate: transport.rate,
+      acquire: transport.acquire,
+      refund: transport.refund,
       onProgress: (p) => progress.update(p),
       signal: interrupt.signal,
     }).finally(() => process.off('SIGINT', onSigint));
