@@ -230,3 +230,27 @@ describe('pinboard-digest send with nobody subscribed', () => {
     expect(existsSync(path.join(cwd, '.digest', 'issues'))).toBe(false);
   });
 });
+
+describe('pinboard-digest with a Pinboard RSS source', () => {
+  it('previews from the public feed at PINBOARD_FEEDS_URL, asking for enough items', async () => {
+    const { startStaticServer } = await import('./servers/static-server');
+    const when = new Date(Date.now() - 3_600_000).toISOString();
+    const rdf = `<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns="http://purl.org/rss/1.0/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://pinboard.in"><title>Pinboard (me)</title><link>https://pinboard.in/u:me/</link><description/></channel>
+<item rdf:about="https://feed.example/a"><title>From the feed</title><dc:date>${when}</dc:date><link>https://feed.example/a</link><description>Feed note</description><dc:subject>rss web</dc:subject></item>
+</rdf:RDF>`;
+    const server = await startStaticServer(() => ({ status: 200, type: 'application/rss+xml', body: rdf }));
+    try {
+      const cwd = customProject([], { source: { type: 'pinboard-rss', user: 'me' } });
+      const result = await runCli(['preview', '--out', 'pv'], { cwd, env: { PINBOARD_FEEDS_URL: server.url } });
+      expect(result.code).toBe(0);
+      expect(server.requests).toEqual(['/rss/u:me/?count=400']);
+      const model = JSON.parse(readFileSync(path.join(cwd, 'pv', 'digest.json'), 'utf8'));
+      expect(model.sections[0].bookmarks[0]).toMatchObject({ url: 'https://feed.example/a', tags: ['rss', 'web'] });
+      expect(readFileSync(path.join(cwd, 'pv', 'digest.html'), 'utf8')).toContain('https://pinboard.in/u:me/t:rss/');
+    } finally {
+      await server.stop();
+    }
+  });
+});
