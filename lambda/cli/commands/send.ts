@@ -22,7 +22,7 @@ function summarize(summary: DeliverySummary, record: IssueRecord, app: App, outp
   const counts = `sent ${summary.sent}, refused ${summary.refused}, failed ${summary.failed}, already done ${summary.skipped}, retried ${summary.retried} in ${seconds.toFixed(1)} s${rate}`;
   if (summary.status === 'sent') {
     output.out(`Issue #${record.issue} "${record.model.subject}" delivered: ${counts}.`);
-    output.out(`Transport: ${app.mailer().description}. State: ${app.stateDir}.`);
+    output.out(`Transport: ${app.mailer().description}. State: ${app.store.description}.`);
     return 0;
   }
   const why = summary.stoppedBy
@@ -57,7 +57,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     if (next.kind !== 'resume') for (const w of next.warnings) output.err(`warning: ${w}`);
     if (next.kind === 'nothing') {
       if (next.report) for (const line of describeReport(next.report)) output.err(line);
-      output.out(`Nothing to send: ${next.reason}. State unchanged (${app.stateDir}).`);
+      output.out(`Nothing to send: ${next.reason}. State unchanged (${app.store.description}).`);
       return 0;
     }
     const record = next.record;
