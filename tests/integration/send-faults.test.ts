@@ -111,7 +111,7 @@ describe('send through SES with state in DynamoDB (dynalite)', () => {
     try {
       const { cwd, env: sesEnv } = project(ses);
       const config = JSON.parse(require('node:fs').readFileSync(path.join(cwd, 'digest.config.json'), 'utf8'));
-      const store = { type: 'dynamodb', table: 'digest', claimTtlSeconds: 4, lockLeaseSeconds: 4 };
+      const store = { type: 'dynamodb', table: 'digest', claimTtlSeconds: 6, lockLeaseSeconds: 6 };
       writeFileSync(path.join(cwd, 'digest.config.json'), JSON.stringify({ ...config, store }));
       const env = { ...sesEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl };
       await new DynamoDbStore({
@@ -133,8 +133,8 @@ describe('send through SES with state in DynamoDB (dynalite)', () => {
       expect(ses.perRecipient().size).toBeLessThan(SUBSCRIBERS);
       expect(duplicates(ses)).toBe(0);
 
-      // Once the lease and the claims are stale (4 s here), a rerun finishes the issue.
-      await new Promise((r) => setTimeout(r, 4500));
+      // Once the lease and the claims are stale (6 s here), a rerun finishes the issue.
+      await new Promise((r) => setTimeout(r, 6500));
       const rerun = await runCli(['send'], { cwd, env });
       expect(rerun.code).toBe(0);
       expect(rerun.stdout).toMatch(/Issue #1 "Faults #1: 3 links" delivered/);
