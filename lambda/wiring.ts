@@ -96,6 +96,8 @@ function signingSecret(
     if (fromEnv.length < 32) throw new ConfigError(`${ENV.signingSecret} must be at least 32 characters long`);
     return fromEnv;
   }
+  // A preview goes to a made-up reader: a throwaway key signs its link.
+  if (readOnly && config.transport.type !== 'outbox') return randomBytes(32).toString('base64url');
   if (config.transport.type !== 'outbox') {
     throw new ConfigError(`${ENV.signingSecret} is not set: it signs unsubscribe links, and real mail needs it`);
   }

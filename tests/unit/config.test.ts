@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXAMPLE_CONFIG, loadConfig } from '../../lambda/config';
@@ -74,5 +74,34 @@ describe('buildApp', () => {
       stateDir: mkdtempSync(path.join(tmpdir(), 'pd-s-')),
     });
     expect(app.source().description).not.toContain('ABCDEF0123456789');
+  });
+});
+
+describe('the signing key', () => {
+  const ses = { ...valid, source: { type: 'file', path: 'x.json' }, transport: { type: 'ses' } };
+  const state = () => mkdtempSync(path.join(tmpdir(), 'pd-key-'));
+
+  it('is required to send real mail, and must be long enough', () => {
+    expect(() => buildApp(loadConfig(write(ses)), { env: {}, stateDir: state() }).message()).toThrow(
+      /DIGEST_SIGNING_SECRET is not set/,
+    );
+    expect(() =>
+      buildApp(loadConfig(write(ses)), { env: { DIGEST_SIGNING_SECRET: 'short' }, stateDir: state() }).message(),
+    ).toThrow(/at least 32 characters/);
+  });
+
+  it('is not needed for a preview, which writes nothing', () => {
+    const dir = state();
+    const app = buildApp(loadConfig(write(ses)), { env: {}, stateDir: dir, readOnly: true });
+    expect(app.message().secret).toHaveLength(43);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is made once and kept for the local outbox', () => {
+    const dir = state();
+    const first = buildApp(loadConfig(write(valid)), { env: {}, stateDir: dir }).message().secret;
+    const again = buildApp(loadConfig(write(valid)), { env: {}, stateDir: dir }).message().secret;
+    expect(again).toBe(first);
+    expect(statSync(path.join(dir, 'signing.key')).mode & 0o777).toBe(0o600);
   });
 });
