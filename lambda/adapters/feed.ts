@@ -6,9 +6,9 @@
 import Parser from 'rss-parser';
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
-import { type RetryPolicy, withRetry } from '../core/retry';
+import type { RetryPolicy } from '../core/retry';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
-import { excerpt, fetchText, isTransient, retryAfterOf } from './http';
+import { excerpt, fetchText, withHttpRetry } from './http';
 import { decodeEntities, splitTags } from './pinboard-post';
 
 /** Pinboard's public feeds serve only the newest items unless asked for more; public clients use up to 400. */
@@ -58,7 +58,7 @@ export class FeedSource implements BookmarkSource {
   async fetchSince(from: string): Promise<SourceResult> {
     const { label } = this.options;
     const retry = this.options.retry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 30_000, jitter: 0.2 };
-    const body = await withRetry(
+    const body = await withHttpRetry(
       async () => {
         const res = await fetchText(this.options.url, label, this.options.timeoutMs ?? 30_000, {
           accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5',
@@ -67,12 +67,8 @@ export class FeedSource implements BookmarkSource {
         return res.body;
       },
       retry,
-      { isRetryable: isTransient, retryAfterMs: retryAfterOf, sleep: this.options.sleep },
-    ).catch((error: unknown) => {
-      if (isTransient(error))
-        throw new SourceError(`${(error as Error).message} (gave up after ${retry.attempts} attempts)`);
-      throw error;
-    });
+      { sleep: this.options.sleep },
+    );
 
     let feed: Parser.Output<Item>;
     try {

@@ -1,5 +1,6 @@
 /** Small helpers over Node's built-in fetch, shared by the sources. */
 import { SourceError } from '../core/errors';
+import { type RetryHooks, type RetryPolicy, withRetry } from '../core/retry';
 
 /** An HTTP answer that may succeed on a later try (429, 5xx, timeouts, refused connections). */
 export class TransientHttpError extends SourceError {
@@ -63,4 +64,23 @@ export async function fetchText(
 export function excerpt(body: string, max = 80): string {
   const line = body.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * Runs one HTTP attempt with retries on transient failures (429, 5xx, timeouts, refused connections),
+ * honouring Retry-After; when they run out, a SourceError says how many attempts were made.
+ */
+export function withHttpRetry<T>(
+  attempt: () => Promise<T>,
+  policy: RetryPolicy,
+  hooks: Pick<RetryHooks, 'sleep' | 'onRetry'> = {},
+): Promise<T> {
+  return withRetry(attempt, policy, { ...hooks, isRetryable: isTransient, retryAfterMs: retryAfterOf }).catch(
+    (error: unknown) => {
+      if (!isTransient(error)) throw error;
+      throw new SourceError(`${(error as Error).message} (gave up after ${policy.attempts} attempts)`, {
+        cause: error,
+      });
+    },
+  );
 }

@@ -6,10 +6,10 @@
  */
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
-import { type RetryPolicy, sleep as realSleep, withRetry } from '../core/retry';
+import { type RetryPolicy, sleep as realSleep } from '../core/retry';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
 import type { Store } from '../ports/store';
-import { excerpt, fetchText, isTransient, retryAfterOf } from './http';
+import { excerpt, fetchText, withHttpRetry } from './http';
 import { fromPinboardPosts } from './pinboard-post';
 
 export interface PinboardApiOptions {
@@ -87,7 +87,7 @@ export class PinboardApiSource implements BookmarkSource {
     const query = new URLSearchParams({ ...params, format: 'json', auth_token: this.options.token });
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${method}?${query}`;
     const label = `Pinboard ${method}`;
-    return withRetry(
+    return withHttpRetry(
       async () => {
         await this.pace();
         const { status, body, contentType } = await fetchText(url, label, this.timeoutMs).finally(() => this.stamp());
@@ -104,20 +104,11 @@ export class PinboardApiSource implements BookmarkSource {
       },
       this.retry,
       {
-        isRetryable: isTransient,
-        retryAfterMs: retryAfterOf,
         sleep: this.sleep,
         onRetry: (e, attempt, delay) =>
           this.options.log?.(`${(e as Error).message}; retry ${attempt} in ${Math.round(delay / 1000)} s`),
       },
-    ).catch((error: unknown) => {
-      if (isTransient(error)) {
-        throw new SourceError(`${(error as Error).message} (gave up after ${this.retry.attempts} attempts)`, {
-          cause: error,
-        });
-      }
-      throw error;
-    });
+    );
   }
 
   /**

@@ -69,14 +69,14 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
         `composed issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links, HTML ${next.report.htmlBytes.toLocaleString('en')} bytes`,
       );
     }
-    const active = await countActiveSubscribers(app.store);
     if (flags.dryRun) {
       output.out(
-        `Dry run: issue #${record.issue} would go to ${active} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
+        `Dry run: issue #${record.issue} would go to ${await countActiveSubscribers(app.store)} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
       );
       return 0;
     }
-    if (active === 0 && next.kind === 'issue') {
+    const anyone = (await app.store.listSubscribers({ status: 'active', limit: 1 })).items.length > 0;
+    if (!anyone && next.kind === 'issue') {
       // Sending to nobody would mark these links sent and lose them for good.
       output.out(
         'No active subscribers: nothing sent, state unchanged. Add some with `pinboard-digest subscribers add`.',
