@@ -20,9 +20,9 @@ const cases: [Error, DeliveryFailure][] = [
 ];
 
 describe('classifySesError', () => {
-  it.each(cases.map(([error, expected]) => [`${error.name} "${error.message}"`, error, expected] as const))(
+  it.each(cases.map(([error, expected]) => [`${error.name} "${error.message}"`, expected, error] as const))(
     '%s → %s',
-    (_label, error, expected) => {
+    (_label, expected, error) => {
       expect(classifySesError(error)).toBe(expected);
     },
   );
