@@ -27,13 +27,15 @@ export const TEMPLATE_FILES = {
   preheader: 'preheader.hbs',
 } as const;
 
-async function readTemplate(dir: string, name: string): Promise<string> {
-  const file = path.join(dir, name);
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new RenderError(`cannot read template ${file}: ${(cause as Error).message}`, { cause });
-  }
+/** Reads every template; one error lists each that cannot be read, in a fixed order. */
+async function readTemplates(dir: string): Promise<string[]> {
+  const names = [TEMPLATE_FILES.html, TEMPLATE_FILES.text, TEMPLATE_FILES.subject, TEMPLATE_FILES.preheader];
+  const results = await Promise.allSettled(names.map((name) => readFile(path.join(dir, name), 'utf8')));
+  const problems = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [`${names[i]} (${(r.reason as NodeJS.ErrnoException).code ?? r.reason})`] : [],
+  );
+  if (problems.length > 0) throw new RenderError(`cannot read template(s) in ${dir}: ${problems.join(', ')}`);
+  return results.map((r) => (r.status === 'fulfilled' ? r.value : ''));
 }
 
 interface WorkerAnswer {
@@ -90,12 +92,7 @@ export async function loadTemplates(
   dir: string = DEFAULT_TEMPLATES_DIR,
   cacheDir = TEMPLATE_CACHE_DIR,
 ): Promise<CompiledTemplates> {
-  const [mjml, text, subject, preheader] = await Promise.all([
-    readTemplate(dir, TEMPLATE_FILES.html),
-    readTemplate(dir, TEMPLATE_FILES.text),
-    readTemplate(dir, TEMPLATE_FILES.subject),
-    readTemplate(dir, TEMPLATE_FILES.preheader),
-  ]);
+  const [mjml = '', text = '', subject = '', preheader = ''] = await readTemplates(dir);
   const cacheFile = path.join(cacheDir, `templates-${cacheKey([mjml])}.html`);
   let html = await readFile(cacheFile, 'utf8').catch(() => undefined);
   if (html === undefined) {

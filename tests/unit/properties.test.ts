@@ -160,7 +160,7 @@ describe('properties over arbitrary bookmarks', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(bookmarkArb, { minLength: 1, maxLength: 200 }),
-        fc.integer({ min: 20_000, max: 95_000 }),
+        fc.integer({ min: 30_000, max: 95_000 }),
         async (list, budget) => {
           const result = await run(list, budget);
           if (result.kind !== 'issue') return;

@@ -44,7 +44,11 @@ describe('loadTemplates', () => {
     expect(readdirSync(cache)).toEqual([]);
   });
 
-  it('names a missing template', async () => {
-    await expect(loadTemplates(temp('empty'), temp('cache4'))).rejects.toThrow(/cannot read template .*digest\.mjml/);
+  it('names every missing template', async () => {
+    const dir = temp('partial');
+    cpSync(path.join(DEFAULT_TEMPLATES_DIR, 'digest.mjml'), path.join(dir, 'digest.mjml'));
+    await expect(loadTemplates(dir, temp('cache4'))).rejects.toThrow(
+      `cannot read template(s) in ${dir}: digest.txt.hbs (ENOENT), subject.hbs (ENOENT), preheader.hbs (ENOENT)`,
+    );
   });
 });
