@@ -6,11 +6,15 @@ import type { Mailer, SendReceipt } from '../ports/mailer';
 import type { OutgoingMessage } from '../render/message';
 import { writeFileAtomic } from './fs-util';
 
-/** The outbox file name for one message: issue and recipient, safe on every file system. */
+/**
+ * The outbox file name for one message: issue and recipient, safe on every file system. An address
+ * that had to be altered to be safe gets the subscriber id too, so two addresses never share a file.
+ */
 export function outboxFileName(message: OutgoingMessage): string {
   const issue = /digest-(\d+)-/.exec(message.messageId)?.[1] ?? 'x';
-  const who = message.to.toLowerCase().replace(/[^a-z0-9@._+-]/g, '_');
-  return `issue-${issue.padStart(4, '0')}-${who}.eml`;
+  const address = message.to.toLowerCase();
+  const who = address.replace(/[^a-z0-9@._+-]/g, '_');
+  return `issue-${issue.padStart(4, '0')}-${who}${who === address ? '' : `-${message.subscriberId}`}.eml`;
 }
 
 export class OutboxMailer implements Mailer {
