@@ -10,12 +10,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoreError } from '../core/errors';
 import type { Delivery, DeliveryState, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import { sleep } from '../core/retry';
 import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
 import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
-import { readLines } from './line-file';
+import { parseJsonLine, readLines } from './line-file';
 import { SubscriberFile } from './subscriber-file';
 
 const pad = (n: number) => String(n).padStart(6, '0');
+const claimKey = (issue: number, subscriberId: string) => `${issue}:${subscriberId}`;
 
 function parseJson<T>(text: string, file: string): T {
   try {
@@ -94,14 +96,14 @@ export class FileStore implements Store {
   }
 
   async createIssue(record: IssueRecord): Promise<void> {
-    const file = this.file('issues', `${pad(record.issue)}.json`);
+    const file = this.issueFile(record.issue);
     if (!(await createFileExclusive(file, JSON.stringify(record)))) {
       throw new StoreError(`issue ${record.issue} already exists in ${file}`);
     }
   }
 
   async getIssue(issue: number): Promise<IssueRecord | undefined> {
-    const file = this.file('issues', `${pad(issue)}.json`);
+    const file = this.issueFile(issue);
     const text = await readFileIfExists(file);
     return text === undefined ? undefined : parseJson<IssueRecord>(text, file);
   }
@@ -110,7 +112,7 @@ export class FileStore implements Store {
     const record = await this.getIssue(issue);
     if (!record || record.status !== from) return false;
     const next: IssueRecord = { ...record, status: to, ...(to === 'sent' ? { sentAt: at } : {}) };
-    await writeFileAtomic(this.file('issues', `${pad(issue)}.json`), JSON.stringify(next));
+    await writeFileAtomic(this.issueFile(issue), JSON.stringify(next));
     return true;
   }
 
@@ -159,6 +161,10 @@ export class FileStore implements Store {
     return loading;
   }
 
+  private issueFile(issue: number) {
+    return this.file('issues', `${pad(issue)}.json`);
+  }
+
   private ledgerFile(issue: number) {
     return this.file('deliveries', `${pad(issue)}.jsonl`);
   }
@@ -166,12 +172,9 @@ export class FileStore implements Store {
   /** Every whole entry of an issue's ledger, oldest first; a line torn by a kill is skipped. */
   private async *entries(issue: number): AsyncGenerator<Delivery> {
     for await (const line of readLines(this.ledgerFile(issue))) {
-      if (!line.text) continue;
-      try {
-        yield JSON.parse(line.text) as Delivery;
-      } catch {
-        // A line torn by a kill mid-write: the send it records never completed, so it is claimed again.
-      }
+      // A line torn by a kill mid-write is skipped: the send it records never completed, so it is claimed again.
+      const delivery = parseJsonLine<Delivery>(line.text);
+      if (delivery) yield delivery;
     }
   }
 
@@ -201,7 +204,7 @@ export class FileStore implements Store {
     const ledger = await this.ledger(issue);
     const current = ledger.get(subscriberId);
     if (current && current !== 'claimed') return 'done';
-    const key = `${issue}:${subscriberId}`;
+    const key = claimKey(issue, subscriberId);
     if (current && this.ownClaims.has(key)) return 'busy'; // this process is sending it right now
     const claim: Delivery = { issue, subscriberId, state: 'claimed', at };
     ledger.set(subscriberId, 'claimed'); // before any await: a concurrent claim in this process sees it
@@ -211,13 +214,13 @@ export class FileStore implements Store {
   }
 
   async completeDelivery(delivery: Delivery): Promise<void> {
-    this.ownClaims.delete(`${delivery.issue}:${delivery.subscriberId}`);
+    this.ownClaims.delete(claimKey(delivery.issue, delivery.subscriberId));
     await this.append(delivery);
   }
 
   async releaseClaim(issue: number, subscriberId: string): Promise<void> {
     // The ledger keeps the `claimed` line; dropping it from this run's claims lets a rerun take it.
-    this.ownClaims.delete(`${issue}:${subscriberId}`);
+    this.ownClaims.delete(claimKey(issue, subscriberId));
   }
 
   async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
@@ -264,7 +267,7 @@ export class FileStore implements Store {
           `another run (pid ${holder || 'unknown'}) is using ${this.dir} for "${name}"; wait for it to finish`,
         );
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 }

@@ -45,3 +45,16 @@ export async function* readLines(file: string, from = 0): AsyncGenerator<Line> {
     await handle.close();
   }
 }
+
+/**
+ * One line of an append-only JSON-lines file, or undefined for a blank line or one torn by a kill
+ * during an append (the write it records never completed).
+ */
+export function parseJsonLine<T>(text: string): T | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -11,10 +11,9 @@ import { writeFileAtomic } from './fs-util';
  * that had to be altered to be safe gets the subscriber id too, so two addresses never share a file.
  */
 export function outboxFileName(message: OutgoingMessage): string {
-  const issue = /digest-(\d+)-/.exec(message.messageId)?.[1] ?? 'x';
   const address = message.to.toLowerCase();
   const who = address.replace(/[^a-z0-9@._+-]/g, '_');
-  return `issue-${issue.padStart(4, '0')}-${who}${who === address ? '' : `-${message.subscriberId}`}.eml`;
+  return `issue-${String(message.issue).padStart(4, '0')}-${who}${who === address ? '' : `-${message.subscriberId}`}.eml`;
 }
 
 export class OutboxMailer implements Mailer {

@@ -85,12 +85,11 @@ export class SesMailer implements Mailer {
   }
 
   async send(message: OutgoingMessage): Promise<SendReceipt> {
-    const issue = /digest-(\d+)-/.exec(message.messageId)?.[1];
     const input: SendRawEmailCommandInput = {
       RawMessage: { Data: message.raw },
       Destinations: [message.to],
       ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
-      ...(issue ? { Tags: [{ Name: 'issue', Value: issue }] } : {}),
+      Tags: [{ Name: 'issue', Value: String(message.issue) }],
     };
     try {
       const result = await this.client.send(new SendRawEmailCommand(input));

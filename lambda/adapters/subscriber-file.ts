@@ -10,16 +10,9 @@ import path from 'node:path';
 import type { Subscriber, SubscriberStatus } from '../core/model';
 import { newSubscriberId } from '../core/tokens';
 import type { AddResult, NewSubscriber, Release, SubscriberPage } from '../ports/store';
-import { readLines } from './line-file';
+import { parseJsonLine, readLines } from './line-file';
 
-function parse(text: string): Subscriber | undefined {
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as Subscriber;
-  } catch {
-    return undefined; // a line torn by a kill during an append: that add never completed
-  }
-}
+const parse = (text: string) => parseJsonLine<Subscriber>(text);
 
 interface Cursor {
   offset: number;

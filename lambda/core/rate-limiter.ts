@@ -1,3 +1,5 @@
+import { sleep } from './retry';
+
 /**
  * Paces sends to a rate: each `acquire()` resolves at the next free slot, slots `1/rate` apart.
  * Slots are scheduled from the previous slot, not from when a caller woke, so timer lateness does not
@@ -12,10 +14,7 @@ export interface RateLimiter {
 
 export function createRateLimiter(
   ratePerSecond: number,
-  clock: { now: () => number; sleep: (ms: number) => Promise<void> } = {
-    now: () => performance.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  },
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> } = { now: () => performance.now(), sleep },
 ): RateLimiter {
   if (!(ratePerSecond > 0)) throw new RangeError(`rate must be positive, got ${ratePerSecond}`);
   const interval = 1000 / ratePerSecond;

@@ -1,7 +1,7 @@
 /** Delivers one stored issue to every active subscriber, exactly once each, resumably. */
 import { performance } from 'node:perf_hooks';
 import { DeliveryError } from '../core/errors';
-import type { IssueRecord, Subscriber } from '../core/model';
+import type { Delivery, IssueRecord, Subscriber } from '../core/model';
 import { type RetryPolicy, withRetry } from '../core/retry';
 import type { Mailer } from '../ports/mailer';
 import type { Store } from '../ports/store';
@@ -106,6 +106,11 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
   deps.onProgress?.({ ...progress });
   const pool = sizeForRate(deps.concurrency, deps.rate);
 
+  const finished = () => {
+    progress.done++;
+    deps.onProgress?.({ ...progress });
+  };
+
   const deliverOne = async (subscriber: Subscriber) => {
     const began = performance.now();
     let waited = 0;
@@ -113,10 +118,16 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
     if (claim !== 'claimed') {
       if (claim === 'done') progress.skipped++;
       else progress.busy++;
-      progress.done++;
-      deps.onProgress?.({ ...progress });
+      finished();
       return;
     }
+    const recordOutcome = (outcome: Pick<Delivery, 'state' | 'messageId' | 'reason'>) =>
+      deps.store.completeDelivery({
+        issue: record.issue,
+        subscriberId: subscriber.id,
+        at: deps.now().toISOString(),
+        ...outcome,
+      });
     try {
       const message = await buildMessage(record, subscriber, deps.message, deps.now());
       const receipt = await withRetry(
@@ -136,25 +147,13 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
           sleep: deps.sleep,
         },
       );
-      await deps.store.completeDelivery({
-        issue: record.issue,
-        subscriberId: subscriber.id,
-        state: 'sent',
-        at: deps.now().toISOString(),
-        messageId: receipt.messageId,
-      });
+      await recordOutcome({ state: 'sent', messageId: receipt.messageId });
       progress.sent++;
     } catch (error) {
       const failure = error instanceof DeliveryError ? error.failure : 'transient';
       const reason = (error as Error).message;
       if (failure === 'refused') {
-        await deps.store.completeDelivery({
-          issue: record.issue,
-          subscriberId: subscriber.id,
-          state: 'refused',
-          at: deps.now().toISOString(),
-          reason,
-        });
+        await recordOutcome({ state: 'refused', reason });
         progress.refused++;
         note(`${subscriber.email}: refused: ${reason}`);
       } else {
@@ -166,8 +165,7 @@ export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Prom
       }
     } finally {
       pool.observe(performance.now() - began - waited);
-      progress.done++;
-      deps.onProgress?.({ ...progress });
+      finished();
     }
   };
 

@@ -16,6 +16,7 @@ export interface MessageContext {
 }
 
 export interface OutgoingMessage {
+  issue: number;
   to: string;
   subscriberId: string;
   messageId: string;
@@ -101,5 +102,5 @@ export async function buildMessage(
     },
   });
   const raw = await composer.compile().build();
-  return { to: subscriber.email, subscriberId: subscriber.id, messageId, raw };
+  return { issue: record.issue, to: subscriber.email, subscriberId: subscriber.id, messageId, raw };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { OutboxMailer, outboxFileName } from '../../../lambda/adapters/outbox';
 
 const message = (to: string, subscriberId: string) => ({
+  issue: 3,
   to,
   subscriberId,
   messageId: `<digest-3-${subscriberId}@example.com>`,
