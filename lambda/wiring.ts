@@ -12,6 +12,7 @@ import { OutboxMailer } from './adapters/outbox';
 import { PinboardApiSource } from './adapters/pinboard-api';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
 import {
   DEFAULT_PINBOARD_API_URL,
   DEFAULT_PINBOARD_FEEDS_URL,
@@ -27,7 +28,7 @@ import type { Mailer } from './ports/mailer';
 import type { Store } from './ports/store';
 import { domainOf, type MessageContext } from './render/message';
 import type { RenderContext } from './render/renderer';
-import { DEFAULT_TEMPLATES_DIR } from './render/templates';
+import type { CompiledTemplates } from './render/templates';
 
 export interface WiringOptions {
   /** `--state` or DIGEST_STATE_DIR; default `.digest/` in the working directory. */
@@ -58,6 +59,8 @@ export interface App {
   origin: string;
   stateDir: string;
   templatesDir: string;
+  /** The templates compiled, MJML through the on-disk cache (node_modules/.cache). */
+  templates: () => Promise<CompiledTemplates>;
   /** Absolute path of `subscribersSeed`, if set. */
   subscribersSeed?: string;
   store: Store;
@@ -216,11 +219,13 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
   };
 
   const user = pinboardUser(config);
+  const templatesDir = config.templates ? inputPath(config.templates) : DEFAULT_TEMPLATES_DIR;
   return {
     config,
     origin: loaded.origin,
     stateDir,
-    templatesDir: config.templates ? inputPath(config.templates) : DEFAULT_TEMPLATES_DIR,
+    templatesDir,
+    templates: () => loadTemplates(templatesDir),
     ...(config.subscribersSeed ? { subscribersSeed: inputPath(config.subscribersSeed) } : {}),
     store,
     source,

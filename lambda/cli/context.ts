@@ -4,7 +4,6 @@ import { loadConfig } from '../config';
 import type { ComposeNextDeps } from '../jobs/compose-next';
 import { sampleUnsubscribeUrl } from '../render/message';
 import { createRenderer } from '../render/renderer';
-import { loadTemplates } from '../render/templates';
 import { type App, buildApp } from '../wiring';
 import type { Output } from './output';
 
@@ -20,7 +19,7 @@ export function openApp(flags: CommonFlags, output: Output, readOnly = false): A
 
 /** Compiles the templates (MJML once per process) and gathers what composing needs. */
 export async function composeDeps(app: App): Promise<ComposeNextDeps> {
-  const templates = await loadTemplates(app.templatesDir);
+  const templates = await app.templates();
   return {
     source: app.source(),
     store: app.store,

@@ -1,13 +1,24 @@
 /**
- * Loads the author's templates and compiles the MJML once into Handlebars source. The result is plain
- * strings, so it can be made at build time and shipped without mjml (REFERENCE.md: 0.5 s to load mjml).
+ * Compiles the author's MJML once into Handlebars source. The result is plain strings, so it can be
+ * made at build time and shipped without mjml (REFERENCE.md: 0.5 s to load mjml).
+ *
+ * Rendering only returns values: reading the template files and keeping compiled HTML between runs are
+ * adapters' work (`adapters/template-files.ts`, `adapters/template-cache.ts`), handed in as data and as a
+ * `TemplateCache`. tests/unit/architecture.test.ts keeps it so.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { writeFileAtomic } from '../adapters/fs-util';
 import { RenderError } from '../core/errors';
+
+/** The four template sources as the author wrote them. */
+export interface TemplateSources {
+  /** MJML with Handlebars expressions. */
+  html: string;
+  text: string;
+  subject: string;
+  preheader: string;
+}
 
 export interface CompiledTemplates {
   /** HTML with Handlebars expressions, the output of MJML. */
@@ -17,26 +28,28 @@ export interface CompiledTemplates {
   preheader: string;
 }
 
-/** The templates shipped with the project; `templates` in the config points elsewhere. */
-export const DEFAULT_TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
+/**
+ * Compiled HTML kept between runs, keyed by `templateCacheKey`. Either call may fail: a cache that
+ * cannot be read or written only makes the run slower, never wrong.
+ */
+export interface TemplateCache {
+  get(key: string): Promise<string | undefined>;
+  put(key: string, html: string): Promise<void>;
+}
 
+/** No cache: MJML runs every time. */
+export const NO_TEMPLATE_CACHE: TemplateCache = {
+  get: async () => undefined,
+  put: async () => {},
+};
+
+/** The file names a templates folder holds. */
 export const TEMPLATE_FILES = {
   html: 'digest.mjml',
   text: 'digest.txt.hbs',
   subject: 'subject.hbs',
   preheader: 'preheader.hbs',
 } as const;
-
-/** Reads every template; one error lists each that cannot be read, in a fixed order. */
-async function readTemplates(dir: string): Promise<string[]> {
-  const names = [TEMPLATE_FILES.html, TEMPLATE_FILES.text, TEMPLATE_FILES.subject, TEMPLATE_FILES.preheader];
-  const results = await Promise.allSettled(names.map((name) => readFile(path.join(dir, name), 'utf8')));
-  const problems = results.flatMap((r, i) =>
-    r.status === 'rejected' ? [`${names[i]} (${(r.reason as NodeJS.ErrnoException).code ?? r.reason})`] : [],
-  );
-  if (problems.length > 0) throw new RenderError(`cannot read template(s) in ${dir}: ${problems.join(', ')}`);
-  return results.map((r) => (r.status === 'fulfilled' ? r.value : ''));
-}
 
 interface WorkerAnswer {
   html?: string;
@@ -47,6 +60,7 @@ interface WorkerAnswer {
 /**
  * Compiles MJML to HTML, strict, so a broken template stops the run instead of sending a broken email.
  * mjml runs in a worker thread: it adds about 60 MB that would otherwise stay for the whole send.
+ * `file` names the template in errors (and lets mj-include resolve relative paths).
  */
 export async function compileMjml(source: string, file: string): Promise<string> {
   const answer = await new Promise<WorkerAnswer>((resolve, reject) => {
@@ -68,38 +82,31 @@ export async function compileMjml(source: string, file: string): Promise<string>
   return answer.html;
 }
 
-/** Where compiled templates are kept between runs, keyed by a hash of their sources and mjml's version. */
-export const TEMPLATE_CACHE_DIR = path.resolve(__dirname, '../../node_modules/.cache/pinboard-digest');
-
-function cacheKey(sources: string[]): string {
+/** Keys compiled HTML by the MJML source and mjml's version, so an upgrade of either compiles again. */
+export function templateCacheKey(mjml: string): string {
   let mjmlVersion = 'unknown';
   try {
     mjmlVersion = (require('mjml/package.json') as { version: string }).version;
   } catch {
-    // mjml not installed (a bundle with precompiled templates): the sources alone key the cache
+    // mjml not installed (a bundle with precompiled templates): the source alone keys the cache
   }
-  const hash = createHash('sha256').update(mjmlVersion);
-  for (const s of sources) hash.update('\0').update(s);
-  return hash.digest('hex').slice(0, 32);
+  return createHash('sha256').update(mjmlVersion).update('\0').update(mjml).digest('hex').slice(0, 32);
 }
 
 /**
- * Reads the four templates and compiles the MJML one, or takes the compiled HTML from the cache when
- * these exact sources were compiled before (no mjml in the process at all then). A cache that cannot
- * be read or written is only slower, never wrong.
+ * Compiles the MJML template, or takes the compiled HTML from `cache` when this exact source was
+ * compiled before (no mjml in the process at all then). `mjmlFile` names the template in errors.
  */
-export async function loadTemplates(
-  dir: string = DEFAULT_TEMPLATES_DIR,
-  cacheDir = TEMPLATE_CACHE_DIR,
+export async function compileTemplates(
+  sources: TemplateSources,
+  mjmlFile: string,
+  cache: TemplateCache = NO_TEMPLATE_CACHE,
 ): Promise<CompiledTemplates> {
-  const [mjml = '', text = '', subject = '', preheader = ''] = await readTemplates(dir);
-  const cacheFile = path.join(cacheDir, `templates-${cacheKey([mjml])}.html`);
-  let html = await readFile(cacheFile, 'utf8').catch(() => undefined);
+  const key = templateCacheKey(sources.html);
+  let html = await cache.get(key).catch(() => undefined);
   if (html === undefined) {
-    html = await compileMjml(mjml, path.join(dir, TEMPLATE_FILES.html));
-    await mkdir(cacheDir, { recursive: true })
-      .then(() => writeFileAtomic(cacheFile, html ?? ''))
-      .catch(() => {});
+    html = await compileMjml(sources.html, mjmlFile);
+    await cache.put(key, html).catch(() => {});
   }
-  return { html, text, subject, preheader };
+  return { html, text: sources.text, subject: sources.subject, preheader: sources.preheader };
 }

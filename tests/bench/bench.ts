@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromPinboardPosts } from '../../lambda/adapters/pinboard-post';
+import { loadTemplates } from '../../lambda/adapters/template-files';
 import { composeIssue } from '../../lambda/core/compose';
 import type { Bookmark, Subscriber } from '../../lambda/core/model';
 import { buildMessage, type MessageContext, personalize, sampleUnsubscribeUrl } from '../../lambda/render/message';
 import { createRenderer } from '../../lambda/render/renderer';
-import { loadTemplates } from '../../lambda/render/templates';
 import { sendBench } from './send-bench';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,8 +1,10 @@
 /** Test data builders and the real renderer over the shipped templates, compiled once per test file. */
+
+import { loadTemplates } from '../../lambda/adapters/template-files';
 import type { ComposeOptions } from '../../lambda/core/compose';
 import type { Bookmark, Subscriber } from '../../lambda/core/model';
 import { createRenderer, type RenderContext } from '../../lambda/render/renderer';
-import { type CompiledTemplates, loadTemplates } from '../../lambda/render/templates';
+import type { CompiledTemplates } from '../../lambda/render/templates';
 
 let counter = 0;
 

@@ -1,53 +1,113 @@
 import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { FileTemplateCache } from '../../../lambda/adapters/template-cache';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates, readTemplateSources } from '../../../lambda/adapters/template-files';
 import { RenderError } from '../../../lambda/core/errors';
-import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../../../lambda/render/templates';
+import { compileTemplates, type TemplateCache, templateCacheKey } from '../../../lambda/render/templates';
 
 const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `pd-tpl-${name}-`));
+const SMALL =
+  '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{title}}</mj-text></mj-column></mj-section></mj-body></mjml>';
+const MJML_FILE = path.join(DEFAULT_TEMPLATES_DIR, 'digest.mjml');
+const sources = (html = SMALL) => ({ html, text: '{{title}}', subject: 'S', preheader: 'P' });
 
-describe('loadTemplates', () => {
-  it('compiles MJML once and takes later loads of the same sources from the cache', async () => {
-    const cache = temp('cache');
-    const first = await loadTemplates(DEFAULT_TEMPLATES_DIR, cache);
+/** An in-memory cache that records what it was asked. */
+function memoryCache(failing = false) {
+  const entries = new Map<string, string>();
+  const calls: string[] = [];
+  const cache: TemplateCache = {
+    get: async (key) => {
+      calls.push(`get ${key}`);
+      if (failing) throw new Error('disk on fire');
+      return entries.get(key);
+    },
+    put: async (key, html) => {
+      calls.push(`put ${key}`);
+      if (failing) throw new Error('disk on fire');
+      entries.set(key, html);
+    },
+  };
+  return { cache, entries, calls };
+}
+
+describe('compileTemplates', () => {
+  it('compiles MJML, hands the HTML to the cache, and takes it from there the next time', async () => {
+    const { cache, entries, calls } = memoryCache();
+    const first = await compileTemplates(sources(), MJML_FILE, cache);
     expect(first.html).toMatch(/^<!doctype html>/i);
-    expect(first.html).toContain('{{#each sections}}');
-    const [cached] = readdirSync(cache);
-    expect(cached).toMatch(/^templates-[0-9a-f]{32}\.html$/);
-    // Mark the cached copy: a second load must return it, so it did not run MJML again.
-    writeFileSync(path.join(cache, cached ?? ''), '<!-- from the cache -->');
-    expect((await loadTemplates(DEFAULT_TEMPLATES_DIR, cache)).html).toBe('<!-- from the cache -->');
+    expect(first.html).toContain('Hi {{title}}');
+    expect(first).toMatchObject({ text: '{{title}}', subject: 'S', preheader: 'P' });
+    const key = templateCacheKey(SMALL);
+    expect(calls).toEqual([`get ${key}`, `put ${key}`]);
+    entries.set(key, '<!-- from the cache -->');
+    expect((await compileTemplates(sources(), MJML_FILE, cache)).html).toBe('<!-- from the cache -->');
+    expect(calls.slice(2)).toEqual([`get ${key}`]);
   });
 
-  it('compiles again when the MJML changes', async () => {
-    const cache = temp('cache2');
-    const dir = temp('dir');
-    cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
-    await loadTemplates(dir, cache);
-    writeFileSync(
-      path.join(dir, 'digest.mjml'),
-      '<mjml><mj-body><mj-section><mj-column><mj-text>Changed {{title}}</mj-text></mj-column></mj-section></mj-body></mjml>',
-    );
-    expect((await loadTemplates(dir, cache)).html).toContain('Changed {{title}}');
-    expect(readdirSync(cache)).toHaveLength(2);
+  it('keys on the MJML source: a changed template compiles again', async () => {
+    expect(templateCacheKey(SMALL)).toMatch(/^[0-9a-f]{32}$/);
+    expect(templateCacheKey(SMALL.replace('Hi', 'Hello'))).not.toBe(templateCacheKey(SMALL));
+  });
+
+  it('still compiles when the cache fails both ways', async () => {
+    const { cache, calls } = memoryCache(true);
+    expect((await compileTemplates(sources(), MJML_FILE, cache)).html).toContain('Hi {{title}}');
+    expect(calls).toHaveLength(2);
   });
 
   it('names the file when MJML is invalid, and caches nothing', async () => {
-    const cache = temp('cache3');
+    const { cache, entries } = memoryCache();
+    const bad = sources('<mjml><mj-body><mj-bogus /></mj-body></mjml>');
+    await expect(compileTemplates(bad, MJML_FILE, cache)).rejects.toThrow(RenderError);
+    await expect(compileTemplates(bad, MJML_FILE, cache)).rejects.toThrow(`${MJML_FILE}: invalid MJML: `);
+    expect(entries.size).toBe(0);
+  });
+});
+
+describe('loadTemplates with the file cache (adapters)', () => {
+  it('writes one file per compiled source and reads it back instead of running MJML', async () => {
+    const cacheDir = temp('cache');
+    const first = await loadTemplates(DEFAULT_TEMPLATES_DIR, new FileTemplateCache(cacheDir));
+    expect(first.html).toContain('{{#each sections}}');
+    const [cached] = readdirSync(cacheDir);
+    expect(cached).toMatch(/^templates-[0-9a-f]{32}\.html$/);
+    writeFileSync(path.join(cacheDir, cached ?? ''), '<!-- from the cache -->');
+    expect((await loadTemplates(DEFAULT_TEMPLATES_DIR, new FileTemplateCache(cacheDir))).html).toBe(
+      '<!-- from the cache -->',
+    );
+  });
+
+  it('compiles again when the MJML changes', async () => {
+    const cacheDir = temp('cache2');
+    const dir = temp('dir');
+    cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
+    await loadTemplates(dir, new FileTemplateCache(cacheDir));
+    writeFileSync(path.join(dir, 'digest.mjml'), SMALL.replace('Hi', 'Changed'));
+    expect((await loadTemplates(dir, new FileTemplateCache(cacheDir))).html).toContain('Changed {{title}}');
+    expect(readdirSync(cacheDir)).toHaveLength(2);
+  });
+
+  it('is only slower, never wrong, when the cache folder cannot be written', async () => {
+    const blocked = path.join(temp('blocked'), 'a-file');
+    writeFileSync(blocked, 'not a folder');
+    const html = (await loadTemplates(DEFAULT_TEMPLATES_DIR, new FileTemplateCache(path.join(blocked, 'x')))).html;
+    expect(html).toContain('{{#each sections}}');
+  });
+
+  it('names the MJML file when it is invalid', async () => {
     const dir = temp('bad');
     cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
     writeFileSync(path.join(dir, 'digest.mjml'), '<mjml><mj-body><mj-bogus /></mj-body></mjml>');
-    await expect(loadTemplates(dir, cache)).rejects.toThrow(RenderError);
-    await expect(loadTemplates(dir, cache)).rejects.toThrow(
+    await expect(loadTemplates(dir, new FileTemplateCache(temp('cache3')))).rejects.toThrow(
       new RegExp(`${path.join(dir, 'digest.mjml')}: invalid MJML`),
     );
-    expect(readdirSync(cache)).toEqual([]);
   });
 
   it('names every missing template', async () => {
     const dir = temp('partial');
     cpSync(path.join(DEFAULT_TEMPLATES_DIR, 'digest.mjml'), path.join(dir, 'digest.mjml'));
-    await expect(loadTemplates(dir, temp('cache4'))).rejects.toThrow(
+    await expect(readTemplateSources(dir)).rejects.toThrow(
       `cannot read template(s) in ${dir}: digest.txt.hbs (ENOENT), subject.hbs (ENOENT), preheader.hbs (ENOENT)`,
     );
   });

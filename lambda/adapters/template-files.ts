@@ -1,0 +1,38 @@
+/** Reads the author's templates folder and compiles it, through the file cache unless told otherwise. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RenderError } from '../core/errors';
+import {
+  type CompiledTemplates,
+  compileTemplates,
+  TEMPLATE_FILES,
+  type TemplateCache,
+  type TemplateSources,
+} from '../render/templates';
+import { FileTemplateCache } from './template-cache';
+
+/** The templates shipped with the project; `templates` in the config points elsewhere. */
+export const DEFAULT_TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
+
+/** Reads every template; one error lists each that cannot be read, in a fixed order. */
+export async function readTemplateSources(dir: string): Promise<TemplateSources> {
+  const keys = ['html', 'text', 'subject', 'preheader'] as const;
+  const names = keys.map((k) => TEMPLATE_FILES[k]);
+  const results = await Promise.allSettled(names.map((name) => readFile(path.join(dir, name), 'utf8')));
+  const problems = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [`${names[i]} (${(r.reason as NodeJS.ErrnoException).code ?? r.reason})`] : [],
+  );
+  if (problems.length > 0) throw new RenderError(`cannot read template(s) in ${dir}: ${problems.join(', ')}`);
+  const [html = '', text = '', subject = '', preheader = ''] = results.map((r) =>
+    r.status === 'fulfilled' ? r.value : '',
+  );
+  return { html, text, subject, preheader };
+}
+
+/** The templates of `dir`, MJML compiled (or taken from `cache` when this exact source was compiled before). */
+export async function loadTemplates(
+  dir: string = DEFAULT_TEMPLATES_DIR,
+  cache: TemplateCache = new FileTemplateCache(),
+): Promise<CompiledTemplates> {
+  return compileTemplates(await readTemplateSources(dir), path.join(dir, TEMPLATE_FILES.html), cache);
+}
