@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MAX_BODY_BYTES } from './adapters/http';
 import { ConfigError } from './core/errors';
 
 export const ENV = {
@@ -47,6 +48,17 @@ const schema = z.strictObject({
   /** A CSV (header `email`, optional `name`) imported when the subscriber list is empty: for demos. */
   subscribersSeed: z.string().min(1).optional(),
   source,
+  /** Bounds on what a source reads from the network (lambda/adapters/http.ts). */
+  sourceLimits: z
+    .strictObject({
+      maxBodyBytes: z
+        .number({ error: 'must be a number of bytes' })
+        .int({ error: 'must be a whole number of bytes' })
+        .min(10_000, { error: 'must be at least 10000 bytes (10 kB)' })
+        .max(500_000_000, { error: 'must be at most 500000000 bytes (500 MB): a body is held in memory' })
+        .default(DEFAULT_MAX_BODY_BYTES),
+    })
+    .default({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
   select: z
     .strictObject({
       includeTags: tagList.default([]),

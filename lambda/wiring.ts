@@ -8,6 +8,7 @@ import { BookmarkFileSource } from './adapters/bookmark-file';
 import { DynamoDbStore } from './adapters/dynamodb-store';
 import { FeedSource, PINBOARD_FEED_COUNT, pinboardFeedUrl } from './adapters/feed';
 import { FileStore } from './adapters/file-store';
+import { safeUrl } from './adapters/http';
 import { OutboxMailer } from './adapters/outbox';
 import { PinboardApiSource } from './adapters/pinboard-api';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
@@ -139,6 +140,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
 
   const source = (): BookmarkSource => {
     const s = config.source;
+    const { maxBodyBytes } = config.sourceLimits;
     switch (s.type) {
       case 'pinboard-api': {
         const token = env[ENV.pinboardToken]?.trim();
@@ -155,6 +157,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
           token,
           memo: store,
           log,
+          maxBodyBytes,
         });
       }
       case 'pinboard-rss': {
@@ -163,10 +166,11 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
           url: pinboardFeedUrl(base, s.user, s.tag),
           label: `Pinboard feed of ${s.user}${s.tag ? ` tagged ${s.tag}` : ''}`,
           requestedCount: PINBOARD_FEED_COUNT,
+          maxBodyBytes,
         });
       }
       case 'feed':
-        return new FeedSource({ url: s.url, label: `feed ${s.url}` });
+        return new FeedSource({ url: s.url, label: `feed ${safeUrl(s.url)}`, maxBodyBytes });
       case 'file':
         return new BookmarkFileSource(inputPath(s.path));
     }

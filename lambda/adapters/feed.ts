@@ -8,7 +8,7 @@ import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
 import type { RetryPolicy } from '../core/retry';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
-import { excerpt, fetchText, withHttpRetry } from './http';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, excerpt, fetchText, withHttpRetry } from './http';
 import { decodeEntities, splitTags } from './pinboard-post';
 
 /** Pinboard's public feeds serve only the newest items unless asked for more; public clients use up to 400. */
@@ -22,7 +22,10 @@ export interface FeedOptions {
   label: string;
   /** Items the feed was asked for: when it returns that many, the window may be cut off. */
   requestedCount?: number;
+  /** The whole request, headers and body. */
   timeoutMs?: number;
+  /** Largest body read (`sourceLimits.maxBodyBytes`). */
+  maxBodyBytes?: number;
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -60,8 +63,10 @@ export class FeedSource implements BookmarkSource {
     const retry = this.options.retry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 30_000, jitter: 0.2 };
     const body = await withHttpRetry(
       async () => {
-        const res = await fetchText(this.options.url, label, this.options.timeoutMs ?? 30_000, {
-          accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5',
+        const res = await fetchText(this.options.url, label, {
+          timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          headers: { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' },
         });
         if (res.status !== 200) throw new SourceError(`${label}: HTTP ${res.status}: ${excerpt(res.body)}`);
         return res.body;

@@ -1,6 +1,14 @@
-/** Small helpers over Node's built-in fetch, shared by the sources. */
+/** Small helpers over Node's built-in fetch, shared by the sources. Every body is read bounded in size and time. */
 import { SourceError } from '../core/errors';
 import { type RetryHooks, type RetryPolicy, withRetry } from '../core/retry';
+
+/**
+ * Largest body any source reads (`sourceLimits.maxBodyBytes`): far above real feeds and `posts/all` answers,
+ * far below the memory of a 512 MB Lambda (a 300 MB body once read whole peaked at 1 GB: issue 10).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 20_000_000;
+/** A whole request, headers and body: a server that drips its answer is cut off here. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** An HTTP answer that may succeed on a later try (429, 5xx, timeouts, refused connections). */
 export class TransientHttpError extends SourceError {
@@ -25,39 +33,119 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** `20 MB`, `512 kB`, `900 bytes`: sizes in messages (decimal units, as the config's byte counts are). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1_000_000) return `${Number((bytes / 1_000_000).toFixed(1))} MB`;
+  if (bytes >= 1_000) return `${Number((bytes / 1_000).toFixed(1))} kB`;
+  return `${bytes} bytes`;
+}
+
+/** A URL fit for messages: no user info, no query values, no Pinboard feed secret. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const path = u.pathname.replace(/\/secret:[^/]+/g, '/secret:…');
+    return `${u.protocol}//${u.host}${path}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(an unreadable URL)';
+  }
+}
+
+export interface FetchOptions {
+  /** The whole request, headers and body together. */
+  timeoutMs: number;
+  /** The body is read up to this many bytes; past it the read stops and fails. */
+  maxBytes: number;
+  headers?: Record<string, string>;
+}
+
+export interface HttpBody {
+  status: number;
+  /** The raw bytes: a feed's charset is decided from them, the header and the XML declaration. */
+  body: Buffer;
+  contentType: string;
+}
+
+const tooLarge = (label: string, maxBytes: number, what: string) =>
+  new SourceError(
+    `${label}: ${what} over the limit of ${formatBytes(maxBytes)} (sourceLimits.maxBodyBytes = ${maxBytes}); nothing was used`,
+  );
+
+const isTimeout = (cause: unknown) => ['TimeoutError', 'AbortError'].includes((cause as Error | undefined)?.name ?? '');
+
+/** Reads a body chunk by chunk, never holding more than `maxBytes`; a Content-Length over it fails before reading. */
+async function readBounded(response: Response, label: string, options: FetchOptions): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > options.maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(label, options.maxBytes, `the answer declares ${formatBytes(declared)} (Content-Length),`);
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > options.maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(label, options.maxBytes, 'the answer grew');
+      }
+      chunks.push(value);
+    }
+  } catch (cause) {
+    if (cause instanceof SourceError) throw cause;
+    if (isTimeout(cause)) {
+      throw new TransientHttpError(`${label}: no complete answer within ${options.timeoutMs / 1000} s`, undefined, {
+        cause,
+      });
+    }
+    throw new TransientHttpError(`${label}: the answer broke off (${(cause as Error).message})`, undefined, { cause });
+  }
+  return Buffer.concat(chunks, total);
+}
+
 /**
- * GETs a URL and returns the body text. `label` names the request in errors and must not hold secrets.
- * 429 and 5xx, timeouts and network failures are transient; other statuses are returned for the caller.
+ * GETs a URL and returns the body's bytes, read within `maxBytes` and `timeoutMs` (headers and body).
+ * `label` names the request in errors and must not hold secrets. 429 and 5xx, timeouts and network
+ * failures are transient; a body over the limit is not (a retry would read the same); other statuses
+ * are returned for the caller.
  */
-export async function fetchText(
-  url: string,
-  label: string,
-  timeoutMs: number,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string; contentType: string }> {
+export async function fetchBody(url: string, label: string, options: FetchOptions): Promise<HttpBody> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers, redirect: 'follow' });
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(options.timeoutMs),
+      headers: options.headers ?? {},
+      redirect: 'follow',
+    });
   } catch (cause) {
-    const name = (cause as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new TransientHttpError(`${label}: no answer within ${timeoutMs / 1000} s`, undefined, { cause });
+    if (isTimeout(cause)) {
+      throw new TransientHttpError(`${label}: no answer within ${options.timeoutMs / 1000} s`, undefined, { cause });
     }
     const code = ((cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message) || 'network error';
     throw new TransientHttpError(`${label}: cannot connect (${code})`, undefined, { cause });
   }
-  let body: string;
-  try {
-    body = await response.text();
-  } catch (cause) {
-    throw new TransientHttpError(`${label}: the answer broke off (${(cause as Error).message})`, undefined, { cause });
-  }
   if (response.status === 429 || response.status >= 500) {
+    await response.body?.cancel().catch(() => {});
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
     const what = response.status === 429 ? 'rate limited (429 Too Many Requests)' : `server error ${response.status}`;
     throw new TransientHttpError(`${label}: ${what}`, retryAfter);
   }
+  const body = await readBounded(response, label, options);
   return { status: response.status, body, contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** `fetchBody` for answers that are UTF-8 by definition (the Pinboard API's JSON). */
+export async function fetchText(
+  url: string,
+  label: string,
+  options: FetchOptions,
+): Promise<{ status: number; body: string; contentType: string }> {
+  const answer = await fetchBody(url, label, options);
+  return { ...answer, body: answer.body.toString('utf8') };
 }
 
 /** A short, single-line excerpt of a body for an error message. */

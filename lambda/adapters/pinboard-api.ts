@@ -9,7 +9,7 @@ import type { Bookmark } from '../core/model';
 import { type RetryPolicy, sleep as realSleep } from '../core/retry';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
 import type { Store } from '../ports/store';
-import { excerpt, fetchText, withHttpRetry } from './http';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, excerpt, fetchText, withHttpRetry } from './http';
 import { fromPinboardPosts } from './pinboard-post';
 
 export interface PinboardApiOptions {
@@ -21,7 +21,10 @@ export interface PinboardApiOptions {
   minIntervalMs?: number;
   /** Pinboard: `posts/all` once every five minutes. */
   allIntervalMs?: number;
+  /** One call, headers and body. */
   timeoutMs?: number;
+  /** Largest answer read (`sourceLimits.maxBodyBytes`). */
+  maxBodyBytes?: number;
   retry?: RetryPolicy;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -45,6 +48,7 @@ export class PinboardApiSource implements BookmarkSource {
   private readonly minIntervalMs: number;
   private readonly allIntervalMs: number;
   private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
   private readonly retry: RetryPolicy;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -58,7 +62,8 @@ export class PinboardApiSource implements BookmarkSource {
     this.description = `Pinboard API (${options.baseUrl}, user ${user})`;
     this.minIntervalMs = options.minIntervalMs ?? 3000;
     this.allIntervalMs = options.allIntervalMs ?? 5 * 60_000;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.retry = options.retry ?? { attempts: 4, baseDelayMs: 3000, maxDelayMs: 60_000, jitter: 0 };
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
@@ -90,7 +95,10 @@ export class PinboardApiSource implements BookmarkSource {
     return withHttpRetry(
       async () => {
         await this.pace();
-        const { status, body, contentType } = await fetchText(url, label, this.timeoutMs).finally(() => this.stamp());
+        const { status, body, contentType } = await fetchText(url, label, {
+          timeoutMs: this.timeoutMs,
+          maxBytes: this.maxBodyBytes,
+        }).finally(() => this.stamp());
         if (status === 401 || status === 403) {
           throw new SourceError(`${label}: Pinboard refused the token (${status}): check PINBOARD_TOKEN`);
         }

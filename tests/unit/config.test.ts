@@ -51,6 +51,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig(write({ ...valid, source: { type: 'delicious' } }))).toThrow(/source\.type/);
   });
 
+  it('caps source bodies at 20 MB unless sourceLimits.maxBodyBytes says otherwise', () => {
+    expect(loadConfig(write(valid)).config.sourceLimits).toEqual({ maxBodyBytes: 20_000_000 });
+    expect(loadConfig(write({ ...valid, sourceLimits: { maxBodyBytes: 50_000_000 } })).config.sourceLimits).toEqual({
+      maxBodyBytes: 50_000_000,
+    });
+  });
+
+  it.each([
+    [0, /sourceLimits\.maxBodyBytes: must be at least 10000 bytes/],
+    [2_000_000_000, /sourceLimits\.maxBodyBytes: must be at most 500000000 bytes/],
+    [1_000_000.5, /sourceLimits\.maxBodyBytes: must be a whole number of bytes/],
+    ['20MB', /sourceLimits\.maxBodyBytes: must be a number of bytes/],
+  ])('rejects sourceLimits.maxBodyBytes %p by name', (value, message) => {
+    const file = write({ ...valid, sourceLimits: { maxBodyBytes: value } });
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    expect(() => loadConfig(file)).toThrow(message);
+  });
+
+  it('rejects an unknown key inside sourceLimits', () => {
+    expect(() => loadConfig(write({ ...valid, sourceLimits: { maxBytes: 1 } }))).toThrow(
+      /sourceLimits: not allowed here: unknown key "maxBytes"/,
+    );
+  });
+
   it('says where broken JSON is', () => {
     const file = write('{"title": "T",,}');
     expect(() => loadConfig(file)).toThrow(new RegExp(`${file} is not valid JSON`));
@@ -74,6 +98,16 @@ describe('buildApp', () => {
       stateDir: mkdtempSync(path.join(tmpdir(), 'pd-s-')),
     });
     expect(app.source().description).not.toContain('ABCDEF0123456789');
+  });
+
+  it('names a feed by its URL without query values or user info', () => {
+    const app = buildApp(
+      loadConfig(
+        write({ ...valid, source: { type: 'feed', url: 'https://me:pw@links.example/feed.xml?token=SECRET' } }),
+      ),
+      { env: {}, stateDir: mkdtempSync(path.join(tmpdir(), 'pd-s-')) },
+    );
+    expect(app.source().description).toBe('feed https://links.example/feed.xml?…');
   });
 });
 

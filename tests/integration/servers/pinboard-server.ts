@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamBody } from './body-server';
 
 export interface RawPost {
   href: string;
@@ -19,7 +20,10 @@ export interface RawPost {
   meta?: string;
 }
 
-export type Fault = 'status500' | 'status429' | 'html' | 'truncated' | 'hang';
+/** `endless`: a JSON body that never ends; `oversized`: 300 MB, declared in Content-Length and streamed. */
+export type Fault = 'status500' | 'status429' | 'html' | 'truncated' | 'hang' | 'endless' | 'oversized';
+
+const OVERSIZED_BYTES = 300_000_000;
 
 export interface PinboardServerOptions {
   token: string;
@@ -97,6 +101,22 @@ export async function startPinboardServer(options: PinboardServerOptions): Promi
           record(0);
           hanging.add(res);
           return;
+        case 'endless':
+        case 'oversized': {
+          record(200);
+          const size = fault.fault === 'oversized' ? OVERSIZED_BYTES : Number.POSITIVE_INFINITY;
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            ...(fault.fault === 'oversized' ? { 'content-length': String(size) } : {}),
+          });
+          res.write('[');
+          void streamBody(
+            res,
+            Buffer.from('{"href":"https:\\/\\/example.com\\/","description":"x"},'.repeat(500)),
+            size - 1,
+          );
+          return;
+        }
       }
     }
 
