@@ -16,6 +16,21 @@ export const ENV = {
   stateDir: 'DIGEST_STATE_DIR',
 } as const;
 
+/** Set by the CDK digest stack on every function (infra/digest-stack.ts imports these names). */
+export const LAMBDA_ENV = {
+  table: 'DIGEST_TABLE',
+  queueUrl: 'DIGEST_QUEUE_URL',
+  configurationSet: 'DIGEST_CONFIGURATION_SET',
+  /** ARN of the secret holding the Pinboard token: read at cold start into `PINBOARD_TOKEN`. */
+  pinboardTokenSecret: 'PINBOARD_TOKEN_SECRET_ARN',
+  signingSecretArn: 'DIGEST_SIGNING_SECRET_ARN',
+  /** The send fleet's maximum concurrency: each invocation paces at the SES rate divided by it. */
+  fleetConcurrency: 'DIGEST_SEND_CONCURRENCY',
+  metricsNamespace: 'DIGEST_METRICS_NAMESPACE',
+  /** Where the compiled templates and config are (default: beside the handler in the bundle). */
+  bundleFile: 'DIGEST_BUNDLE_FILE',
+} as const;
+
 export const DEFAULT_PINBOARD_API_URL = 'https://api.pinboard.in/v1';
 export const DEFAULT_PINBOARD_FEEDS_URL = 'https://feeds.pinboard.in';
 
@@ -102,6 +117,10 @@ const schema = z.strictObject({
     ])
     .optional(),
   schedule: z.strictObject({ cron: z.string().min(9), timezone: z.string().min(1).default('UTC') }).optional(),
+  /** SES bounce handling (AWS): a permanent bounce or a complaint suppresses at once; transient ones after this many. */
+  bounces: z
+    .strictObject({ transientLimit: z.number().int().min(1).max(100).default(3) })
+    .default({ transientLimit: 3 }),
 });
 
 export type DigestConfig = z.infer<typeof schema>;

@@ -1,0 +1,20 @@
+/**
+ * Writes the file every function ships: the validated config and the templates, MJML compiled here at
+ * synth time (functions never load mjml: REFERENCE.md measured 7.5 MB bundles and 0.5 s cold loads with it).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../lambda/adapters/template-files';
+import type { LoadedConfig } from '../lambda/config';
+import type { DigestBundle } from '../lambda/handlers/bundle';
+
+export async function writeBundleFile(loaded: LoadedConfig, outDir: string, name: string): Promise<string> {
+  const templatesDir = loaded.config.templates
+    ? path.resolve(loaded.baseDir, loaded.config.templates)
+    : DEFAULT_TEMPLATES_DIR;
+  const bundle: DigestBundle = { config: loaded.config, templates: await loadTemplates(templatesDir) };
+  mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${name}.digest-bundle.json`);
+  writeFileSync(file, JSON.stringify(bundle));
+  return file;
+}

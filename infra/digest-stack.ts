@@ -1,0 +1,237 @@
+/**
+ * The code half: the functions, their schedule and event sources, and the alarms. It takes every stateful
+ * resource from the data stack by typed props.
+ *
+ *   EventBridge Scheduler (cron, timezone) → compose-issue → SQS send queue (subscriber batches)
+ *     → send-batch (max concurrency sized from the SES rate; partial batch failures; DLQ) → SES
+ *   SES configuration set → SNS → ses-events (bounces and complaints suppress addresses)
+ */
+import path from 'node:path';
+import { Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SnsEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { LAMBDA_ENV } from '../lambda/config';
+import type { FleetPlan } from '../lambda/core/fleet';
+import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
+import type { DataStack } from './data-stack';
+
+export interface DigestStackProps extends StackProps {
+  data: DataStack;
+  fleet: FleetPlan;
+  /** The SES rate the fleet is sized for (messages/s). */
+  sendRate: number;
+  /** EventBridge Scheduler cron fields (`0 7 ? * SAT *`) and IANA time zone. */
+  schedule: { cron: string; timezone: string };
+  /** Domain of the From address: the only SES identity the functions may send as. */
+  senderDomain: string;
+  /** The compiled templates and config (see infra/bundle-file.ts), copied into every function. */
+  bundleFile: string;
+  /** Mailed when an alarm fires, if given. */
+  alarmEmail?: string;
+  /** Namespace of the digest's own CloudWatch metrics. */
+  metricsNamespace: string;
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+export class DigestStack extends Stack {
+  readonly composeIssue: nodejs.NodejsFunction;
+  readonly sendBatch: nodejs.NodejsFunction;
+  readonly sesEvents: nodejs.NodejsFunction;
+  readonly alarms: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: DigestStackProps) {
+    super(scope, id, props);
+    const { data, fleet } = props;
+
+    const environment: Record<string, string> = {
+      [LAMBDA_ENV.table]: data.table.tableName,
+      [LAMBDA_ENV.queueUrl]: data.sendQueue.queueUrl,
+      [LAMBDA_ENV.configurationSet]: data.configurationSet.configurationSetName,
+      [LAMBDA_ENV.pinboardTokenSecret]: data.pinboardToken.secretArn,
+      [LAMBDA_ENV.signingSecretArn]: data.signingKey.secretArn,
+      [LAMBDA_ENV.fleetConcurrency]: String(fleet.maxConcurrency),
+      [LAMBDA_ENV.metricsNamespace]: props.metricsNamespace,
+      POWERTOOLS_SERVICE_NAME: id,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+
+    const fn = (name: string, description: string, timeout: Duration, memorySize: number) => {
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS });
+      return new nodejs.NodejsFunction(this, name, {
+        entry: path.join(ROOT, 'lambda/handlers', `${kebab(name)}.ts`),
+        handler: 'handler',
+        description,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize,
+        timeout,
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        environment,
+        projectRoot: ROOT,
+        depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+        bundling: {
+          target: 'node24',
+          minify: true,
+          sourceMap: false,
+          // The runtime ships the AWS SDK v3; mjml never runs in a function (templates are compiled at synth).
+          externalModules: ['@aws-sdk/*', '@smithy/*', 'mjml'],
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_input: string, output: string) => [
+              `cp "${props.bundleFile}" "${path.posix.join(output, BUNDLE_FILE_NAME)}"`,
+            ],
+          },
+        },
+      });
+    };
+
+    this.composeIssue = fn(
+      'ComposeIssue',
+      'Composes the next issue once and enqueues its subscriber batches',
+      Duration.minutes(5),
+      1024,
+    );
+    this.sendBatch = fn(
+      'SendBatch',
+      'Sends queued subscriber batches through SES, paced to a share of the account rate',
+      Duration.seconds(fleet.functionTimeoutSeconds),
+      1024,
+    );
+    this.sesEvents = fn('SesEvents', 'Suppresses addresses that bounce or complain', Duration.seconds(30), 256);
+
+    // Data: each function reads and writes the one table; secrets are read where needed.
+    for (const f of [this.composeIssue, this.sendBatch, this.sesEvents]) data.table.grantReadWriteData(f);
+    for (const f of [this.composeIssue, this.sendBatch]) {
+      data.signingKey.grantRead(f);
+      data.sendQueue.grantSendMessages(f);
+    }
+    data.pinboardToken.grantRead(this.composeIssue);
+
+    // SES: send only as the configured domain, only through the configuration set.
+    const region = Stack.of(this).region;
+    const account = Stack.of(this).account;
+    for (const f of [this.composeIssue, this.sendBatch]) {
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendRawEmail'],
+          resources: [
+            `arn:aws:ses:${region}:${account}:identity/${props.senderDomain}`,
+            `arn:aws:ses:${region}:${account}:configuration-set/${data.configurationSet.configurationSetName}`,
+          ],
+        }),
+      );
+      // GetSendQuota has no resource-level permissions.
+      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }));
+    }
+
+    // The fleet: never more invocations than the rate allows (maximum concurrency, not reserved concurrency).
+    this.sendBatch.addEventSource(
+      new SqsEventSource(data.sendQueue, {
+        batchSize: fleet.batchSize,
+        maxConcurrency: fleet.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    this.sesEvents.addEventSource(new SnsEventSource(data.sesEvents));
+
+    const schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Composes and sends the next issue: cron(${props.schedule.cron}) in ${props.schedule.timezone}`,
+      schedule: scheduler.ScheduleExpression.expression(
+        `cron(${props.schedule.cron})`,
+        TimeZone.of(props.schedule.timezone),
+      ),
+      target: new targets.LambdaInvoke(this.composeIssue, {
+        input: scheduler.ScheduleTargetInput.fromObject({ source: 'pinboard-digest.schedule' }),
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+    void schedule;
+
+    // Alarms, mailed to the author when an address is given.
+    this.alarms = new sns.Topic(this, 'Alarms', {
+      displayName: `${id} alarms`,
+      masterKey: data.key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.alarms.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const a = new cloudwatch.Alarm(this, name, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(new actions.SnsAction(this.alarms));
+      return a;
+    };
+    alarm(
+      'DeadLettersAlarm',
+      data.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      1,
+      'Send batches reached the dead-letter queue: read the send-batch logs, fix, then redrive (README: Operate on AWS)',
+    );
+    for (const [name, f] of [
+      ['ComposeIssue', this.composeIssue],
+      ['SendBatch', this.sendBatch],
+      ['SesEvents', this.sesEvents],
+    ] as const) {
+      alarm(`${name}Errors`, f.metricErrors({ period: Duration.minutes(5) }), 1, `${name} failed`);
+      alarm(`${name}Throttles`, f.metricThrottles({ period: Duration.minutes(5) }), 1, `${name} was throttled`);
+    }
+    const sesMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' });
+    alarm(
+      'BounceRateAlarm',
+      sesMetric('Reputation.BounceRate'),
+      0.05,
+      'SES bounce rate ≥ 5 %: SES reviews at 5 %, may pause at 10 %',
+    );
+    alarm(
+      'ComplaintRateAlarm',
+      sesMetric('Reputation.ComplaintRate'),
+      0.001,
+      'SES complaint rate ≥ 0.1 %: SES reviews at 0.1 %, may pause at 0.5 %',
+    );
+    alarm(
+      'QuotaAlarm',
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName: 'QuotaUsedRatio',
+        period: Duration.minutes(15),
+        statistic: 'Maximum',
+      }),
+      0.9,
+      '90 % of the SES 24-hour quota is used: the rest of the issue waits on the queue until the quota frees',
+    );
+
+    const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
+    acknowledge(
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch Logs.',
+    );
+    acknowledge('AwsSolutions-IAM5[Resource::*]', 'ses:GetSendQuota has no resource-level permissions.');
+    acknowledge(
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'CDK grant pattern for the one digest key (secrets, queue and topics are encrypted with it).',
+    );
+    acknowledge('AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'CDK grant pattern for the one digest key.');
+  }
+}
+
+const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

@@ -1,0 +1,67 @@
+/**
+ * SES bounce and complaint notifications (SNS → Lambda, the JSON string in `Records[].Sns.Message`),
+ * read into plain events. Both shapes are accepted: identity notifications (`notificationType`) and
+ * configuration-set event publishing (`eventType`). One notice can name several recipients.
+ */
+
+export type SesEventKind = 'permanent-bounce' | 'transient-bounce' | 'complaint';
+
+export interface SesEvent {
+  kind: SesEventKind;
+  email: string;
+  at: string;
+  /** The issue the message belonged to (the `issue` message tag), when present. */
+  issue?: number;
+}
+
+interface Recipient {
+  emailAddress?: unknown;
+}
+
+interface Notification {
+  notificationType?: unknown;
+  eventType?: unknown;
+  bounce?: { bounceType?: unknown; bouncedRecipients?: Recipient[]; timestamp?: unknown };
+  complaint?: { complainedRecipients?: Recipient[]; timestamp?: unknown; complaintFeedbackType?: unknown };
+  mail?: { timestamp?: unknown; tags?: Record<string, unknown> };
+}
+
+const addresses = (list: Recipient[] | undefined) =>
+  (Array.isArray(list) ? list : [])
+    .map((r) => (typeof r?.emailAddress === 'string' ? r.emailAddress.trim() : ''))
+    .filter((a) => a.includes('@'));
+
+/**
+ * Returns the events in one SNS message; `[]` for notices that change nothing (deliveries, sends).
+ * Throws SyntaxError for a message that is not JSON or not an SES notification at all.
+ */
+export function parseSesNotification(message: string): SesEvent[] {
+  const n = JSON.parse(message) as Notification;
+  if (!n || typeof n !== 'object') throw new SyntaxError('not an SES notification');
+  const type = n.notificationType ?? n.eventType;
+  if (typeof type !== 'string') throw new SyntaxError('not an SES notification (no notificationType or eventType)');
+  const tag = n.mail?.tags?.issue;
+  const issueValue = Array.isArray(tag) ? Number(tag[0]) : undefined;
+  const issue = Number.isInteger(issueValue) ? issueValue : undefined;
+  const stamp = (t: unknown) =>
+    typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? new Date(t).toISOString() : new Date(0).toISOString();
+
+  if (type === 'Bounce') {
+    // Permanent: the address does not exist or refuses for good. Transient and Undetermined may pass.
+    const kind: SesEventKind = n.bounce?.bounceType === 'Permanent' ? 'permanent-bounce' : 'transient-bounce';
+    const at = stamp(n.bounce?.timestamp ?? n.mail?.timestamp);
+    return addresses(n.bounce?.bouncedRecipients).map((email) => ({ kind, email, at, issue }));
+  }
+  if (type === 'Complaint') {
+    // "not-spam" feedback is the one complaint that is not one.
+    if (n.complaint?.complaintFeedbackType === 'not-spam') return [];
+    const at = stamp(n.complaint?.timestamp ?? n.mail?.timestamp);
+    return addresses(n.complaint?.complainedRecipients).map((email) => ({
+      kind: 'complaint' as const,
+      email,
+      at,
+      issue,
+    }));
+  }
+  return [];
+}

@@ -1,0 +1,94 @@
+/**
+ * The composition root of the functions: once per cold start it reads the bundled config and templates,
+ * points the store at the deployed table and the transport at SES, reads the secrets (cached), and hands
+ * the handlers the same `App` the CLI uses. Handlers stay thin: parse the event, call a job, return.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SqsSendQueue } from '../adapters/sqs-queue';
+import { ENV, LAMBDA_ENV, type LoadedConfig, parseConfig } from '../config';
+import { ConfigError } from '../core/errors';
+import type { SendQueue } from '../ports/queue';
+import type { CompiledTemplates } from '../render/templates';
+import { type App, buildApp } from '../wiring';
+import { readBundle } from './bundle';
+
+export const logger = new Logger({ serviceName: 'pinboard-digest' });
+
+export interface Runtime {
+  app: App;
+  templates: CompiledTemplates;
+  queue: SendQueue;
+  /** The send fleet's maximum concurrency (each invocation takes this share of the SES rate). */
+  fleetConcurrency: number;
+  metricsNamespace: string;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set (the CDK digest stack sets it on every function)`);
+  return value;
+}
+
+/** The author's config, with the store and transport the stacks deployed. */
+export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LoadedConfig {
+  const { config } = loaded;
+  const maxSendRate = config.transport.type === 'ses' ? config.transport.maxSendRate : undefined;
+  const raw = {
+    ...config,
+    store: { type: 'dynamodb', table: required(env, LAMBDA_ENV.table) },
+    transport: {
+      type: 'ses',
+      configurationSet: required(env, LAMBDA_ENV.configurationSet),
+      ...(maxSendRate ? { maxSendRate } : {}),
+    },
+    subscribersSeed: undefined,
+  };
+  return { ...loaded, config: Object.freeze(parseConfig(raw, loaded.origin)) };
+}
+
+/** Reads a secret by ARN (cached for 5 minutes by Powertools); `undefined` when no ARN is configured. */
+async function secretFrom(env: NodeJS.ProcessEnv, arnVariable: string): Promise<string | undefined> {
+  const arn = env[arnVariable]?.trim();
+  if (!arn) return undefined;
+  const value = await getSecret(arn, { maxAge: 300 });
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+/** Builds the runtime; `secrets: false` for functions that need none (ses-events). */
+export async function createRuntime(env: NodeJS.ProcessEnv = process.env, secrets = true): Promise<Runtime> {
+  const { loaded, templates } = readBundle(env);
+  const withSecrets: NodeJS.ProcessEnv = { ...env };
+  if (secrets) {
+    const [token, signing] = await Promise.all([
+      secretFrom(env, LAMBDA_ENV.pinboardTokenSecret),
+      secretFrom(env, LAMBDA_ENV.signingSecretArn),
+    ]);
+    if (token) withSecrets[ENV.pinboardToken] = token;
+    if (signing) withSecrets[ENV.signingSecret] = signing;
+  }
+  const app = buildApp(deployedConfig(loaded, env), {
+    env: withSecrets,
+    stateDir: '/tmp/pinboard-digest',
+    log: (line) => logger.info(line),
+  });
+  return {
+    app,
+    templates,
+    queue: new SqsSendQueue({ queueUrl: required(env, LAMBDA_ENV.queueUrl) }),
+    fleetConcurrency: Math.max(1, Number(env[LAMBDA_ENV.fleetConcurrency] ?? 2) || 2),
+    metricsNamespace: env[LAMBDA_ENV.metricsNamespace] ?? 'PinboardDigest',
+  };
+}
+
+/** One runtime per cold start, shared by every invocation of the container. */
+export function runtimeOnce(secrets = true): () => Promise<Runtime> {
+  let built: Promise<Runtime> | undefined;
+  return () => {
+    built ??= createRuntime(process.env, secrets).catch((error: unknown) => {
+      built = undefined; // a failed cold start (secret not readable yet) is tried again next time
+      throw error;
+    });
+    return built;
+  };
+}

@@ -1,0 +1,106 @@
+/** Cuts a stored issue's recipients into send batches on the queue, resumably and never twice. */
+import { toBatches } from '../core/batches';
+import type { IssueRecord } from '../core/model';
+import type { SendQueue } from '../ports/queue';
+import type { Store } from '../ports/store';
+
+export interface EnqueueDeps {
+  store: Pick<Store, 'listSubscribers' | 'getDelivery' | 'getMemo' | 'putMemo'>;
+  queue: SendQueue;
+  /** Subscriber ids per queue message. */
+  recipientsPerMessage: number;
+  pageSize?: number;
+  log?: (line: string) => void;
+}
+
+/** Kept in the store's memo while an issue is enqueued: where to go on after a crash or a retry. */
+interface EnqueueProgress {
+  cursor?: string;
+  recipients: number;
+  batches: number;
+  done: boolean;
+  /** Bumped each time a finished enqueue is started over for the recipients still missing. */
+  round: number;
+}
+
+export interface EnqueueSummary {
+  /** Recipients put on the queue by this call. */
+  recipients: number;
+  batches: number;
+  /** Already `sent` or `refused` (a resumed issue): not enqueued again. */
+  alreadyDone: number;
+  /** The issue was enqueued completely before: this call enqueued nothing. */
+  alreadyEnqueued: boolean;
+}
+
+const progressKey = (issue: number) => `enqueue:${issue}`;
+
+export async function readEnqueueProgress(
+  store: Pick<Store, 'getMemo'>,
+  issue: number,
+): Promise<EnqueueProgress | undefined> {
+  const raw = await store.getMemo(progressKey(issue));
+  return raw ? (JSON.parse(raw) as EnqueueProgress) : undefined;
+}
+
+/**
+ * Inputs: a stored issue, the store, the queue. Output: what was enqueued.
+ * 1. Read the progress memo: an issue enqueued to the end before is not enqueued again (a duplicated or
+ *    retried compose-issue invocation adds nothing), unless `again` asks for the recipients still missing.
+ * 2. Page through active subscribers from the saved cursor; leave out those the ledger says are done
+ *    (only on a resumed issue: a new one has none); enqueue the page's batches; then save the cursor.
+ *    `again` starts over from the first subscriber (recipients still missing after the queue drained, or a
+ *    queue that does not outlive the process, whose earlier batches are gone).
+ *    A crash between the two re-enqueues at most that one page, and send-batch's per-recipient claims
+ *    make the repeat send nothing twice.
+ * 3. Mark the memo done.
+ */
+export async function enqueueIssue(
+  record: Pick<IssueRecord, 'issue'>,
+  deps: EnqueueDeps,
+  options: { resumed: boolean; again?: boolean },
+): Promise<EnqueueSummary> {
+  const key = progressKey(record.issue);
+  let progress = (await readEnqueueProgress(deps.store, record.issue)) ?? {
+    recipients: 0,
+    batches: 0,
+    done: false,
+    round: 0,
+  };
+  if (progress.done && !options.again) {
+    return { recipients: 0, batches: 0, alreadyDone: 0, alreadyEnqueued: true };
+  }
+  if (options.again) progress = { recipients: 0, batches: 0, done: false, round: progress.round + 1 };
+  const checkLedger = options.resumed || options.again || progress.round > 0;
+  const summary: EnqueueSummary = { recipients: 0, batches: 0, alreadyDone: 0, alreadyEnqueued: false };
+  let cursor = progress.cursor;
+  do {
+    const page = await deps.store.listSubscribers({ status: 'active', cursor, limit: deps.pageSize ?? 500 });
+    let ids = page.items.map((s) => s.id);
+    if (checkLedger) {
+      const states = await Promise.all(ids.map((id) => deps.store.getDelivery(record.issue, id)));
+      ids = ids.filter((_, i) => {
+        const state = states[i]?.state;
+        return state !== 'sent' && state !== 'refused';
+      });
+      summary.alreadyDone += page.items.length - ids.length;
+    }
+    const batches = toBatches(record.issue, ids, deps.recipientsPerMessage);
+    if (batches.length > 0) await deps.queue.enqueue(batches);
+    summary.recipients += ids.length;
+    summary.batches += batches.length;
+    cursor = page.cursor;
+    progress = {
+      ...progress,
+      cursor,
+      recipients: progress.recipients + ids.length,
+      batches: progress.batches + batches.length,
+    };
+    await deps.store.putMemo(key, JSON.stringify(progress));
+  } while (cursor);
+  await deps.store.putMemo(key, JSON.stringify({ ...progress, cursor: undefined, done: true }));
+  deps.log?.(
+    `issue #${record.issue}: ${summary.recipients} recipients in ${summary.batches} batches on ${deps.queue.description}`,
+  );
+  return summary;
+}

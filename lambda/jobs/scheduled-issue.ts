@@ -1,0 +1,94 @@
+/**
+ * compose-issue: what runs on the schedule (the Lambda) and at the start of every CLI `send`. It composes
+ * the next issue once, stores it and puts its recipients on the send queue; or carries an unfinished issue
+ * forward. Delivery itself is send-batch's, on the other side of the queue.
+ */
+import type { ComposeReport } from '../core/compose';
+import type { IssueRecord } from '../core/model';
+import type { SendQueue } from '../ports/queue';
+import type { Store } from '../ports/store';
+import { type ComposeNextDeps, composeNextIssue } from './compose-next';
+import { enqueueIssue, readEnqueueProgress } from './enqueue-issue';
+import { finishIssue } from './finish-issue';
+
+export type ScheduledOutcome =
+  | {
+      kind: 'enqueued';
+      record: IssueRecord;
+      /** A new issue (with its compose report), or an unfinished one carried forward. */
+      composed: boolean;
+      report?: ComposeReport;
+      recipients: number;
+      batches: number;
+      alreadyDone: number;
+      warnings: string[];
+    }
+  | { kind: 'busy'; record: IssueRecord; pending: number }
+  | { kind: 'nothing'; reason: string; report?: ComposeReport; warnings: string[] }
+  | { kind: 'no-subscribers'; record: IssueRecord; warnings: string[] };
+
+export interface ScheduledDeps {
+  compose: ComposeNextDeps;
+  store: Store;
+  queue: SendQueue;
+  recipientsPerMessage: number;
+  now: () => Date;
+  since?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Inputs: compose dependencies, the store, the queue. Output: what happened.
+ * 1. Take the `compose` lock: a duplicated invocation waits its turn, then finds the work done.
+ * 2. An unfinished issue comes first. Not yet fully enqueued (a crash, a retry): enqueue the rest from the
+ *    saved cursor. Fully enqueued and batches still queued: nothing to do (`busy`). Queue empty: if every
+ *    active subscriber has it, mark it sent and go on to step 3; else enqueue those still missing.
+ * 3. Compose the next issue. Nothing new: stop, state unchanged. Nobody subscribed: stop, state unchanged
+ *    (sending to nobody would mark the links sent). Else store it, mark it `sending`, enqueue its recipients.
+ */
+export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledOutcome> {
+  const release = await deps.store.lock('compose');
+  try {
+    const enqueueDeps = {
+      store: deps.store,
+      queue: deps.queue,
+      recipientsPerMessage: deps.recipientsPerMessage,
+      log: deps.log,
+    };
+    for (;;) {
+      const next = await composeNextIssue(deps.compose, deps.now(), deps.since);
+      if (next.kind === 'nothing')
+        return { kind: 'nothing', reason: next.reason, report: next.report, warnings: next.warnings };
+      if (next.kind === 'resume') {
+        const record = next.record;
+        await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
+        const progress = await readEnqueueProgress(deps.store, record.issue);
+        // Batches of an in-process queue died with the run that queued them: start over from the ledger.
+        const again = !deps.queue.durable || (progress?.done ?? false);
+        if (deps.queue.durable && progress?.done) {
+          const pending = await deps.queue.pending();
+          if (pending > 0) return { kind: 'busy', record, pending };
+          const finish = await finishIssue(record, { store: deps.store, now: deps.now });
+          if (finish.finished) {
+            deps.log?.(`issue #${record.issue}: every active subscriber has it; marked sent`);
+            continue;
+          }
+          deps.log?.(
+            `issue #${record.issue}: ${finish.missing} active subscriber(s) still without it; enqueueing them`,
+          );
+        }
+        const summary = await enqueueIssue(record, enqueueDeps, { resumed: true, again });
+        return { kind: 'enqueued', record, composed: false, ...summary, warnings: [] };
+      }
+      const { record, report, warnings } = next;
+      const anyone = (await deps.store.listSubscribers({ status: 'active', limit: 1 })).items.length > 0;
+      if (!anyone) return { kind: 'no-subscribers', record, warnings };
+      await deps.store.createIssue(record);
+      await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
+      const summary = await enqueueIssue(record, enqueueDeps, { resumed: false });
+      return { kind: 'enqueued', record, composed: true, report, ...summary, warnings };
+    }
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,20 @@
+/** The send queue between composing an issue and sending it: SQS on AWS, in-process in the CLI. */
+
+/** One queue message: a batch of recipients of one issue. Ids, never addresses: a later unsubscribe holds. */
+export interface SendBatch {
+  issue: number;
+  subscriberIds: string[];
+}
+
+export interface SendQueue {
+  readonly description: string;
+  /** Whether queued batches outlive this process (SQS: yes; the CLI's in-process queue: no). */
+  readonly durable: boolean;
+  /**
+   * Enqueues batches; resolves once every one is accepted (entries the queue refused are retried, then an
+   * error names how many were not accepted). `delaySeconds` (≤ 900) holds them back, e.g. until quota frees.
+   */
+  enqueue(batches: SendBatch[], options?: { delaySeconds?: number }): Promise<void>;
+  /** Messages waiting or in flight (approximate on SQS). */
+  pending(): Promise<number>;
+}
