@@ -8,6 +8,7 @@ import { RenderError } from '../core/errors';
 import type { IssueModel } from '../core/model';
 import { displayHost } from '../core/url';
 import type { CompiledTemplates } from './templates';
+import { LINE_BREAK_IN_VALUE, wrapText } from './wrap-text';
 
 export interface RenderContext {
   title: string;
@@ -37,6 +38,13 @@ function compile(name: string, source: string, noEscape: boolean): Handlebars.Te
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** A note's own line breaks, kept for the text part as breaks the wrapper indents under the bullet. */
+const noteLines = (s: string) =>
+  s
+    .split(/[ \t]*(?:\r\n|[\n\r\v\f\u0085\u2028\u2029])\s*/)
+    .filter((line) => line.trim() !== '')
+    .join(LINE_BREAK_IN_VALUE);
 
 /** Compiles each template once; the returned function renders an issue in microseconds. */
 export function createRenderer(templates: CompiledTemplates, context: RenderContext): RenderIssue {
@@ -78,6 +86,21 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
     const subjectLine = oneLine(subject(view));
     const preheaderLine = oneLine(preheader(view));
     const withLines = { ...view, subject: subjectLine, preheader: preheaderLine };
-    return { subject: subjectLine, preheader: preheaderLine, html: html(withLines), text: text(withLines) };
+    // The text part gets one-line titles and notes whose breaks stay under their bullet, then is wrapped
+    // at 78; the unsubscribe URL (a placeholder until personalized) always gets a line of its own.
+    const textView = {
+      ...withLines,
+      sections: withLines.sections.map((s) => ({
+        ...s,
+        title: oneLine(s.title),
+        bookmarks: s.bookmarks.map((b) => ({ ...b, title: oneLine(b.title), note: noteLines(b.note) })),
+      })),
+    };
+    return {
+      subject: subjectLine,
+      preheader: preheaderLine,
+      html: html(withLines),
+      text: wrapText(text(textView), { alone: [unsubscribeUrl] }),
+    };
   };
 }

@@ -51,9 +51,9 @@ describe('createRenderer', () => {
     });
     const { html, text } = render(model([b]), UNSUB);
     expect(html.match(/href="https:\/\/www\.example\.org\/a\?x&#x3D;1&amp;y&#x3D;2"/g)).toHaveLength(1);
-    expect(html).toContain('<span class="h">example.org</span>');
+    expect(html).toMatch(/<span class="h"[^>]*>example\.org<\/span>/);
     expect(html).toContain('Why it matters.');
-    expect(html).toContain('href="https://pinboard.in/u:tester/t:c%2B%2B/">#c++</a>');
+    expect(html).toMatch(/href="https:\/\/pinboard\.in\/u:tester\/t:c%2B%2B\/"[^>]*>#c\+\+<\/a>/);
     expect(html).toContain('href="https://pinboard.in/u:tester/"');
     expect(text).toContain('https://www.example.org/a?x=1&y=2');
     expect(text).toContain('#rust #c++');
@@ -77,6 +77,31 @@ describe('createRenderer', () => {
     expect(out.preheader).toBe('First, Second');
     expect(out.html).toContain('First, Second');
     expect(out.html).toContain('<title>Test Digest #3: 2 links</title>');
+  });
+
+  it('wraps the text part at 78, keeping titles on one line and a note, line breaks and all, under its bullet', async () => {
+    const render = await shippedRenderer();
+    const b = shown({
+      url: `https://example.org/${'long-path/'.repeat(10)}`,
+      title: 'A title\nwritten over\r\ntwo lines',
+      note: `${'A long note that runs on. '.repeat(6)}\n\nA second paragraph.\rA third line.`,
+      tags: ['rust'],
+    });
+    const { text } = render(model([b]), PLACEHOLDER);
+    const item = text.slice(text.indexOf('* A title'), text.indexOf('#rust'));
+    expect(item.split('\n')).toEqual([
+      '* A title written over two lines (example.org)',
+      `  https://example.org/${'long-path/'.repeat(10)}`,
+      '  A long note that runs on. A long note that runs on. A long note that runs',
+      '  on. A long note that runs on. A long note that runs on. A long note that',
+      '  runs on.',
+      '  A second paragraph.',
+      '  A third line.',
+      '  ',
+    ]);
+    for (const line of text.split('\n')) if (line.length > 78) expect(line).toMatch(/^\s*https:\/\/\S+$/);
+    expect(text).toMatch(/\nUnsubscribe with one click:\n/);
+    expect(text.split('\n')).toContain(PLACEHOLDER);
   });
 
   it('renders the sample issue the preview shows (snapshot of the plain-text part)', async () => {
