@@ -1,6 +1,7 @@
 /** Composes the next issue from source bookmarks and history. Pure: rendering is passed in as a function. */
 import { RenderError } from './errors';
 import { groupIntoSections, type SectionRule } from './group';
+import { mailBytes } from './line-endings';
 import type { Bookmark, IssueModel, IssueRecord, RenderedIssue } from './model';
 import { type SelectOptions, type SelectReport, selectBookmarks } from './select';
 import { normalizeUrl } from './url';
@@ -11,7 +12,15 @@ export type RenderIssue = (model: IssueModel, unsubscribeUrl: string) => Rendere
 export interface ComposeOptions extends SelectOptions {
   sections?: SectionRule[];
   otherSectionTitle: string;
-  /** The HTML body's budget in bytes, personalized (default 95,000: under Gmail's ~102 KB clip). */
+  /**
+   * The HTML body's budget in bytes, personalized, as the reader's client gets it: decoded, UTF-8, CRLF
+   * lines. Default 95,000, under Gmail's ~102 KB clip, which is quoted as an HTML document size and cuts
+   * through the decoded markup; reports of the exact point vary by a few KB, with the transfer encoding
+   * among other things (hteumeuleu/email-bugs#41, spamresource.com 2022), which is the default's margin.
+   * The encoded size is kept honest by the encoding instead: each part goes in the smaller of
+   * quoted-printable and base64 (render/message.ts), so what is sent is at most 1.37× this (an English
+   * issue stays near 1×) and a Cyrillic or CJK issue is not cut to 70 KB of content to pay for base64.
+   */
   maxHtmlBytes: number;
 }
 
@@ -60,7 +69,7 @@ function buildModel(input: ComposeInput, included: Bookmark[], carriedOver: numb
  * Output: an issue record ready to deliver (status `composed`), or `nothing` with the reason.
  * 1. Select eligible bookmarks (privacy, tags, scheme, window, dedupe) and cut at `maxBookmarks`.
  * 2. Fewer than `minBookmarks`: nothing to send, state unchanged.
- * 3. Render; while the personalized HTML passes `maxHtmlBytes`, carry links from the newest end
+ * 3. Render; while the personalized HTML (decoded, CRLF) passes `maxHtmlBytes`, carry links from the newest end
  *    (binary search for the most links that fit). A template too big for even one link is a RenderError.
  * 4. Watermark = newest included `savedAt`; links = normalized URLs of the included bookmarks.
  */
@@ -96,7 +105,7 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     const included = selection.selected.slice(0, count);
     const model = buildModel(input, included, eligible - count);
     const rendered = input.render(model, input.placeholder);
-    const bytes = Buffer.byteLength(rendered.html.split(input.placeholder).join(input.sampleUnsubscribeUrl));
+    const bytes = mailBytes(rendered.html.split(input.placeholder).join(input.sampleUnsubscribeUrl));
     return { included, model, rendered, bytes };
   };
 

@@ -1,10 +1,14 @@
 /**
  * Turns a rendered issue into one subscriber's message: their unsubscribe link in the body and in the
  * RFC 8058 headers, then MIME (multipart/alternative, UTF-8) built by nodemailer's MailComposer.
+ * Every line ends in CRLF and each part goes in the smaller of quoted-printable and base64
+ * (tests/unit/render/raw-message.test.ts reads the raw bytes).
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { IssueRecord, Subscriber } from '../core/model';
+import { toCrlf } from '../core/line-endings';
+import type { IssueRecord, RenderedIssue, Subscriber } from '../core/model';
 import { createToken } from '../core/tokens';
+import { type BodyEncoding, encodeBody, smallerEncoding } from './transfer-encoding';
 
 export interface MessageContext {
   from: string;
@@ -74,6 +78,28 @@ export function personalize(
   return { html, text, unsubscribeUrl: url, token };
 }
 
+/**
+ * The encodings of an issue's parts, chosen once per rendered issue: personalizing only swaps in an ASCII
+ * URL of fixed length, which moves neither size enough to change the choice.
+ */
+const chosen = new WeakMap<RenderedIssue, { text: BodyEncoding; html: BodyEncoding }>();
+function encodingsFor(rendered: RenderedIssue): { text: BodyEncoding; html: BodyEncoding } {
+  let pair = chosen.get(rendered);
+  if (!pair) {
+    pair = { text: smallerEncoding(toCrlf(rendered.text)), html: smallerEncoding(toCrlf(rendered.html)) };
+    chosen.set(rendered, pair);
+  }
+  return pair;
+}
+
+/**
+ * A body part as MailComposer's `raw`: its headers and the body already encoded, so the bytes measured
+ * are the bytes sent (MailComposer would otherwise pick the encoding and keep any bare LF).
+ */
+function rawPart(contentType: string, content: string, encoding: BodyEncoding): string {
+  return `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n${encodeBody(toCrlf(content), encoding)}`;
+}
+
 /** Builds the complete message for one subscriber. `date` is the send time. */
 export async function buildMessage(
   record: IssueRecord,
@@ -84,13 +110,14 @@ export async function buildMessage(
   const { html, text, unsubscribeUrl: url, token } = personalize(record, subscriber, ctx);
   const mailto = `mailto:${addressOf(ctx.replyTo ?? ctx.from)}?subject=unsubscribe%20${encodeURIComponent(token)}`;
   const messageId = messageIdFor(record.issue, subscriber.id, ctx.from);
+  const encoding = encodingsFor(record.rendered);
   const composer = new MailComposer({
     from: ctx.from,
     replyTo: ctx.replyTo,
     to: subscriber.name ? { name: subscriber.name, address: subscriber.email } : subscriber.email,
     subject: record.rendered.subject,
-    text,
-    html,
+    text: { raw: rawPart('text/plain; charset=utf-8', text, encoding.text) },
+    html: { raw: rawPart('text/html; charset=utf-8', html, encoding.html) },
     messageId,
     date,
     textEncoding: 'quoted-printable',

@@ -1,4 +1,4 @@
-import { composeIssue } from '../../../lambda/core/compose';
+import { composeIssue, type RenderIssue } from '../../../lambda/core/compose';
 import { RenderError } from '../../../lambda/core/errors';
 import type { IssueModel } from '../../../lambda/core/model';
 import { normalizeUrl } from '../../../lambda/core/url';
@@ -87,5 +87,32 @@ describe('composeIssue', () => {
       ['note', 'savedAt', 'tags', 'title', 'url'].sort(),
     );
     expect(model.sections[0]?.bookmarks[0]?.tags).toEqual(['a']);
+  });
+
+  it('measures the budget on the HTML as sent: UTF-8 with CRLF line ends, the unsubscribe URL in place', async () => {
+    // Each link adds 100 lines of "é\n": 300 bytes with LF, 400 with CRLF. The URL adds its own length.
+    const url = `https://digest.example.com/unsubscribe?token=${'t'.repeat(20)}`;
+    const render: RenderIssue = (model, unsubscribeUrl) => ({
+      subject: 's',
+      preheader: 'p',
+      html: `${'é\n'.repeat(100 * model.bookmarkCount)}${unsubscribeUrl}`,
+      text: '',
+    });
+    const list = Array.from({ length: 6 }, (_, i) => bookmark({ savedAt: minute(i) }));
+    const result = composeIssue({
+      bookmarks: list,
+      issueNumber: 1,
+      from: FROM,
+      now: NOW,
+      sentLinks: new Set(),
+      options: composeOptions({ maxHtmlBytes: 1_700 }),
+      render,
+      placeholder: PLACEHOLDER,
+      sampleUnsubscribeUrl: url,
+    });
+    if (result.kind !== 'issue') throw new Error(result.reason);
+    // With LF counted as sent by an LF-only body, 5 links (1,500 + URL) would have fitted; as sent, 4.
+    expect(result.record.model.bookmarkCount).toBe(4);
+    expect(result.report.htmlBytes).toBe(4 * 400 + url.length);
   });
 });
