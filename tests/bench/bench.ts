@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: the figures the README quotes, each against its goal.
- *  1. HTML bytes per link and in total for a 50-link issue (goal ≤ 1,200 bytes per link, ≤ the budget).
+ *  1. HTML bytes per link and in total for a 50-link issue (goal ≤ 1,200 bytes per link, ≤ the budget);
+ *     the HTML part of an English, a Cyrillic and a CJK 50-link issue decoded (as the budget counts it)
+ *     and encoded as sent (goal ≤ 1.4×). `--html` prints only these rows.
  *  2. Compose time for 200 bookmarks: select + group + render within budget, warm (goal ≤ 100 ms).
  *  3. Personalized MIME messages built per second on one core, 50-link issue.
  *  4. Send rate against a rate-limited SES endpoint, and peak memory of a 100,000-subscriber send
@@ -8,12 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromPinboardPosts } from '../../lambda/adapters/pinboard-post';
 import { loadTemplates } from '../../lambda/adapters/template-files';
 import { composeIssue } from '../../lambda/core/compose';
+import { mailBytes } from '../../lambda/core/line-endings';
 import type { Bookmark, Subscriber } from '../../lambda/core/model';
 import { buildMessage, type MessageContext, personalize, sampleUnsubscribeUrl } from '../../lambda/render/message';
 import { createRenderer } from '../../lambda/render/renderer';
+import { fixtureBookmarks, repeatedTo } from '../helpers/fixture-issues';
+import { rawParts } from '../helpers/raw-mime';
 import { sendBench } from './send-bench';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -27,20 +31,14 @@ const message: MessageContext = {
 };
 
 /** Realistic links: the sample bookmarks (public, http) repeated with distinct URLs and times. */
-function realistic(count: number): Bookmark[] {
-  const file = path.join(ROOT, 'examples/bookmarks.json');
-  const sample = fromPinboardPosts(JSON.parse(readFileSync(file, 'utf8')), file).filter(
-    (b) => b.shared && !b.toread && b.url.startsWith('http') && !b.tags.includes('nodigest'),
-  );
-  return Array.from({ length: count }, (_, i) => {
-    const b = sample[i % sample.length] as Bookmark;
-    return {
-      ...b,
-      url: `${b.url}${b.url.includes('?') ? '&' : '?'}n=${i}`,
-      savedAt: new Date(Date.parse('2026-11-16T00:00:00Z') + i * 60_000).toISOString(),
-    };
-  });
-}
+const realistic = (count: number): Bookmark[] => repeatedTo(fixtureBookmarks('examples/bookmarks.json'), count);
+
+/** The HTML-size issues: the same 50-link shape in three scripts. */
+const LANGUAGES: [string, string][] = [
+  ['English', 'examples/bookmarks.json'],
+  ['Cyrillic', 'tests/fixtures/i18n/cyrillic.json'],
+  ['CJK', 'tests/fixtures/i18n/cjk.json'],
+];
 
 function time<T>(fn: () => T, runs: number): { ms: number; result: T } {
   let result = fn();
@@ -97,6 +95,39 @@ async function main() {
   const total = fifty.report.htmlBytes;
   const perLink = (total - one.report.htmlBytes) / 49;
   const textBytes = Buffer.byteLength(fifty.record.rendered.text);
+  const reader: Subscriber = {
+    id: 'bench00000000000',
+    email: 'reader@example.com',
+    status: 'active',
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+  const htmlRows: [string, string, string, string][] = [
+    ['HTML bytes per link (50-link issue)', fmt(perLink), '≤ 1,200', fmt(1200 / perLink, 2)],
+    ['HTML bytes in total (50 links)', fmt(total), '≤ 95,000', fmt(95_000 / total, 2)],
+  ];
+  for (const [language, file] of LANGUAGES) {
+    const issue = issueOf(compose(repeatedTo(fixtureBookmarks(file), 50)));
+    const decoded = mailBytes(personalize(issue.record, reader, message).html);
+    const sent = await buildMessage(issue.record, reader, message, new Date(NOW));
+    const part = rawParts(sent.raw).find((p) => p.contentType.startsWith('text/html'));
+    const encoded = part?.body.length ?? 0;
+    const links = issue.record.model.bookmarkCount;
+    htmlRows.push([
+      `HTML of a 50-link ${language} issue${links < 50 ? ` (${links} fit the budget)` : ''}, decoded → sent`,
+      `${fmt(decoded)} → ${fmt(encoded)} B (${part?.transferEncoding}, ${fmt(encoded / decoded, 2)}×)`,
+      'encoded ≤ 1.4 × decoded',
+      fmt((1.4 * decoded) / encoded, 2),
+    ]);
+  }
+  const w = [86, 46, 30, 8];
+  const print = (r: string[]) => console.log(r.map((c, i) => c.padEnd(w[i] ?? 10)).join(''));
+  if (process.argv.includes('--html')) {
+    console.log(`pinboard-digest bench --html (Node ${process.version}): HTML size only\n`);
+    print(['figure', 'value', 'goal', 'ratio']);
+    for (const r of htmlRows) print(r);
+    return;
+  }
 
   // 2. Compose 200 bookmarks (50 go in; the rest carried), warm.
   const input200 = realistic(200);
@@ -124,8 +155,7 @@ async function main() {
   const personalizeOnly = time(() => personalize(record, subscriber(1), message), 2000);
 
   const rows: [string, string, string, string][] = [
-    ['HTML bytes per link (50-link issue)', fmt(perLink), '≤ 1,200', fmt(1200 / perLink, 2)],
-    ['HTML bytes in total (50 links)', fmt(total), '≤ 95,000', fmt(95_000 / total, 2)],
+    ...htmlRows,
     ['plain-text part (50 links)', `${fmt(textBytes)} bytes`, '', ''],
     ['compose 200 bookmarks → 50-link issue, warm', `${fmt(composed.ms, 1)} ms`, '≤ 100 ms', fmt(100 / composed.ms, 1)],
     [
@@ -141,8 +171,6 @@ async function main() {
   const carried = unbounded.result.kind === 'issue' ? unbounded.result.record.model.carriedOver : 0;
   const quick = process.argv.includes('--quick');
   console.log(`pinboard-digest bench (Node ${process.version})${quick ? ' --quick: no 100,000-subscriber run' : ''}\n`);
-  const w = [86, 46, 30, 8];
-  const print = (r: string[]) => console.log(r.map((c, i) => c.padEnd(w[i] ?? 10)).join(''));
   print(['figure', 'value', 'goal', 'ratio']);
   for (const r of rows) print(r);
   console.log(`(all 200 in: the size budget kept ${200 - carried}, carried ${carried} to the next issue)\n`);

@@ -3,6 +3,7 @@
 import { loadTemplates } from '../../lambda/adapters/template-files';
 import type { ComposeOptions } from '../../lambda/core/compose';
 import type { Bookmark, Subscriber } from '../../lambda/core/model';
+import type { MessageContext } from '../../lambda/render/message';
 import { createRenderer, type RenderContext } from '../../lambda/render/renderer';
 import type { CompiledTemplates } from '../../lambda/render/templates';
 
@@ -68,4 +69,14 @@ export async function shippedRenderer(overrides: Partial<RenderContext> = {}) {
 }
 
 export const SECRET = 'test-signing-secret-that-is-long-enough-0123456789';
+
+/** A sender whose names need encoding in headers (UTF-8, a typographic apostrophe). */
+export const messageContext = (overrides: Partial<MessageContext> = {}): MessageContext => ({
+  from: 'Zoë’s Links <digest@links.example.com>',
+  replyTo: 'me@links.example.com',
+  listId: { name: 'Zoë’s Links', id: 'zoes-links.links.example.com' },
+  siteUrl: 'https://links.example.com/',
+  secret: SECRET,
+  ...overrides,
+});
 export const PLACEHOLDER = 'pdunsubtestplaceholder0000';

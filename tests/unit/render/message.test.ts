@@ -1,16 +1,10 @@
 import { simpleParser } from 'mailparser';
 import type { IssueRecord } from '../../../lambda/core/model';
 import { verifyToken } from '../../../lambda/core/tokens';
-import { buildMessage, type MessageContext } from '../../../lambda/render/message';
-import { PLACEHOLDER, SECRET, subscriber } from '../../helpers/factories';
+import { buildMessage } from '../../../lambda/render/message';
+import { messageContext, PLACEHOLDER, SECRET, subscriber } from '../../helpers/factories';
 
-const ctx: MessageContext = {
-  from: 'Zoë’s Links <digest@links.example.com>',
-  replyTo: 'me@links.example.com',
-  listId: { name: 'Zoë’s Links', id: 'zoes-links.links.example.com' },
-  siteUrl: 'https://links.example.com/',
-  secret: SECRET,
-};
+const ctx = messageContext();
 
 const record: IssueRecord = {
   issue: 12,

@@ -7,19 +7,13 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { composeIssue } from '../../../lambda/core/compose';
 import type { Bookmark, IssueRecord } from '../../../lambda/core/model';
-import { buildMessage, type MessageContext, personalize, sampleUnsubscribeUrl } from '../../../lambda/render/message';
+import { buildMessage, personalize, sampleUnsubscribeUrl } from '../../../lambda/render/message';
 import { encodedBytes } from '../../../lambda/render/transfer-encoding';
-import { composeOptions, PLACEHOLDER, SECRET, shippedRenderer, subscriber } from '../../helpers/factories';
+import { composeOptions, messageContext, PLACEHOLDER, shippedRenderer, subscriber } from '../../helpers/factories';
 import { fixtureBookmarks, repeatedTo } from '../../helpers/fixture-issues';
 import { rawParts } from '../../helpers/raw-mime';
 
-const ctx: MessageContext = {
-  from: 'Zoë’s Links <digest@links.example.com>',
-  replyTo: 'me@links.example.com',
-  listId: { name: 'Zoë’s Links', id: 'zoes-links.links.example.com' },
-  siteUrl: 'https://links.example.com',
-  secret: SECRET,
-};
+const ctx = messageContext({ siteUrl: 'https://links.example.com' });
 const NOW = '2026-11-23T08:00:00.000Z';
 
 async function issueOf(bookmarks: Bookmark[]): Promise<IssueRecord> {
