@@ -1,24 +1,26 @@
 /**
- * Bookmarks from a feed: Pinboard's public RSS 1.0 feeds (tags in `dc:subject`) or any RSS/Atom feed.
- * The body is fetched here (timeout, retries) and parsed with rss-parser's `parseString`; its own
- * `parseURL` caches ETags per instance and resolves null on a 304 (REFERENCE.md).
+ * Bookmarks from a feed: Pinboard's public RSS 1.0 feeds (tags in `dc:subject`), any RSS 0.9x/1.0/2.0 or
+ * Atom feed, or a JSON Feed 1.0/1.1. The steps live in ./feed/: the body is fetched bounded (../http),
+ * decoded in its charset (charset), parsed as XML strictly then leniently (xml-tree) or as JSON, read
+ * field by field whatever the shapes (parse-xml, parse-json), then turned into bookmarks with resolved,
+ * checked links (items); undated items are dated when first seen (first-seen). An odd item is skipped
+ * and counted in a warning; only a body that is no feed at all fails the source, in one line.
  */
-import Parser from 'rss-parser';
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
 import type { RetryPolicy } from '../core/retry';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, excerpt, fetchText, withHttpRetry } from './http';
-import { decodeEntities, splitTags } from './pinboard-post';
+import type { Store } from '../ports/store';
+import { firstSeenTimes } from './feed/first-seen';
+import { readFeedBody } from './feed/read';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, excerpt, fetchBody, type HttpBody, withHttpRetry } from './http';
 
 /** Pinboard's public feeds serve only the newest items unless asked for more; public clients use up to 400. */
 export const PINBOARD_FEED_COUNT = 400;
 
-type Item = Parser.Item & { subject?: string; 'dc:date'?: string; date?: string; updated?: string };
-
 export interface FeedOptions {
   url: string;
-  /** What to call the feed in messages. */
+  /** What to call the feed in messages: never a URL with a secret. */
   label: string;
   /** Items the feed was asked for: when it returns that many, the window may be cut off. */
   requestedCount?: number;
@@ -28,6 +30,10 @@ export interface FeedOptions {
   maxBodyBytes?: number;
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  /** Where the first-seen times of undated items are kept; without it they are dated at each run. */
+  memo?: Pick<Store, 'getMemo' | 'putMemo'>;
+  /** Preview: the first-seen memo is read, never written. */
+  readOnly?: boolean;
 }
 
 export function pinboardFeedUrl(base: string, user: string, tag?: string): string {
@@ -36,89 +42,66 @@ export function pinboardFeedUrl(base: string, user: string, tag?: string): strin
   return `${root}/rss/u:${encodeURIComponent(user)}/${tagPart}?count=${PINBOARD_FEED_COUNT}`;
 }
 
-function itemTime(item: Item): string | undefined {
-  const raw = item.isoDate ?? item['dc:date'] ?? item.date ?? item.pubDate ?? item.updated;
-  if (!raw) return undefined;
-  const ms = Date.parse(raw);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-function itemTags(item: Item): string[] {
-  if (typeof item.subject === 'string') return splitTags(item.subject);
-  return (item.categories ?? []).flatMap((c) => (typeof c === 'string' ? splitTags(c) : []));
-}
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
 
 export class FeedSource implements BookmarkSource {
   readonly description: string;
-  private readonly parser = new Parser<Record<string, never>, Item>({
-    customFields: { item: [['dc:subject', 'subject'], ['dc:date', 'dc:date'], 'updated'] },
-  });
 
   constructor(private readonly options: FeedOptions) {
     this.description = options.label;
   }
 
-  async fetchSince(from: string): Promise<SourceResult> {
+  private fetch(): Promise<HttpBody> {
     const { label } = this.options;
     const retry = this.options.retry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 30_000, jitter: 0.2 };
-    const body = await withHttpRetry(
+    return withHttpRetry(
       async () => {
-        const res = await fetchText(this.options.url, label, {
+        const res = await fetchBody(this.options.url, label, {
           timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-          headers: { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' },
+          headers: { accept: ACCEPT },
         });
-        if (res.status !== 200) throw new SourceError(`${label}: HTTP ${res.status}: ${excerpt(res.body)}`);
-        return res.body;
+        if (res.status !== 200)
+          throw new SourceError(`${label}: HTTP ${res.status}: ${excerpt(res.body.toString('utf8'))}`);
+        return res;
       },
       retry,
       { sleep: this.options.sleep },
     );
+  }
 
-    let feed: Parser.Output<Item>;
-    try {
-      feed = await this.parser.parseString(body);
-    } catch (cause) {
-      throw new SourceError(
-        `${label}: not a readable RSS or Atom feed (${(cause as Error).message}): ${excerpt(body)}`,
-        {
-          cause,
-        },
-      );
-    }
+  /**
+   * 1. Fetch (bounded, retried on transient failures). 2. Read the body (./feed/read): charset, JSON Feed or
+   * XML strictly then leniently, every item whatever its shapes, links resolved and checked.
+   * 3. Warn when a full feed does not reach back to `from`. 4. Date undated items when first seen (`now`,
+   * the run's clock, for new ones). Only SourceErrors (or the store's own errors) leave here.
+   */
+  async fetchSince(from: string, now: string = new Date().toISOString()): Promise<SourceResult> {
+    const { label } = this.options;
+    const { bookmarks, warnings, total } = readFeedBody(await this.fetch(), this.options.url, label);
 
-    const bookmarks: Bookmark[] = [];
-    const warnings: string[] = [];
-    let undated = 0;
-    for (const item of feed.items) {
-      const savedAt = itemTime(item);
-      const url = (item.link ?? '').trim();
-      if (!savedAt || !url) {
-        undated++;
-        continue;
-      }
-      bookmarks.push({
-        url,
-        title: decodeEntities(item.title ?? '').trim(),
-        note: (item.contentSnippet ?? item.content ?? '').trim(),
-        tags: itemTags(item),
-        savedAt,
-        // Public feeds carry public bookmarks only, and cannot say whether one is unread.
-        shared: true,
-        toread: false,
-      });
-    }
-    if (undated > 0) warnings.push(`${label}: ${undated} item(s) without a link or date were skipped`);
+    // Judged on the feed's own dates: items dated now (first seen) say nothing about how far back it reaches.
     const oldest = bookmarks.reduce<string | undefined>(
-      (min, b) => (!min || b.savedAt < min ? b.savedAt : min),
+      (min, b) => (b.savedAt && (!min || b.savedAt < min) ? b.savedAt : min),
       undefined,
     );
-    const full = this.options.requestedCount === undefined || feed.items.length >= this.options.requestedCount;
-    if (full && oldest && oldest > from && feed.items.length > 0) {
+    const full = this.options.requestedCount === undefined || total >= this.options.requestedCount;
+    if (full && oldest && oldest > from) {
       warnings.push(
         `${label}: the feed's oldest item (${oldest}) is newer than the window start (${from}); older links may be missing`,
       );
     }
-    return { bookmarks, unchanged: false, warnings };
+
+    const undated = bookmarks.filter((b) => !b.savedAt);
+    const times = await firstSeenTimes(
+      undated.map((b) => b.url),
+      now,
+      { memo: this.options.memo, feedUrl: this.options.url, readOnly: this.options.readOnly },
+    );
+    undated.forEach((b, i) => {
+      b.savedAt = times[i];
+    });
+    return { bookmarks: bookmarks as Bookmark[], unchanged: false, warnings };
   }
 }

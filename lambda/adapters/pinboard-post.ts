@@ -5,16 +5,41 @@
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+const NAMED: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  // Typography that feeds (WordPress above all) leave escaped in titles and excerpts.
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  laquo: '«',
+  raquo: '»',
+  middot: '·',
+  bull: '•',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  euro: '€',
+};
 
-/** Decodes the entities Pinboard leaves in titles and tags (`&amp;`, `&#39;`, `&#x2F;`). */
+/** Decodes the entities Pinboard and feeds leave in titles and tags (`&amp;`, `&#39;`, `&#x2F;`, `&hellip;`). */
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
     if (body[0] === '#') {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
-    return NAMED[body.toLowerCase()] ?? whole;
+    // Own keys only: `&constructor;` is text, not Object's constructor.
+    const name = body.toLowerCase();
+    return Object.hasOwn(NAMED, name) ? (NAMED[name] as string) : whole;
   });
 }
 

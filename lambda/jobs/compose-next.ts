@@ -35,7 +35,7 @@ export async function composeNextIssue(deps: ComposeNextDeps, now: Date, since?:
     since ??
     history.lastSent?.watermark ??
     new Date(now.getTime() - deps.options.firstIssueDays * DAY_MS).toISOString();
-  const fetched = await deps.source.fetchSince(from);
+  const fetched = await deps.source.fetchSince(from, now.toISOString());
   if (fetched.unchanged) {
     return { kind: 'nothing', reason: `no bookmarks changed since ${from}`, warnings: fetched.warnings, from };
   }

@@ -12,6 +12,10 @@ export interface SourceResult {
 export interface BookmarkSource {
   /** For log lines: never contains a secret. */
   readonly description: string;
-  /** Bookmarks saved at or after `from` (ISO); a source may return older ones too, selection drops them. */
-  fetchSince(from: string): Promise<SourceResult>;
+  /**
+   * Bookmarks saved at or after `from` (ISO); a source may return older ones too, selection drops them.
+   * `now` is the run's clock, the window's end: a source that dates items itself (a feed item without a
+   * date gets the time it was first seen) uses it, so those items fall inside the window.
+   */
+  fetchSince(from: string, now?: string): Promise<SourceResult>;
 }

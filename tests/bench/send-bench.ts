@@ -6,9 +6,9 @@
  *    at a high rate, measured on the real CLI process.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { BIN, runCli } from '../helpers/cli';
 import { deliverPaced, sesEnv, storeWithIssue } from '../helpers/delivery';
+import { trackPeakMemory } from '../helpers/peak-memory';
 import { rawPost } from '../helpers/pinboard-posts';
 import { makeProject } from '../helpers/project';
 import { startSesServer } from '../integration/servers/ses-server';
@@ -74,22 +74,14 @@ async function memoryRun(count: number): Promise<Row[]> {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let peakKb = 0;
+    const peak = trackPeakMemory(child.pid);
     let stdout = '';
     child.stdout.on('data', (d) => {
       stdout += d;
     });
     child.stderr.resume();
-    const poll = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-        if (hwm) peakKb = Math.max(peakKb, Number(hwm));
-      } catch {
-        // the process has exited
-      }
-    }, 50);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    clearInterval(poll);
+    const peakKb = peak.stop();
     const seconds = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`send exited ${code}: ${stdout}`);
     const per = ses.perRecipient();
