@@ -1,14 +1,12 @@
 /**
  * The stateful half: everything that holds data or identity and must outlive a code deploy. The digest stack
- * receives these by typed props, so `cdk deploy` of new code never touches the table or the secrets.
+ * receives these by typed props, so `cdk deploy` of new code never touches the table or the secrets. Nothing
+ * here refers to the digest stack (it depends on this one): grants, topics and subscriptions live there.
  */
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambda/adapters/dynamodb-schema';
@@ -23,29 +21,11 @@ export class DataStack extends Stack {
   readonly pinboardToken: secrets.Secret;
   readonly signingKey: secrets.Secret;
   readonly configurationSet: ses.ConfigurationSet;
-  /** SES bounce and complaint events. */
-  readonly sesEvents: sns.Topic;
   readonly sendQueue: sqs.Queue;
   readonly deadLetters: sqs.Queue;
-  readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-
-    this.key = new kms.Key(this, 'Key', {
-      description: `${id}: encrypts the digest's secrets, queues and topics`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // SES publishes events to the encrypted topic.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -59,12 +39,10 @@ export class DataStack extends Stack {
 
     this.pinboardToken = new secrets.Secret(this, 'PinboardToken', {
       description: `${id}: the Pinboard API token (user:HEX). Set it with: aws secretsmanager put-secret-value`,
-      encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.signingKey = new secrets.Secret(this, 'SigningKey', {
       description: `${id}: HMAC key that signs unsubscribe and confirm links (generated; never shown)`,
-      encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -76,32 +54,19 @@ export class DataStack extends Stack {
       });
     }
 
-    this.sesEvents = new sns.Topic(this, 'SesEvents', {
-      displayName: `${id} SES bounces and complaints`,
-      masterKey: this.key,
-      enforceSSL: true,
-    });
-
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       sendingEnabled: true,
     });
-    this.configurationSet.addEventDestination('ToSns', {
-      destination: ses.EventDestination.snsTopic(this.sesEvents),
-      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
-    });
-
     this.deadLetters = new sqs.Queue(this, 'SendDeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     this.sendQueue = new sqs.Queue(this, 'SendQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(props.fleet.visibilityTimeoutSeconds),
       retentionPeriod: Duration.days(14),

@@ -11,17 +11,19 @@ import { Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SnsEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { LAMBDA_ENV } from '../lambda/config';
 import type { FleetPlan } from '../lambda/core/fleet';
+import { LAMBDA_ENV } from '../lambda/env';
 import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
 import type { DataStack } from './data-stack';
 
@@ -145,7 +147,35 @@ export class DigestStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
-    this.sesEvents.addEventSource(new SnsEventSource(data.sesEvents));
+    // SES bounce and complaint events → SNS (encrypted with a key SES and CloudWatch may use) → ses-events.
+    const topicKey = new kms.Key(this, 'TopicKey', {
+      description: `${id}: encrypts the SES-events and alarm topics`,
+      enableKeyRotation: true,
+    });
+    for (const service of ['ses.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        }),
+      );
+    }
+    const sesEventsTopic = new sns.Topic(this, 'SesEventsTopic', {
+      displayName: `${id} SES bounces and complaints`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    new ses.CfnConfigurationSetEventDestination(this, 'SesEventDestination', {
+      configurationSetName: data.configurationSet.configurationSetName,
+      eventDestination: {
+        enabled: true,
+        matchingEventTypes: ['bounce', 'complaint'],
+        snsDestination: { topicArn: sesEventsTopic.topicArn },
+      },
+    });
+    this.sesEvents.addEventSource(new SnsEventSource(sesEventsTopic));
 
     const schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Composes and sends the next issue: cron(${props.schedule.cron}) in ${props.schedule.timezone}`,
@@ -162,11 +192,7 @@ export class DigestStack extends Stack {
     void schedule;
 
     // Alarms, mailed to the author when an address is given.
-    this.alarms = new sns.Topic(this, 'Alarms', {
-      displayName: `${id} alarms`,
-      masterKey: data.key,
-      enforceSSL: true,
-    });
+    this.alarms = new sns.Topic(this, 'Alarms', { displayName: `${id} alarms`, masterKey: topicKey, enforceSSL: true });
     if (props.alarmEmail) this.alarms.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
       const a = new cloudwatch.Alarm(this, name, {
@@ -231,6 +257,10 @@ export class DigestStack extends Stack {
       'CDK grant pattern for the one digest key (secrets, queue and topics are encrypted with it).',
     );
     acknowledge('AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'CDK grant pattern for the one digest key.');
+    acknowledge(
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.composeIssue.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      'The scheduler may invoke any version of compose-issue, and only that function.',
+    );
   }
 }
 

@@ -49,6 +49,6 @@ export async function buildStacks(app: App, loaded: LoadedConfig, options: Stack
     alarmEmail: options.alarmEmail,
     metricsNamespace: `PinboardDigest/${stackPrefix(config)}`,
   });
-  digest.addDependency(data);
+  digest.addStackDependency(data);
   return { data, digest, fleet };
 }

@@ -1,6 +1,5 @@
 /**
- * The one place config is loaded, validated and frozen, and where environment variable names are
- * declared (infra imports them, so the two cannot drift). A bad value is an error naming key and file.
+ * The one place config is loaded, validated and frozen. A bad value is an error naming key and file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,31 +7,8 @@ import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from './adapters/http';
 import { ConfigError } from './core/errors';
 
-export const ENV = {
-  pinboardToken: 'PINBOARD_TOKEN',
-  signingSecret: 'DIGEST_SIGNING_SECRET',
-  pinboardApiUrl: 'PINBOARD_API_URL',
-  pinboardFeedsUrl: 'PINBOARD_FEEDS_URL',
-  stateDir: 'DIGEST_STATE_DIR',
-} as const;
-
-/** Set by the CDK digest stack on every function (infra/digest-stack.ts imports these names). */
-export const LAMBDA_ENV = {
-  table: 'DIGEST_TABLE',
-  queueUrl: 'DIGEST_QUEUE_URL',
-  configurationSet: 'DIGEST_CONFIGURATION_SET',
-  /** ARN of the secret holding the Pinboard token: read at cold start into `PINBOARD_TOKEN`. */
-  pinboardTokenSecret: 'PINBOARD_TOKEN_SECRET_ARN',
-  signingSecretArn: 'DIGEST_SIGNING_SECRET_ARN',
-  /** The send fleet's maximum concurrency: each invocation paces at the SES rate divided by it. */
-  fleetConcurrency: 'DIGEST_SEND_CONCURRENCY',
-  metricsNamespace: 'DIGEST_METRICS_NAMESPACE',
-  /** Where the compiled templates and config are (default: beside the handler in the bundle). */
-  bundleFile: 'DIGEST_BUNDLE_FILE',
-} as const;
-
-export const DEFAULT_PINBOARD_API_URL = 'https://api.pinboard.in/v1';
-export const DEFAULT_PINBOARD_FEEDS_URL = 'https://feeds.pinboard.in';
+// Environment names live in env.ts (the functions import them without zod); re-exported here.
+export { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV } from './env';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const tagList = z.array(z.string().min(1)).max(200);

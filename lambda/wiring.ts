@@ -14,21 +14,18 @@ import { PinboardApiSource } from './adapters/pinboard-api';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
-import {
-  DEFAULT_PINBOARD_API_URL,
-  DEFAULT_PINBOARD_FEEDS_URL,
-  type DigestConfig,
-  ENV,
-  type LoadedConfig,
-} from './config';
+import type { DigestConfig, LoadedConfig } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
+import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
+import type { ComposeNextDeps } from './jobs/compose-next';
+import type { Quota } from './jobs/send-queued';
 import type { BookmarkSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Store } from './ports/store';
-import { domainOf, type MessageContext } from './render/message';
-import type { RenderContext } from './render/renderer';
+import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
+import { createRenderer, type RenderContext } from './render/renderer';
 import type { CompiledTemplates } from './render/templates';
 
 export interface WiringOptions {
@@ -39,6 +36,10 @@ export interface WiringOptions {
   log?: (line: string) => void;
   /** Preview: change nothing on disk (no local signing key is written; a throwaway one is used). */
   readOnly?: boolean;
+  /** Templates compiled ahead (the functions' bundle): then no MJML is loaded at all. */
+  templates?: CompiledTemplates;
+  /** This process sends a 1/N share of the SES rate (one of N send-batch invocations on AWS). */
+  rateShare?: number;
 }
 
 export interface Transport {
@@ -141,8 +142,6 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
   const source = (): BookmarkSource => {
     const s = config.source;
     const { maxBodyBytes } = config.sourceLimits;
-    // A feed keeps when it first saw each undated item; a preview reads that memory but never writes it.
-    const feedState = { maxBodyBytes, memo: store, readOnly: options.readOnly ?? false };
     switch (s.type) {
       case 'pinboard-api': {
         const token = env[ENV.pinboardToken]?.trim();
@@ -168,11 +167,11 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
           url: pinboardFeedUrl(base, s.user, s.tag),
           label: `Pinboard feed of ${s.user}${s.tag ? ` tagged ${s.tag}` : ''}`,
           requestedCount: PINBOARD_FEED_COUNT,
-          ...feedState,
+          maxBodyBytes,
         });
       }
       case 'feed':
-        return new FeedSource({ url: s.url, label: `feed ${safeUrl(s.url)}`, ...feedState });
+        return new FeedSource({ url: s.url, label: `feed ${safeUrl(s.url)}`, maxBodyBytes });
       case 'file':
         return new BookmarkFileSource(inputPath(s.path));
     }
@@ -201,6 +200,11 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       } else {
         log(`SES account send rate: ${rate}/s`);
       }
+    }
+    const share = options.rateShare ?? 1;
+    if (share > 1) {
+      rate /= share;
+      log(`this sender takes 1/${share} of the rate: ${rate.toFixed(2)}/s`);
     }
     const limiter = createRateLimiter(rate);
     return {
@@ -231,7 +235,9 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     origin: loaded.origin,
     stateDir,
     templatesDir,
-    templates: () => loadTemplates(templatesDir),
+    templates: options.templates
+      ? async () => options.templates as CompiledTemplates
+      : () => loadTemplates(templatesDir),
     ...(config.subscribersSeed ? { subscribersSeed: inputPath(config.subscribersSeed) } : {}),
     store,
     source,
@@ -252,5 +258,31 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       sections: config.sections,
       otherSectionTitle: config.otherSectionTitle,
     },
+  };
+}
+
+/** Compiles the templates (MJML once per process, or the bundle's) and gathers what composing needs. */
+export async function composeDeps(app: App): Promise<ComposeNextDeps> {
+  const templates = await app.templates();
+  return {
+    source: app.source(),
+    store: app.store,
+    render: createRenderer(templates, app.render),
+    options: app.compose,
+    // Letters and digits only: HTML escaping leaves it intact, and no bookmark text can guess it.
+    placeholder: `pdunsub${randomBytes(12).toString('hex')}`,
+    sampleUnsubscribeUrl: sampleUnsubscribeUrl(app.message()),
+  };
+}
+
+/** The SES 24-hour quota as the send fleet needs it, or undefined off SES or when SES does not answer. */
+export async function sesQuota(app: Pick<App, 'mailer'>): Promise<Quota | undefined> {
+  const mailer = app.mailer();
+  if (!(mailer instanceof SesMailer)) return undefined;
+  const q = await mailer.sendQuota();
+  if (!q || q.max24HourSend < 0 || !Number.isFinite(q.max24HourSend)) return undefined; // -1: unlimited
+  return {
+    remaining: Math.max(0, q.max24HourSend - q.sentLast24Hours),
+    usedRatio: q.max24HourSend > 0 ? Math.min(1, q.sentLast24Hours / q.max24HourSend) : 1,
   };
 }

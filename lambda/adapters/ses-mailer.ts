@@ -14,6 +14,20 @@ import { DeliveryError, type DeliveryFailure } from '../core/errors';
 import type { Mailer, SendReceipt } from '../ports/mailer';
 import type { OutgoingMessage } from '../render/message';
 
+export interface SendQuota {
+  maxSendRate: number;
+  /** -1 in SES means unlimited; kept as given. */
+  max24HourSend: number;
+  sentLast24Hours: number;
+}
+
+/** True when the daily quota refused a send: not this message's fault; the rest waits for the quota. */
+function isDailyQuotaError(error: unknown): boolean {
+  const e = (error ?? {}) as AwsError;
+  const code = e.name ?? e.Code ?? e.code ?? '';
+  return (code === 'Throttling' || code === 'ThrottlingException') && /daily/i.test(e.message ?? '');
+}
+
 export interface SesMailerOptions {
   configurationSet?: string;
   /** Per request; a hung connection is a transient failure. */
@@ -100,17 +114,28 @@ export class SesMailer implements Mailer {
       throw new DeliveryError(`SES ${code}: ${e.message ?? String(cause)}`, {
         cause,
         failure: classifySesError(cause),
+        quotaExhausted: isDailyQuotaError(cause),
       });
     }
   }
 
   /** The account's MaxSendRate, or undefined when SES does not answer within `timeoutMs`. */
   async maxSendRate(timeoutMs = 5000): Promise<number | undefined> {
+    return (await this.sendQuota(timeoutMs))?.maxSendRate;
+  }
+
+  /** GetSendQuota, or undefined when SES does not answer within `timeoutMs` (local stand-ins hang). */
+  async sendQuota(timeoutMs = 5000): Promise<SendQuota | undefined> {
     try {
       const quota = await this.client.send(new GetSendQuotaCommand({}), {
         abortSignal: AbortSignal.timeout(timeoutMs) as never,
       });
-      return quota.MaxSendRate && quota.MaxSendRate > 0 ? quota.MaxSendRate : undefined;
+      if (!quota.MaxSendRate || quota.MaxSendRate <= 0) return undefined;
+      return {
+        maxSendRate: quota.MaxSendRate,
+        max24HourSend: quota.Max24HourSend ?? Number.POSITIVE_INFINITY,
+        sentLast24Hours: quota.SentLast24Hours ?? 0,
+      };
     } catch {
       return undefined;
     }

@@ -25,9 +25,12 @@ export type DeliveryFailure = 'transient' | 'refused' | 'fatal';
 /** Thrown by a mailer when a message is not accepted; `failure` says what the run does next. */
 export class DeliveryError extends DigestError {
   readonly failure: DeliveryFailure;
-  constructor(message: string, options: { cause?: unknown; failure: DeliveryFailure }) {
+  /** A fatal failure that passes by itself: the 24-hour sending quota is used up; the rest waits for it. */
+  readonly quotaExhausted: boolean;
+  constructor(message: string, options: { cause?: unknown; failure: DeliveryFailure; quotaExhausted?: boolean }) {
     super(message, options);
     this.failure = options.failure;
+    this.quotaExhausted = options.quotaExhausted ?? false;
   }
   get retryable(): boolean {
     return this.failure === 'transient';

@@ -4,15 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LAMBDA_ENV, type LoadedConfig, parseConfig } from '../config';
+import type { DigestConfig, LoadedConfig } from '../config';
 import { ConfigError } from '../core/errors';
+import { LAMBDA_ENV } from '../env';
 import type { CompiledTemplates } from '../render/templates';
 
 export const BUNDLE_FILE_NAME = 'digest-bundle.json';
 
 export interface DigestBundle {
-  /** The author's config as written (validated again when read). */
-  config: unknown;
+  /** The author's config, validated and with its defaults filled in at synth (zod is not shipped). */
+  config: DigestConfig;
   templates: CompiledTemplates;
 }
 
@@ -29,7 +30,10 @@ export function readBundle(env: NodeJS.ProcessEnv = process.env): {
     throw new ConfigError(`cannot read the digest bundle ${file}: ${(cause as Error).message}`, { cause });
   }
   const origin = `the deployed config (${file})`;
-  const config = parseConfig(bundle.config, origin);
+  const config = bundle.config;
+  if (typeof config?.title !== 'string' || typeof config.from !== 'string' || typeof config.select !== 'object') {
+    throw new ConfigError(`${file}: the config in the bundle is incomplete; deploy again with \`cdk deploy\``);
+  }
   const t = bundle.templates;
   if (![t?.html, t?.text, t?.subject, t?.preheader].every((s) => typeof s === 'string')) {
     throw new ConfigError(`${file}: templates are missing from the bundle`);

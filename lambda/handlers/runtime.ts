@@ -6,18 +6,28 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { SqsSendQueue } from '../adapters/sqs-queue';
-import { ENV, LAMBDA_ENV, type LoadedConfig, parseConfig } from '../config';
+import type { DigestConfig, LoadedConfig } from '../config';
 import { ConfigError } from '../core/errors';
+import { ENV, LAMBDA_ENV } from '../env';
 import type { SendQueue } from '../ports/queue';
-import type { CompiledTemplates } from '../render/templates';
 import { type App, buildApp } from '../wiring';
 import { readBundle } from './bundle';
 
 export const logger = new Logger({ serviceName: 'pinboard-digest' });
 
+/** One CloudWatch metric as an embedded-metric-format log line (the alarms read it; no API call). */
+export function metric(namespace: string, name: string, value: number): void {
+  logger.info(name, {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name }] }],
+    },
+    [name]: value,
+  });
+}
+
 export interface Runtime {
   app: App;
-  templates: CompiledTemplates;
   queue: SendQueue;
   /** The send fleet's maximum concurrency (each invocation takes this share of the SES rate). */
   fleetConcurrency: number;
@@ -34,9 +44,9 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LoadedConfig {
   const { config } = loaded;
   const maxSendRate = config.transport.type === 'ses' ? config.transport.maxSendRate : undefined;
-  const raw = {
+  const deployed: DigestConfig = {
     ...config,
-    store: { type: 'dynamodb', table: required(env, LAMBDA_ENV.table) },
+    store: { type: 'dynamodb', table: required(env, LAMBDA_ENV.table), claimTtlSeconds: 600, lockLeaseSeconds: 60 },
     transport: {
       type: 'ses',
       configurationSet: required(env, LAMBDA_ENV.configurationSet),
@@ -44,7 +54,7 @@ export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Lo
     },
     subscribersSeed: undefined,
   };
-  return { ...loaded, config: Object.freeze(parseConfig(raw, loaded.origin)) };
+  return { ...loaded, config: Object.freeze(deployed) };
 }
 
 /** Reads a secret by ARN (cached for 5 minutes by Powertools); `undefined` when no ARN is configured. */
@@ -67,16 +77,18 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, secret
     if (token) withSecrets[ENV.pinboardToken] = token;
     if (signing) withSecrets[ENV.signingSecret] = signing;
   }
+  const fleetConcurrency = Math.max(1, Number(env[LAMBDA_ENV.fleetConcurrency] ?? 2) || 2);
   const app = buildApp(deployedConfig(loaded, env), {
     env: withSecrets,
     stateDir: '/tmp/pinboard-digest',
     log: (line) => logger.info(line),
+    templates,
+    rateShare: fleetConcurrency,
   });
   return {
     app,
-    templates,
     queue: new SqsSendQueue({ queueUrl: required(env, LAMBDA_ENV.queueUrl) }),
-    fleetConcurrency: Math.max(1, Number(env[LAMBDA_ENV.fleetConcurrency] ?? 2) || 2),
+    fleetConcurrency,
     metricsNamespace: env[LAMBDA_ENV.metricsNamespace] ?? 'PinboardDigest',
   };
 }

@@ -17,6 +17,8 @@ export interface SesServerOptions {
   refuse?: string[];
   /** Keep raw messages (default) or only recipients and times. */
   keepRaw?: boolean;
+  /** The 24-hour quota: past it, sends are refused with `Throttling` "Daily message quota exceeded." */
+  max24HourSend?: number;
   random?: () => number;
 }
 
@@ -38,8 +40,8 @@ export async function startSesServer(options: SesServerOptions) {
   const random = options.random ?? Math.random;
   const refuse = new Set((options.refuse ?? []).map((a) => a.toLowerCase()));
   const accepted: AcceptedMessage[] = [];
-  const counts = { requests: 0, throttledByRate: 0, throttledAtRandom: 0, rejected: 0, paused: 0 };
-  const state = { paused: false, failNext: 0 };
+  const counts = { requests: 0, throttledByRate: 0, throttledAtRandom: 0, rejected: 0, paused: 0, overQuota: 0 };
+  const state = { paused: false, failNext: 0, max24HourSend: options.max24HourSend ?? 1_000_000 };
   let tokens = Math.max(1, options.maxSendRate);
   let refilled = performance.now();
 
@@ -66,13 +68,17 @@ export async function startSesServer(options: SesServerOptions) {
       if (action === 'GetSendQuota') {
         return reply(
           200,
-          `<GetSendQuotaResponse xmlns="${NS}"><GetSendQuotaResult><Max24HourSend>1000000</Max24HourSend><MaxSendRate>${options.maxSendRate}</MaxSendRate><SentLast24Hours>${accepted.length}</SentLast24Hours></GetSendQuotaResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetSendQuotaResponse>`,
+          `<GetSendQuotaResponse xmlns="${NS}"><GetSendQuotaResult><Max24HourSend>${state.max24HourSend}</Max24HourSend><MaxSendRate>${options.maxSendRate}</MaxSendRate><SentLast24Hours>${accepted.length}</SentLast24Hours></GetSendQuotaResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetSendQuotaResponse>`,
         );
       }
       if (action !== 'SendRawEmail') return reply(400, errorXml('InvalidAction', `Unsupported action ${action}`));
       if (state.failNext > 0) {
         state.failNext--;
         return reply(500, errorXml('InternalFailure', 'Internal failure'));
+      }
+      if (accepted.length >= state.max24HourSend) {
+        counts.overQuota++;
+        return reply(400, errorXml('Throttling', 'Daily message quota exceeded.'));
       }
       if (state.paused) {
         counts.paused++;
@@ -121,6 +127,10 @@ export async function startSesServer(options: SesServerOptions) {
     },
     failNext(n: number) {
       state.failNext = n;
+    },
+    /** Sets the 24-hour quota (raise it to let the held-back rest through). */
+    setQuota(max24HourSend: number) {
+      state.max24HourSend = max24HourSend;
     },
     /** Accepted messages per recipient. */
     perRecipient() {

@@ -1,0 +1,44 @@
+/** Lambda, on the EventBridge Scheduler cron: compose the next issue once and enqueue its recipients. */
+import { RECIPIENTS_PER_MESSAGE } from '../core/fleet';
+import { runScheduledIssue } from '../jobs/scheduled-issue';
+import { composeDeps } from '../wiring';
+import { logger, runtimeOnce } from './runtime';
+
+const runtime = runtimeOnce();
+
+/** The event (the schedule's fixed input) carries nothing the job needs. */
+export async function handler(_event?: unknown): Promise<{ outcome: string; issue?: number; recipients?: number }> {
+  const { app, queue } = await runtime();
+  const outcome = await runScheduledIssue({
+    compose: await composeDeps(app),
+    store: app.store,
+    queue,
+    recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
+    now: () => new Date(),
+    log: (line) => logger.info(line),
+  });
+  for (const w of 'warnings' in outcome ? outcome.warnings : []) logger.warn(w);
+  switch (outcome.kind) {
+    case 'enqueued':
+      logger.info(`issue #${outcome.record.issue} enqueued`, {
+        issue: outcome.record.issue,
+        composed: outcome.composed,
+        recipients: outcome.recipients,
+        batches: outcome.batches,
+        alreadyDone: outcome.alreadyDone,
+      });
+      return { outcome: outcome.kind, issue: outcome.record.issue, recipients: outcome.recipients };
+    case 'busy':
+      logger.info(`issue #${outcome.record.issue} is still going out`, {
+        issue: outcome.record.issue,
+        pending: outcome.pending,
+      });
+      return { outcome: outcome.kind, issue: outcome.record.issue };
+    case 'no-subscribers':
+      logger.warn('no active subscribers: nothing composed, state unchanged');
+      return { outcome: outcome.kind };
+    case 'nothing':
+      logger.info(`nothing to send: ${outcome.reason}`);
+      return { outcome: outcome.kind };
+  }
+}

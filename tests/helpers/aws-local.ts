@@ -1,0 +1,220 @@
+/**
+ * The AWS side of the digest on 127.0.0.1: DynamoDB (dynalite), SES (the rate-limited endpoint), SQS (fauxqs,
+ * which needs Node ≥ 22.5: npm scripts run on the npm package `node`), and a driver that feeds queue records to
+ * the send-batch handler the way Lambda's SQS event source does: batches of up to `batchSize`, records reported
+ * failed come back after the visibility timeout, and after `maxReceiveCount` receives land in the DLQ.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { writeBundleFile } from '../../infra/bundle-file';
+import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
+import { type LoadedConfig, parseConfig } from '../../lambda/config';
+import { LAMBDA_ENV } from '../../lambda/env';
+import { startSesServer } from '../integration/servers/ses-server';
+import { SECRET } from './factories';
+
+const dynalite = require('dynalite') as (o: object) => import('node:http').Server;
+
+/** The project's own Node 24 (the npm package `node`): fauxqs needs node:sqlite (Node ≥ 22.5). */
+const NODE_24 = path.resolve(__dirname, '../../node_modules/.bin/node');
+
+/** fauxqs in a child process (it is ESM-only; jest's CommonJS modules cannot import it). */
+async function startSqsServer(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const script = path.resolve(__dirname, '../integration/servers/sqs-server.mjs');
+  const child = spawn(existsSync(NODE_24) ? NODE_24 : process.execPath, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = /\{"port":(\d+)\}/.exec(out);
+      if (line) resolve(Number(line[1]));
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the SQS test server (fauxqs, Node ≥ 22.5 via npm's node package) exited ${code}: ${stderr}`)),
+    );
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+export interface LocalAwsOptions {
+  sesRate: number;
+  randomThrottle?: number;
+  max24HourSend?: number;
+  /** Lambda's SQS event source: records per invocation. */
+  batchSize: number;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds?: number;
+  /** The digest config (title, from, source…); store and transport are set as the stacks set them. */
+  config: Record<string, unknown>;
+}
+
+export async function startLocalAws(options: LocalAwsOptions) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pd-aws-'));
+  const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
+  const dbUrl = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+  const ses = await startSesServer({
+    maxSendRate: options.sesRate,
+    randomThrottle: options.randomThrottle ?? 0,
+    max24HourSend: options.max24HourSend,
+  });
+  const sqsServer = await startSqsServer();
+  const sqsUrl = `http://127.0.0.1:${sqsServer.port}`;
+
+  const credentials = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  const sqs = new SQSClient({
+    endpoint: sqsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'send-dlq' }));
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'send',
+      Attributes: {
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 1),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: options.maxReceiveCount }),
+      },
+    }),
+  );
+  const queueUrl = queue.QueueUrl as string;
+  const dlqUrl = dlq.QueueUrl as string;
+
+  const table = 'digest';
+  const store = () => new DynamoDbStore({ table, claimTtlMs: 120_000 });
+  const env: NodeJS.ProcessEnv = {
+    ...credentials,
+    AWS_ENDPOINT_URL_DYNAMODB: dbUrl,
+    AWS_ENDPOINT_URL_SES: ses.url,
+    AWS_ENDPOINT_URL_SQS: sqsUrl,
+    DIGEST_SIGNING_SECRET: SECRET,
+    [LAMBDA_ENV.table]: table,
+    [LAMBDA_ENV.queueUrl]: queueUrl,
+    [LAMBDA_ENV.configurationSet]: 'digest-set',
+    [LAMBDA_ENV.fleetConcurrency]: '2',
+    [LAMBDA_ENV.metricsNamespace]: 'PinboardDigest/Test',
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  await store().createTable();
+
+  const configFile = path.join(dir, 'digest.config.json');
+  writeFileSync(configFile, JSON.stringify(options.config));
+  const loaded: LoadedConfig = { config: parseConfig(options.config, configFile), origin: configFile, baseDir: dir };
+  process.env[LAMBDA_ENV.bundleFile] = await writeBundleFile(loaded, dir, 'test');
+
+  const depth = async (url: string) => {
+    const a = (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      )
+    ).Attributes;
+    return (
+      Number(a?.ApproximateNumberOfMessages ?? 0) +
+      Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(a?.ApproximateNumberOfMessagesDelayed ?? 0)
+    );
+  };
+
+  /**
+   * Lambda's SQS event source, in small: receive up to `batchSize` records, invoke, delete those not reported
+   * failed; the rest come back after the visibility timeout. Runs until the queue is empty (or `maxRounds`).
+   */
+  const drain = async (
+    handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
+    limits: { maxRounds?: number } = {},
+  ) => {
+    let invocations = 0;
+    for (let round = 0; round < (limits.maxRounds ?? 500); round++) {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: options.batchSize,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+      const messages = received.Messages ?? [];
+      if (messages.length === 0) {
+        if ((await depth(queueUrl)) === 0) break;
+        continue;
+      }
+      const records = messages.map(
+        (m) =>
+          ({
+            messageId: m.MessageId,
+            receiptHandle: m.ReceiptHandle,
+            body: m.Body,
+            attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+            eventSource: 'aws:sqs',
+          }) as unknown as SQSRecord,
+      );
+      invocations++;
+      const response = await handler({ Records: records });
+      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      const done = messages.filter((m) => !failed.has(m.MessageId as string));
+      if (done.length > 0) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+    }
+    return { invocations };
+  };
+
+  return {
+    env,
+    ses,
+    sqs,
+    store,
+    queueUrl,
+    dlqUrl,
+    depth,
+    drain,
+    configFile,
+    dir,
+    async stop() {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      sqs.destroy();
+      await sqsServer.stop();
+      await ses.stop();
+      await new Promise((resolve) => db.close(resolve));
+    },
+  };
+}

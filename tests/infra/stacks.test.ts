@@ -1,0 +1,171 @@
+/**
+ * The CDK stacks as CloudFormation sees them (bundling skipped: REFERENCE.md, 0.2 s instead of 3 s a stack).
+ * `npm run synth` (with bundling, cdk-nag and cfn-lint) is the other half, run by the test script too.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildStacks } from '../../infra/stacks';
+import { EXAMPLE_CONFIG, LAMBDA_ENV, loadConfig } from '../../lambda/config';
+import { planSendFleet } from '../../lambda/core/fleet';
+
+let data: Template;
+let digest: Template;
+
+beforeAll(async () => {
+  const app = new App({
+    outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  const stacks = await buildStacks(app, loadConfig(EXAMPLE_CONFIG), {
+    sendRate: 14,
+    alarmEmail: 'author@example.com',
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  data = Template.fromStack(stacks.data);
+  digest = Template.fromStack(stacks.digest);
+}, 60_000);
+
+describe('data stack', () => {
+  it('keeps the table on demand, with point-in-time recovery and TTL, and retains it on delete', () => {
+    data.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+  });
+
+  it('has a secret for the Pinboard token and a generated signing key, both retained', () => {
+    data.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    for (const secret of Object.values(data.findResources('AWS::SecretsManager::Secret'))) {
+      expect(secret.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('sends through a configuration set that requires TLS, keeps reputation metrics, suppresses bounces and complaints', () => {
+    data.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: Match.arrayWith(['BOUNCE', 'COMPLAINT']) },
+    });
+  });
+
+  it('publishes bounce and complaint events to an encrypted topic the ses-events function reads', () => {
+    digest.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']),
+        SnsDestination: Match.anyValue(),
+      }),
+    });
+    digest.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    digest.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+  });
+
+  it('has a send queue whose visibility timeout is 6× the function timeout, redriving to a DLQ', () => {
+    const fleet = planSendFleet(14);
+    data.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: fleet.visibilityTimeoutSeconds,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: fleet.maxReceiveCount },
+    });
+    data.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+});
+
+describe('digest stack', () => {
+  const functions = () => Object.values(digest.findResources('AWS::Lambda::Function'));
+
+  it('runs three functions on nodejs24.x, arm64, with log retention and the env names of lambda/config.ts', () => {
+    expect(functions()).toHaveLength(3);
+    for (const f of functions()) {
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      const names = Object.keys(f.Properties.Environment.Variables);
+      for (const name of [
+        LAMBDA_ENV.table,
+        LAMBDA_ENV.queueUrl,
+        LAMBDA_ENV.configurationSet,
+        LAMBDA_ENV.fleetConcurrency,
+      ]) {
+        expect(names).toContain(name);
+      }
+    }
+    for (const g of Object.values(digest.findResources('AWS::Logs::LogGroup'))) {
+      expect(g.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('composes on EventBridge Scheduler with the config cron and time zone', () => {
+    digest.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 7 ? * SAT *)',
+      ScheduleExpressionTimezone: 'Europe/London',
+      Target: Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }) }),
+    });
+  });
+
+  it('caps the send fleet with the SQS event source maximum concurrency and reports partial batch failures', () => {
+    const fleet = planSendFleet(14);
+    digest.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: fleet.batchSize,
+      ScalingConfig: { MaximumConcurrency: fleet.maxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets the functions send only as the From domain, through the configuration set', () => {
+    const policies = Object.values(digest.findResources('AWS::IAM::Policy'));
+    const sesStatements = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>).filter((s) =>
+        JSON.stringify(s.Action).includes('ses:Send'),
+      ),
+    );
+    expect(sesStatements.length).toBe(2); // compose-issue and send-batch
+    for (const s of sesStatements) {
+      expect(s.Action).toBe('ses:SendRawEmail');
+      const resources = JSON.stringify(s.Resource);
+      expect(resources).toContain(':identity/links.example.com');
+      expect(resources).toContain(':configuration-set/');
+      expect(resources).not.toContain('"*"');
+    }
+  });
+
+  it('alarms on the DLQ, errors, throttles, bounce and complaint rates and the daily quota, mailing the author', () => {
+    const alarms = Object.values(digest.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(byMetric('Errors')).toHaveLength(3);
+    expect(byMetric('Throttles')).toHaveLength(3);
+    expect(byMetric('Reputation.BounceRate')[0]?.Threshold).toBe(0.05);
+    expect(byMetric('Reputation.ComplaintRate')[0]?.Threshold).toBe(0.001);
+    expect(byMetric('QuotaUsedRatio')[0]?.Threshold).toBe(0.9);
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+    digest.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'author@example.com' });
+  });
+});
+
+describe('buildStacks', () => {
+  it('refuses a config without a schedule, naming the key', async () => {
+    const loaded = loadConfig(EXAMPLE_CONFIG);
+    const { schedule: _, ...rest } = loaded.config;
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    await expect(buildStacks(app, { ...loaded, config: rest as typeof loaded.config })).rejects.toThrow(
+      /"schedule" is needed/,
+    );
+  });
+});
