@@ -15,6 +15,7 @@ async function main() {
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
   await buildStacks(app, loaded, {
     alarmEmail: context('alarmEmail'),
+    encryptTopics: String(context('encryptTopics')) === 'true',
     sendRate: context('sendRate') ? Number(context('sendRate')) : undefined,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

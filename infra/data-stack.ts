@@ -3,7 +3,7 @@
  * receives these by typed props, so `cdk deploy` of new code never touches the table or the secrets. Nothing
  * here refers to the digest stack (it depends on this one): grants, topics and subscriptions live there.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -72,5 +72,14 @@ export class DataStack extends Stack {
       retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.fleet.maxReceiveCount },
     });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'store.table for the CLI' });
+    new CfnOutput(this, 'PinboardTokenSecret', {
+      value: this.pinboardToken.secretArn,
+      description: 'aws secretsmanager put-secret-value --secret-id <this> --secret-string user:HEX',
+    });
+    new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
+    new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueArn', { value: this.deadLetters.queueArn });
   }
 }

@@ -7,7 +7,7 @@
  *   SES configuration set → SNS → ses-events (bounces and complaints suppress addresses)
  */
 import path from 'node:path';
-import { Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -42,6 +42,8 @@ export interface DigestStackProps extends StackProps {
   alarmEmail?: string;
   /** Namespace of the digest's own CloudWatch metrics. */
   metricsNamespace: string;
+  /** Encrypt the SES-events and alarm topics with a customer KMS key ($1/month). */
+  encryptTopics?: boolean;
 }
 
 const ROOT = path.resolve(__dirname, '..');
@@ -148,19 +150,23 @@ export class DigestStack extends Stack {
       }),
     );
     // SES bounce and complaint events → SNS (encrypted with a key SES and CloudWatch may use) → ses-events.
-    const topicKey = new kms.Key(this, 'TopicKey', {
-      description: `${id}: encrypts the SES-events and alarm topics`,
-      enableKeyRotation: true,
-    });
-    for (const service of ['ses.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      topicKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': account } },
-        }),
-      );
+    // A customer key costs $1 a month, more than the rest of a small digest: it is opt-in (-c encryptTopics=true).
+    let topicKey: kms.Key | undefined;
+    if (props.encryptTopics) {
+      topicKey = new kms.Key(this, 'TopicKey', {
+        description: `${id}: encrypts the SES-events and alarm topics`,
+        enableKeyRotation: true,
+      });
+      for (const service of ['ses.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+        topicKey.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal(service)],
+            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': account } },
+          }),
+        );
+      }
     }
     const sesEventsTopic = new sns.Topic(this, 'SesEventsTopic', {
       displayName: `${id} SES bounces and complaints`,
@@ -193,6 +199,15 @@ export class DigestStack extends Stack {
 
     // Alarms, mailed to the author when an address is given.
     this.alarms = new sns.Topic(this, 'Alarms', { displayName: `${id} alarms`, masterKey: topicKey, enforceSSL: true });
+    if (!topicKey) {
+      for (const topic of [sesEventsTopic, this.alarms]) {
+        Validations.of(topic).acknowledge({
+          id: 'AwsSolutions-SNS2',
+          reason:
+            "Encrypted with a customer KMS key only with -c encryptTopics=true: SES and CloudWatch cannot publish to a topic under the AWS-managed key, and a customer key ($1/month) would be most of a small digest's bill. Delivery is TLS-only (SNS3); notices are held for seconds.",
+        });
+      }
+    }
     if (props.alarmEmail) this.alarms.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
       const a = new cloudwatch.Alarm(this, name, {
@@ -246,6 +261,11 @@ export class DigestStack extends Stack {
       '90 % of the SES 24-hour quota is used: the rest of the issue waits on the queue until the quota frees',
     );
 
+    new CfnOutput(this, 'ComposeIssueFunction', {
+      value: this.composeIssue.functionName,
+      description: 'Run an issue now: aws lambda invoke --function-name <this> /dev/stdout',
+    });
+    new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topicArn, description: 'Alarms go here' });
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
     acknowledge(
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -13,6 +13,8 @@ export const DEFAULT_SEND_RATE = 14;
 
 export interface StackOptions {
   alarmEmail?: string;
+  /** Encrypt the SES-events and alarm topics with a customer KMS key. */
+  encryptTopics?: boolean;
   /** SES send rate (messages/s) the fleet is sized for; default the config's transport.maxSendRate, else 14. */
   sendRate?: number;
   env?: Environment;
@@ -47,6 +49,7 @@ export async function buildStacks(app: App, loaded: LoadedConfig, options: Stack
     senderDomain: senderDomain(config.from),
     bundleFile,
     alarmEmail: options.alarmEmail,
+    encryptTopics: options.encryptTopics,
     metricsNamespace: `PinboardDigest/${stackPrefix(config)}`,
   });
   digest.addStackDependency(data);

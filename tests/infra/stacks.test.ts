@@ -22,6 +22,7 @@ beforeAll(async () => {
   const stacks = await buildStacks(app, loadConfig(EXAMPLE_CONFIG), {
     sendRate: 14,
     alarmEmail: 'author@example.com',
+    encryptTopics: true,
     env: { account: '123456789012', region: 'eu-west-1' },
   });
   data = Template.fromStack(stacks.data);
@@ -157,6 +158,20 @@ describe('digest stack', () => {
 });
 
 describe('buildStacks', () => {
+  it('leaves out the customer KMS key ($1/month) unless asked, keeping the topics TLS-only', async () => {
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const { digest: plain } = await buildStacks(app, loadConfig(EXAMPLE_CONFIG), { sendRate: 14 });
+    const t = Template.fromStack(plain);
+    t.resourceCountIs('AWS::KMS::Key', 0);
+    for (const topic of Object.values(t.findResources('AWS::SNS::Topic'))) {
+      expect(topic.Properties.KmsMasterKeyId).toBeUndefined();
+    }
+    t.resourceCountIs('AWS::SNS::Subscription', 1); // ses-events only: no alarm address given
+  });
+
   it('refuses a config without a schedule, naming the key', async () => {
     const loaded = loadConfig(EXAMPLE_CONFIG);
     const { schedule: _, ...rest } = loaded.config;
