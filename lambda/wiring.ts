@@ -142,6 +142,8 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
   const source = (): BookmarkSource => {
     const s = config.source;
     const { maxBodyBytes } = config.sourceLimits;
+    // A feed keeps when it first saw each undated item; a preview reads that memory but never writes it.
+    const feedState = { maxBodyBytes, memo: store, readOnly: options.readOnly ?? false };
     switch (s.type) {
       case 'pinboard-api': {
         const token = env[ENV.pinboardToken]?.trim();
@@ -167,11 +169,11 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
           url: pinboardFeedUrl(base, s.user, s.tag),
           label: `Pinboard feed of ${s.user}${s.tag ? ` tagged ${s.tag}` : ''}`,
           requestedCount: PINBOARD_FEED_COUNT,
-          maxBodyBytes,
+          ...feedState,
         });
       }
       case 'feed':
-        return new FeedSource({ url: s.url, label: `feed ${safeUrl(s.url)}`, maxBodyBytes });
+        return new FeedSource({ url: s.url, label: `feed ${safeUrl(s.url)}`, ...feedState });
       case 'file':
         return new BookmarkFileSource(inputPath(s.path));
     }

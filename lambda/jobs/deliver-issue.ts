@@ -1,18 +1,27 @@
-/** Delivers one stored issue to every active subscriber, exactly once each, resumably. */
-import { performance } from 'node:perf_hooks';
-import { DeliveryError } from '../core/errors';
-import type { Delivery, IssueRecord, Subscriber } from '../core/model';
-import { type RetryPolicy, withRetry } from '../core/retry';
+/**
+ * Delivery in one process (the CLI host): the queue pipeline the functions run on AWS, with the in-process
+ * queue. Recipients are enqueued in batches (enqueue-issue) and drained through send-batch while they are
+ * enqueued (the queue is bounded, so memory stays flat), then the issue is checked off (finish-issue).
+ */
+
+import { InProcessQueue } from '../adapters/in-process-queue';
+import { RECIPIENTS_PER_MESSAGE } from '../core/fleet';
+import type { IssueRecord } from '../core/model';
+import type { RetryPolicy } from '../core/retry';
 import type { Mailer } from '../ports/mailer';
 import type { Store } from '../ports/store';
-import { buildMessage, type MessageContext } from '../render/message';
-import { runPool, sizeForRate } from './worker-pool';
+import type { MessageContext } from '../render/message';
+import { enqueueIssue } from './enqueue-issue';
+import { finishIssue } from './finish-issue';
+import { type RecipientOutcome, sendBatch } from './send-batch';
+import { sizeForRate } from './worker-pool';
 
 export interface DeliveryProgress {
   total: number;
   done: number;
   sent: number;
   refused: number;
+  /** Already sent or refused (a resumed issue), or no longer active when their turn came. */
   skipped: number;
   /** Claimed by another run that may still be sending them: the issue is not finished yet. */
   busy: number;
@@ -70,114 +79,131 @@ export async function countActiveSubscribers(store: Pick<Store, 'listSubscribers
   return total;
 }
 
+/** What draining a queue through send-batch adds up to. */
+export interface DrainResult {
+  stoppedBy?: string;
+  errors: string[];
+}
+
+/**
+ * The consumer: hands each batch of `queue` to send-batch, one batch at a time, the pool (sized to the rate)
+ * shared by all so it keeps what it learnt of latency; counts every recipient's outcome into `progress`.
+ * Stops at a fatal error or `signal`; closing the queue then releases its producer.
+ */
+export async function drainQueue(
+  queue: InProcessQueue,
+  deps: DeliverDeps,
+  progress: DeliveryProgress,
+): Promise<DrainResult> {
+  const pool = sizeForRate(deps.concurrency, deps.rate);
+  const issues = new Map<number, IssueRecord>();
+  const errors: string[] = [];
+  let stoppedBy: string | undefined;
+  const count: Record<RecipientOutcome, keyof DeliveryProgress> = {
+    sent: 'sent',
+    refused: 'refused',
+    skipped: 'skipped',
+    inactive: 'skipped',
+    busy: 'busy',
+    failed: 'failed',
+  };
+  const stop = () => {
+    if (deps.signal?.aborted) stoppedBy ??= 'interrupted';
+    return stoppedBy !== undefined;
+  };
+  try {
+    await queue.drain(async (batch) => {
+      const result = await sendBatch(batch, {
+        ...deps,
+        pool,
+        issues,
+        onOutcome: (o) => {
+          progress[count[o]]++;
+          progress.done++;
+          deps.onProgress?.({ ...progress });
+        },
+        onRetry: () => {
+          progress.retried++;
+        },
+      });
+      for (const e of result.errors) if (errors.length < MAX_ERRORS_KEPT) errors.push(e);
+      stoppedBy ??= result.stoppedBy;
+    }, stop);
+  } finally {
+    // A stopped consumer: whatever is still being enqueued has nowhere to go (a rerun resumes it).
+    queue.close();
+  }
+  return { stoppedBy, errors };
+}
+
+/** Recipients the ledger shows done before their batch was even made: skipped, and done. */
+export function countSkipped(progress: DeliveryProgress, n: number, onProgress?: (p: DeliveryProgress) => void) {
+  progress.skipped += n;
+  progress.done += n;
+  onProgress?.({ ...progress });
+}
+
+export function emptyProgress(total = 0): DeliveryProgress {
+  return { total, done: 0, sent: 0, refused: 0, skipped: 0, busy: 0, failed: 0, retried: 0 };
+}
+
 /**
  * Inputs: a stored issue record, the store, a mailer, message context. Output: a summary.
- * 1. Move the issue `composed → sending` (the caller holds the send lock, or claims are conditional).
- * 2. Stream active subscribers page by page to a pool sized to the rate; for each not yet `sent` or
- *    `refused`: claim → build MIME → wait for a rate slot → send (transient errors retried with
- *    jittered backoff, their slot refunded) → record `sent` or `refused`.
- * 3. A fatal error or `signal` stops new sends; messages in flight finish and are recorded; a claim
- *    whose send failed is released so a rerun sends it.
+ * 1. Move the issue `composed → sending` (the caller holds the send lock; claims are conditional anyway).
+ * 2. Enqueue every active subscriber in batches on a bounded in-process queue (those the ledger shows done
+ *    are left out when the issue is resumed) while draining it through send-batch: claim → build MIME →
+ *    wait for a rate slot → send (transient errors retried) → record `sent` or `refused`.
+ * 3. A fatal error or `signal` stops new sends; messages in flight finish and are recorded; a claim whose
+ *    send failed is released so a rerun sends it.
  * 4. Only when every active subscriber is `sent` or `refused`: the issue moves `sending → sent`, which
  *    advances the watermark and the sent-link set (both are read from sent issues).
  */
 export async function deliverIssue(record: IssueRecord, deps: DeliverDeps): Promise<DeliverySummary> {
   const started = Date.now();
-  const pageSize = deps.pageSize ?? 500;
-  const retry = deps.retry ?? { attempts: 10, baseDelayMs: 100, maxDelayMs: 20_000, jitter: 0.5, deadlineMs: 120_000 };
-  const progress: DeliveryProgress = {
-    total: 0,
-    done: 0,
-    sent: 0,
-    refused: 0,
-    skipped: 0,
-    busy: 0,
-    failed: 0,
-    retried: 0,
-  };
-  const errors: string[] = [];
-  let stoppedBy: string | undefined;
-  const note = (message: string) => {
-    if (errors.length < MAX_ERRORS_KEPT) errors.push(message);
-  };
-
+  const resumed = record.status !== 'composed';
   await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
-  progress.total = await countActiveSubscribers(deps.store, pageSize);
+  const progress = emptyProgress(await countActiveSubscribers(deps.store, deps.pageSize ?? 500));
   deps.onProgress?.({ ...progress });
-  const pool = sizeForRate(deps.concurrency, deps.rate);
 
-  const finished = () => {
-    progress.done++;
-    deps.onProgress?.({ ...progress });
-  };
-
-  const deliverOne = async (subscriber: Subscriber) => {
-    const began = performance.now();
-    let waited = 0;
-    const claim = await deps.store.claimDelivery(record.issue, subscriber.id, deps.now().toISOString());
-    if (claim !== 'claimed') {
-      if (claim === 'done') progress.skipped++;
-      else progress.busy++;
-      finished();
-      return;
-    }
-    const recordOutcome = (outcome: Pick<Delivery, 'state' | 'messageId' | 'reason'>) =>
-      deps.store.completeDelivery({
-        issue: record.issue,
-        subscriberId: subscriber.id,
-        at: deps.now().toISOString(),
-        ...outcome,
-      });
-    try {
-      const message = await buildMessage(record, subscriber, deps.message, deps.now());
-      const receipt = await withRetry(
-        async () => {
-          const slot = performance.now();
-          await deps.acquire?.();
-          waited += performance.now() - slot;
-          return deps.mailer.send(message);
-        },
-        retry,
-        {
-          isRetryable: (e) => e instanceof DeliveryError && e.retryable,
-          onRetry: () => {
-            progress.retried++;
-            deps.refund?.();
-          },
-          sleep: deps.sleep,
-        },
-      );
-      await recordOutcome({ state: 'sent', messageId: receipt.messageId });
-      progress.sent++;
-    } catch (error) {
-      const failure = error instanceof DeliveryError ? error.failure : 'transient';
-      const reason = (error as Error).message;
-      if (failure === 'refused') {
-        await recordOutcome({ state: 'refused', reason });
-        progress.refused++;
-        note(`${subscriber.email}: refused: ${reason}`);
-      } else {
-        // Not accepted: a rerun sends it again.
-        await deps.store.releaseClaim(record.issue, subscriber.id);
-        progress.failed++;
-        note(`${subscriber.email}: ${reason}`);
-        if (failure === 'fatal') stoppedBy ??= reason;
-      }
-    } finally {
-      pool.observe(performance.now() - began - waited);
-      finished();
-    }
-  };
-
-  await runPool(activeSubscribers(deps.store, pageSize), deliverOne, pool, () => {
-    if (deps.signal?.aborted) stoppedBy ??= 'interrupted';
-    return stoppedBy !== undefined;
+  const queue = new InProcessQueue();
+  const producing = enqueueIssue(
+    record,
+    {
+      store: deps.store,
+      queue,
+      recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
+      pageSize: deps.pageSize,
+      onAlreadyDone: (n) => countSkipped(progress, n, deps.onProgress),
+    },
+    { resumed, again: true },
+  ).finally(() => queue.close());
+  const drained = await drainQueue(queue, deps, progress);
+  await producing.catch((error: unknown) => {
+    // The producer only fails on its own (a store error) or because a stopped consumer closed the queue.
+    if (!drained.stoppedBy) throw error;
   });
+  return finishDelivery(record, deps, progress, drained, started);
+}
 
-  let status: DeliverySummary['status'] = stoppedBy ? 'stopped' : 'incomplete';
-  if (!stoppedBy && progress.failed === 0 && progress.busy === 0) {
-    await deps.store.advanceIssue(record.issue, 'sending', 'sent', deps.now().toISOString());
-    status = 'sent';
+/** Step 4 and the summary: shared by deliverIssue and the CLI's `send`. */
+export async function finishDelivery(
+  record: Pick<IssueRecord, 'issue'>,
+  deps: Pick<DeliverDeps, 'store' | 'now' | 'pageSize'>,
+  progress: DeliveryProgress,
+  drained: DrainResult,
+  started: number,
+): Promise<DeliverySummary> {
+  let status: DeliverySummary['status'] = drained.stoppedBy ? 'stopped' : 'incomplete';
+  if (!drained.stoppedBy && progress.failed === 0 && progress.busy === 0) {
+    const finished = await finishIssue(record, { store: deps.store, now: deps.now, pageSize: deps.pageSize });
+    if (finished.finished) status = 'sent';
   }
-  return { ...progress, issue: record.issue, status, stoppedBy, errors, durationMs: Date.now() - started };
+  return {
+    ...progress,
+    issue: record.issue,
+    status,
+    stoppedBy: drained.stoppedBy,
+    errors: drained.errors,
+    durationMs: Date.now() - started,
+  };
 }

@@ -11,6 +11,8 @@ export interface EnqueueDeps {
   recipientsPerMessage: number;
   pageSize?: number;
   log?: (line: string) => void;
+  /** Told how many of a page the ledger already shows done (a resumed issue). */
+  onAlreadyDone?: (count: number) => void;
 }
 
 /** Kept in the store's memo while an issue is enqueued: where to go on after a crash or a retry. */
@@ -84,6 +86,7 @@ export async function enqueueIssue(
         return state !== 'sent' && state !== 'refused';
       });
       summary.alreadyDone += page.items.length - ids.length;
+      if (page.items.length > ids.length) deps.onAlreadyDone?.(page.items.length - ids.length);
     }
     const batches = toBatches(record.issue, ids, deps.recipientsPerMessage);
     if (batches.length > 0) await deps.queue.enqueue(batches);

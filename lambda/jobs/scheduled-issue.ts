@@ -35,6 +35,13 @@ export interface ScheduledDeps {
   now: () => Date;
   since?: string;
   log?: (line: string) => void;
+  /** Called once the issue to send is known, before its recipients are enqueued (the CLI starts draining here). */
+  onIssue?: (
+    record: IssueRecord,
+    info: { composed: boolean; report?: ComposeReport; warnings: string[] },
+  ) => void | Promise<void>;
+  /** Told how many of a page the ledger already shows done (a resumed issue). */
+  onAlreadyDone?: (count: number) => void;
 }
 
 /**
@@ -54,6 +61,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
       queue: deps.queue,
       recipientsPerMessage: deps.recipientsPerMessage,
       log: deps.log,
+      onAlreadyDone: deps.onAlreadyDone,
     };
     for (;;) {
       const next = await composeNextIssue(deps.compose, deps.now(), deps.since);
@@ -77,6 +85,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
             `issue #${record.issue}: ${finish.missing} active subscriber(s) still without it; enqueueing them`,
           );
         }
+        await deps.onIssue?.(record, { composed: false, warnings: [] });
         const summary = await enqueueIssue(record, enqueueDeps, { resumed: true, again });
         return { kind: 'enqueued', record, composed: false, ...summary, warnings: [] };
       }
@@ -85,6 +94,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
       if (!anyone) return { kind: 'no-subscribers', record, warnings };
       await deps.store.createIssue(record);
       await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
+      await deps.onIssue?.(record, { composed: true, report, warnings });
       const summary = await enqueueIssue(record, enqueueDeps, { resumed: false });
       return { kind: 'enqueued', record, composed: true, report, ...summary, warnings };
     }

@@ -1,9 +1,20 @@
 /** `send`: composes the next issue (or resumes an unfinished one) and delivers it to every active subscriber. */
 import { readFile } from 'node:fs/promises';
+import { InProcessQueue } from '../../adapters/in-process-queue';
+import { RECIPIENTS_PER_MESSAGE } from '../../core/fleet';
 import type { IssueRecord } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
-import { countActiveSubscribers, type DeliverySummary, deliverIssue } from '../../jobs/deliver-issue';
+import {
+  countActiveSubscribers,
+  countSkipped,
+  type DeliverySummary,
+  type DrainResult,
+  drainQueue,
+  emptyProgress,
+  finishDelivery,
+} from '../../jobs/deliver-issue';
 import { seedSubscribers } from '../../jobs/import-subscribers';
+import { runScheduledIssue } from '../../jobs/scheduled-issue';
 import type { App } from '../../wiring';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import { type Output, progressReporter } from '../output';
@@ -52,66 +63,119 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
       const seeded = await seedSubscribers(app.store, await readFile(app.subscribersSeed, 'utf8'), now.toISOString());
       if (seeded) output.err(`subscriber list was empty: added ${seeded.added} from ${app.subscribersSeed}`);
     }
-    const deps = await composeDeps(app);
-    const next = await composeNextIssue(deps, now, flags.since);
-    if (next.kind !== 'resume') for (const w of next.warnings) output.err(`warning: ${w}`);
-    if (next.kind === 'nothing') {
-      if (next.report) for (const line of describeReport(next.report)) output.err(line);
-      output.out(`Nothing to send: ${next.reason}. State unchanged (${app.store.description}).`);
-      return 0;
-    }
-    const record = next.record;
-    if (next.kind === 'resume') {
-      output.err(`resuming issue #${record.issue} (${record.status}, composed ${record.composedAt})`);
-    } else {
-      for (const line of describeReport(next.report)) output.err(line);
-      output.err(
-        `composed issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links, HTML ${next.report.htmlBytes.toLocaleString('en')} bytes`,
-      );
-    }
-    if (flags.dryRun) {
-      output.out(
-        `Dry run: issue #${record.issue} would go to ${await countActiveSubscribers(app.store)} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
-      );
-      return 0;
-    }
-    const anyone = (await app.store.listSubscribers({ status: 'active', limit: 1 })).items.length > 0;
-    if (!anyone && next.kind === 'issue') {
-      // Sending to nobody would mark these links sent and lose them for good.
-      output.out(
-        'No active subscribers: nothing sent, state unchanged. Add some with `pinboard-digest subscribers add`.',
-      );
-      return 1;
-    }
-    if (next.kind === 'issue') await app.store.createIssue(record);
+    if (flags.dryRun) return await dryRun(app, flags, now, output);
 
-    const transport = await app.transport();
-    if (transport.rate) output.err(`pacing at ${transport.rate}/s, at most ${transport.concurrency} in flight`);
-    const progress = progressReporter(output);
+    // The pipeline of the functions on AWS, in one process: compose-issue puts recipients on a bounded
+    // in-process queue while send-batch drains it; then the issue is checked off.
+    const started = Date.now();
+    const queue = new InProcessQueue();
+    const progress = emptyProgress();
+    const bar = progressReporter(output);
+    const interrupt = new AbortController();
+    let draining: Promise<DrainResult> | undefined;
     // First Ctrl-C: stop starting sends, let those in flight finish and be recorded. Second: quit now
     // (the ledger still bounds what a rerun can send twice).
-    const interrupt = new AbortController();
     const onSigint = () => {
       if (interrupt.signal.aborted) process.exit(130);
       interrupt.abort();
       output.err('\ninterrupted: finishing the messages in flight (Ctrl-C again to quit at once)');
     };
     process.on('SIGINT', onSigint);
-    const summary = await deliverIssue(record, {
-      store: app.store,
-      mailer: transport.mailer,
-      message,
-      now: () => new Date(),
-      concurrency: transport.concurrency,
-      rate: transport.rate,
-      acquire: transport.acquire,
-      refund: transport.refund,
-      onProgress: (p) => progress.update(p),
-      signal: interrupt.signal,
-    }).finally(() => process.off('SIGINT', onSigint));
-    progress.done();
-    return summarize(summary, record, app, output);
+    try {
+      const outcome = await runScheduledIssue({
+        compose: await composeDeps(app),
+        store: app.store,
+        queue,
+        recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
+        now: () => now,
+        since: flags.since,
+        log: (line) => output.err(line),
+        onAlreadyDone: (n) => countSkipped(progress, n, (p) => bar.update(p)),
+        onIssue: async (record, info) => {
+          for (const w of info.warnings) output.err(`warning: ${w}`);
+          if (info.report) {
+            for (const line of describeReport(info.report)) output.err(line);
+            output.err(
+              `composed issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links, HTML ${info.report.htmlBytes.toLocaleString('en')} bytes`,
+            );
+          } else {
+            output.err(`resuming issue #${record.issue} (${record.status}, composed ${record.composedAt})`);
+          }
+          const transport = await app.transport();
+          if (transport.rate) output.err(`pacing at ${transport.rate}/s, at most ${transport.concurrency} in flight`);
+          progress.total = await countActiveSubscribers(app.store);
+          bar.update({ ...progress });
+          draining = drainQueue(
+            queue,
+            {
+              store: app.store,
+              mailer: transport.mailer,
+              message,
+              now: () => new Date(),
+              concurrency: transport.concurrency,
+              rate: transport.rate,
+              acquire: transport.acquire,
+              refund: transport.refund,
+              onProgress: (p) => bar.update(p),
+              signal: interrupt.signal,
+            },
+            progress,
+          );
+        },
+      })
+        .finally(() => queue.close())
+        .catch(async (error: unknown) => {
+          // A stopped consumer closes the queue under the producer: that is the stop, not another failure.
+          if ((await draining)?.stoppedBy) return undefined;
+          throw error;
+        });
+      const drained = await draining;
+      if (outcome?.kind === 'nothing') {
+        for (const w of outcome.warnings) output.err(`warning: ${w}`);
+        if (outcome.report) for (const line of describeReport(outcome.report)) output.err(line);
+        output.out(`Nothing to send: ${outcome.reason}. State unchanged (${app.store.description}).`);
+        return 0;
+      }
+      if (outcome?.kind === 'no-subscribers') {
+        for (const w of outcome.warnings) output.err(`warning: ${w}`);
+        // Sending to nobody would mark these links sent and lose them for good.
+        output.out(
+          'No active subscribers: nothing sent, state unchanged. Add some with `pinboard-digest subscribers add`.',
+        );
+        return 1;
+      }
+      if (!drained) throw new Error('send: the issue was not handed to the sender');
+      const record = outcome?.record ?? (await app.store.history()).unfinished;
+      if (!record) throw new Error('send: no issue was delivered');
+      const summary = await finishDelivery(
+        record,
+        { store: app.store, now: () => new Date() },
+        progress,
+        drained,
+        started,
+      );
+      bar.done();
+      return summarize(summary, record, app, output);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
   } finally {
     await release();
   }
+}
+
+/** `--dry-run`: compose as `send` would, report, change nothing. */
+async function dryRun(app: App, flags: SendFlags, now: Date, output: Output): Promise<number> {
+  const next = await composeNextIssue(await composeDeps(app), now, flags.since);
+  if (next.kind !== 'resume') for (const w of next.warnings) output.err(`warning: ${w}`);
+  if (next.kind === 'nothing') {
+    if (next.report) for (const line of describeReport(next.report)) output.err(line);
+    output.out(`Nothing to send: ${next.reason}. State unchanged (${app.store.description}).`);
+    return 0;
+  }
+  if (next.kind === 'issue') for (const line of describeReport(next.report)) output.err(line);
+  output.out(
+    `Dry run: issue #${next.record.issue} would go to ${await countActiveSubscribers(app.store)} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
+  );
+  return 0;
 }
