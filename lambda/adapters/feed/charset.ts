@@ -1,29 +1,47 @@
 /**
- * A feed's bytes → text in its own charset (windows-1251, KOI8-R, EUC-JP, GB2312, ISO-8859-x …) with
- * iconv-lite. Which charset: a byte-order mark (or `<?` in UTF-16), else the HTTP header's `charset`, else the XML
- * declaration's `encoding`, else UTF-8 (RFC 7303 §3). One exception from the wild: a header claiming
- * UTF-8 over bytes that are not UTF-8, while the declaration names another charset, loses to the
- * declaration (servers add `charset=utf-8` by default).
+ * A feed's bytes → text in its own charset (windows-1251, KOI8-R, EUC-JP, GB2312, ISO-8859-x …) with the
+ * runtime's own WHATWG TextDecoder (full ICU in official Node builds and in Lambda's nodejs24.x), so no
+ * decoding tables are bundled. Which charset: a byte-order mark (or `<?` in UTF-16), else the HTTP
+ * header's `charset`, else the XML declaration's `encoding`, else UTF-8 (RFC 7303 §3). One exception from
+ * the wild: a header claiming UTF-8 over bytes that are not UTF-8, while the declaration names another
+ * charset, loses to the declaration (servers add `charset=utf-8` by default).
  */
-import iconv from 'iconv-lite';
 
 export interface DecodedBody {
   text: string;
-  /** The charset used, as iconv-lite knows it. */
+  /** The charset used, by its WHATWG name (`windows-1251`, `euc-jp`, `gbk` …). */
   charset: string;
   /** Said when the body was read otherwise than it declares. */
   warning?: string;
 }
 
-/** Labels browsers read as windows-1252 (WHATWG Encoding): such feeds carry its curly quotes in practice. */
-const AS_WINDOWS_1252 = new Set(['iso-8859-1', 'iso8859-1', 'latin1', 'l1', 'us-ascii', 'ascii', 'iso_8859-1']);
-
-const normalize = (label: string) => {
-  const name = label.trim().toLowerCase();
-  return AS_WINDOWS_1252.has(name) ? 'windows-1252' : name;
+/**
+ * Names feeds use that the WHATWG Encoding Standard does not list (older libraries accepted them).
+ * ISO-8859-1 and US-ASCII need no entry: the standard reads them as windows-1252, as browsers do, so
+ * such feeds keep their curly quotes.
+ */
+const ALIASES: Record<string, string> = {
+  cp932: 'shift_jis',
+  cp936: 'gbk',
+  ms936: 'gbk',
+  'euc-cn': 'gbk',
+  cp949: 'euc-kr',
+  uhc: 'euc-kr',
+  koi8r: 'koi8-r',
+  koi8u: 'koi8-u',
 };
 
-const isUtf8 = (name: string) => name === 'utf-8' || name === 'utf8';
+/** The decoder for a label, or undefined when this runtime has none (an unknown name, or a small-ICU build). */
+function decoderFor(label: string): TextDecoder | undefined {
+  const name = label.trim().toLowerCase();
+  const alias = ALIASES[name] ?? name.replace(/^win-?(125\d)$|^windows(125\d)$/, 'windows-$1$2');
+  try {
+    return new TextDecoder(alias, { fatal: false });
+  } catch {
+    // RangeError: an encoding this runtime does not know.
+    return undefined;
+  }
+}
 
 export function charsetOfContentType(contentType: string): string | undefined {
   return /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];
@@ -55,33 +73,34 @@ const validUtf8 = (bytes: Buffer) => {
   }
 };
 
-function decodeAs(bytes: Buffer, label: string): string {
-  return iconv.decode(bytes, label, { stripBOM: true });
-}
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
+/** TextDecoder drops the BOM of its own encoding (its `ignoreBOM` is false), as the old decoder's stripBOM did. */
 export function decodeFeedBody(bytes: Buffer, contentType: string): DecodedBody {
   const bom = byteOrderMark(bytes);
-  if (bom) return { text: decodeAs(bytes, bom), charset: bom };
+  if (bom) return { text: new TextDecoder(bom).decode(bytes), charset: bom };
   const header = charsetOfContentType(contentType);
   const declared = charsetOfXmlDeclaration(bytes);
-  let chosen = normalize(header ?? declared ?? 'utf-8');
-  if (header && declared && isUtf8(chosen) && !isUtf8(normalize(declared)) && !validUtf8(bytes)) {
-    chosen = normalize(declared);
+  const label = header ?? declared ?? 'utf-8';
+  let decoder = decoderFor(label);
+  if (header && declared && decoder?.encoding === 'utf-8' && !validUtf8(bytes)) {
+    const fromDeclaration = decoderFor(declared);
+    if (fromDeclaration && fromDeclaration.encoding !== 'utf-8') decoder = fromDeclaration;
   }
-  if (!iconv.encodingExists(chosen)) {
+  if (!decoder) {
     return {
-      text: decodeAs(bytes, 'utf-8'),
+      text: UTF8.decode(bytes),
       charset: 'utf-8',
-      warning: `unknown charset "${chosen}": read as UTF-8`,
+      warning: `unknown charset "${label.trim().toLowerCase()}": read as UTF-8`,
     };
   }
-  const text = decodeAs(bytes, chosen);
-  if (isUtf8(chosen) && text.includes('\ufffd') && !validUtf8(bytes)) {
+  const text = decoder.decode(bytes);
+  if (decoder.encoding === 'utf-8' && text.includes('\ufffd') && !validUtf8(bytes)) {
     return {
       text,
       charset: 'utf-8',
       warning: 'bytes that are not UTF-8 were replaced (the feed declares no other charset)',
     };
   }
-  return { text, charset: chosen };
+  return { text, charset: decoder.encoding };
 }

@@ -57,6 +57,18 @@ describe('decodeFeedBody', () => {
     expect(decoded.text).toContain('<title>Ünïcode</title>');
   });
 
+  it.each([
+    ['win-1251', 'windows-1251', 'Заметки'],
+    ['CP936', 'gbk', '中文订阅源'],
+    ['EUC-CN', 'gbk', '中文订阅源'],
+    ['koi8r', 'koi8-r', 'Заметки'],
+  ])('reads %s, a name older libraries accepted, as %s', (label, charset, title) => {
+    const decoded = decodeFeedBody(encoded(charset, xml(label, title)), '');
+    expect(decoded).toMatchObject({ charset });
+    expect(decoded.text).toContain(`<title>${title}</title>`);
+    expect(decoded.warning).toBeUndefined();
+  });
+
   it('reads an unknown charset as UTF-8 and says so', () => {
     expect(decodeFeedBody(Buffer.from(xml('x-klingon', 'plain')), '')).toMatchObject({
       charset: 'utf-8',
