@@ -7,6 +7,7 @@ import type { RenderIssue } from '../core/compose';
 import { RenderError } from '../core/errors';
 import type { IssueModel } from '../core/model';
 import { displayHost } from '../core/url';
+import { type PluralForms, type Plurals, pluralsFor } from './plural';
 import type { CompiledTemplates } from './templates';
 import { LINE_BREAK_IN_VALUE, wrapText } from './wrap-text';
 
@@ -26,8 +27,27 @@ export interface RenderContext {
 
 const PREHEADER_TITLES = 3;
 
-function compile(name: string, source: string, noEscape: boolean): Handlebars.TemplateDelegate {
+const PLURAL_CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
+
+/**
+ * `{{plural count one="# link" other="# links"}}`: the form `lang`'s plural rules pick for `count`, `#` the
+ * number. Forms for the categories a language has (ru: one, few, many, other); `other` is required.
+ */
+function pluralHelper(plurals: Plurals) {
+  return (count: unknown, options: Handlebars.HelperOptions) => {
+    const hash = (options?.hash ?? {}) as Record<string, unknown>;
+    const forms: Partial<PluralForms> = {};
+    for (const category of PLURAL_CATEGORIES) {
+      if (typeof hash[category] === 'string') forms[category] = hash[category] as string;
+    }
+    if (forms.other === undefined) throw new Error('the plural helper needs an other="…" form');
+    return plurals.format(Number(count), forms as PluralForms);
+  };
+}
+
+function compile(name: string, source: string, noEscape: boolean, plurals: Plurals): Handlebars.TemplateDelegate {
   const hbs = Handlebars.create();
+  hbs.registerHelper('plural', pluralHelper(plurals));
   try {
     const template = hbs.compile(source, { noEscape, strict: false });
     template({}); // surfaces syntax errors now, not in the middle of a send
@@ -48,10 +68,11 @@ const noteLines = (s: string) =>
 
 /** Compiles each template once; the returned function renders an issue in microseconds. */
 export function createRenderer(templates: CompiledTemplates, context: RenderContext): RenderIssue {
-  const html = compile('digest.mjml', templates.html, false);
-  const text = compile('digest.txt.hbs', templates.text, true);
-  const subject = compile('subject.hbs', templates.subject, true);
-  const preheader = compile('preheader.hbs', templates.preheader, true);
+  const plurals = pluralsFor(context.lang);
+  const html = compile('digest.mjml', templates.html, false, plurals);
+  const text = compile('digest.txt.hbs', templates.text, true, plurals);
+  const subject = compile('subject.hbs', templates.subject, true, plurals);
+  const preheader = compile('preheader.hbs', templates.preheader, true, plurals);
   const dateFormat = new Intl.DateTimeFormat(context.lang, {
     day: 'numeric',
     month: 'long',
@@ -68,6 +89,8 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
       siteHost,
       issue: model.issue,
       count: model.bookmarkCount,
+      /** "1 link", "5 links", "5 ссылок": the count with its word, in `lang`. */
+      countLabel: plurals.links(model.bookmarkCount),
       dateRange: dateFormat.format(new Date(model.window.to)),
       unsubscribeUrl,
       firstTitles: all.slice(0, PREHEADER_TITLES).map((b) => oneLine(b.title)),

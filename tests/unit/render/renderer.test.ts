@@ -3,7 +3,15 @@ import path from 'node:path';
 import { fromPinboardPosts } from '../../../lambda/adapters/pinboard-post';
 import { composeIssue } from '../../../lambda/core/compose';
 import type { IssueModel } from '../../../lambda/core/model';
-import { bookmark, composeOptions, PLACEHOLDER, shippedRenderer } from '../../helpers/factories';
+import { createRenderer } from '../../../lambda/render/renderer';
+import {
+  bookmark,
+  composeOptions,
+  PLACEHOLDER,
+  renderContext,
+  shippedRenderer,
+  shippedTemplates,
+} from '../../helpers/factories';
 
 const UNSUB = 'https://digest.example.com/unsubscribe?token=abc';
 
@@ -73,10 +81,10 @@ describe('createRenderer', () => {
     expect(out.html).toContain(`href="${PLACEHOLDER}"`);
     expect(out.text).toContain(PLACEHOLDER);
     expect(out.html).toMatch(/<html lang="de"/);
-    expect(out.subject).toBe('Test Digest #3: 2 links');
+    expect(out.subject).toBe('Test Digest #3: 2 Links');
     expect(out.preheader).toBe('First, Second');
     expect(out.html).toContain('First, Second');
-    expect(out.html).toContain('<title>Test Digest #3: 2 links</title>');
+    expect(out.html).toContain('<title>Test Digest #3: 2 Links</title>');
   });
 
   it('wraps the text part at 78, keeping titles on one line and a note, line breaks and all, under its bullet', async () => {
@@ -125,5 +133,56 @@ describe('createRenderer', () => {
     expect(html).not.toContain('ftp://');
     expect(html).not.toMatch(/#\.internal|#nodigest/);
     expect(text).toMatchSnapshot();
+  });
+});
+
+describe('counts in the issue language', () => {
+  const issueOf = (n: number) =>
+    model(Array.from({ length: n }, (_, i) => shown({ url: `https://example.org/${i}`, title: `Link ${i}` })));
+
+  it('titles a one-link issue "1 link", in the subject, the heading line of both parts', async () => {
+    const render = await shippedRenderer();
+    const one = render(issueOf(1), PLACEHOLDER);
+    expect(one.subject).toBe('Test Digest #3: 1 link');
+    expect(one.html).toMatch(/Issue #3 · [^<]+ · 1 link</);
+    expect(one.text).toMatch(/^Issue #3 · .+ · 1 link$/m);
+    expect(render(issueOf(2), PLACEHOLDER).subject).toBe('Test Digest #3: 2 links');
+  });
+
+  it.each([
+    [1, '1 ссылка'],
+    [2, '2 ссылки'],
+    [5, '5 ссылок'],
+    [11, '11 ссылок'],
+    [21, '21 ссылка'],
+    [22, '22 ссылки'],
+  ])('counts %i in Russian as "%s" (one, few, many)', async (n, label) => {
+    const render = await shippedRenderer({ lang: 'ru' });
+    const out = render(issueOf(n), PLACEHOLDER);
+    expect(out.subject).toBe(`Test Digest #3: ${label}`);
+    expect(out.html).toContain(`· ${label}</div>`);
+    expect(out.text).toContain(`· ${label}\n`);
+  });
+
+  it('gives author templates a plural helper that follows lang (Polish: 1 link, 3 linki, 5 linków, 22 linki)', async () => {
+    const templates = {
+      ...(await shippedTemplates()),
+      subject: '{{title}}: {{plural count one="# link" few="# linki" many="# linków" other="# linku"}}',
+    };
+    const render = createRenderer(templates, renderContext({ lang: 'pl' }));
+    expect([1, 3, 5, 12, 22].map((n) => render(issueOf(n), PLACEHOLDER).subject)).toEqual([
+      'Test Digest: 1 link',
+      'Test Digest: 3 linki',
+      'Test Digest: 5 linków',
+      'Test Digest: 12 linków',
+      'Test Digest: 22 linki',
+    ]);
+  });
+
+  it('names a plural helper without an other form when the templates are compiled', async () => {
+    const templates = { ...(await shippedTemplates()), subject: '{{plural count one="# link"}}' };
+    expect(() => createRenderer(templates, renderContext())).toThrow(
+      /template subject\.hbs: the plural helper needs an other="…" form/,
+    );
   });
 });
