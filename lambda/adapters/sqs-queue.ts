@@ -26,7 +26,9 @@ export class SqsSendQueue implements SendQueue {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: SqsQueueOptions) {
-    this.client = options.client ?? new SQSClient({});
+    // An endpoint set in the environment (a local SQS) wins over the host written inside queue URLs.
+    const endpointSet = Boolean(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL);
+    this.client = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: !endpointSet });
     this.attempts = options.attempts ?? 5;
     this.sleep = options.sleep ?? realSleep;
     this.description = `SQS queue ${options.queueUrl.split('/').pop()}`;

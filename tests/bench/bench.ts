@@ -7,6 +7,8 @@
  *  3. Personalized MIME messages built per second on one core, 50-link issue.
  *  4. Send rate against a rate-limited SES endpoint, and peak memory of a 100,000-subscriber send
  *     (send-bench.ts). `--quick` skips the 100,000 run.
+ *  5. The AWS functions: bundle sizes, cold import beside a bundle that compiles MJML at run time, and a local
+ *     fan-out compose-issue → SQS → send-batch → SES for 10,000 subscribers (aws-bench.ts; 2,000 with --quick).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { buildMessage, type MessageContext, personalize, sampleUnsubscribeUrl } 
 import { createRenderer } from '../../lambda/render/renderer';
 import { fixtureBookmarks, repeatedTo } from '../helpers/fixture-issues';
 import { rawParts } from '../helpers/raw-mime';
+import { awsBench } from './aws-bench';
 import { sendBench } from './send-bench';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -175,6 +178,7 @@ async function main() {
   for (const r of rows) print(r);
   console.log(`(all 200 in: the size budget kept ${200 - carried}, carried ${carried} to the next issue)\n`);
   for (const r of await sendBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of await awsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   console.log('\nratio > 1 (or ≥ 0.95 for send rates) means the goal is met, with that much to spare.');
 }
 

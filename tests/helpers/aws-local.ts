@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -24,15 +23,12 @@ import { LAMBDA_ENV } from '../../lambda/env';
 import { startSesServer } from '../integration/servers/ses-server';
 import { SECRET } from './factories';
 
-const dynalite = require('dynalite') as (o: object) => import('node:http').Server;
-
 /** The project's own Node 24 (the npm package `node`): fauxqs needs node:sqlite (Node ≥ 22.5). */
 const NODE_24 = path.resolve(__dirname, '../../node_modules/.bin/node');
 
-/** fauxqs in a child process (it is ESM-only; jest's CommonJS modules cannot import it). */
-async function startSqsServer(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const script = path.resolve(__dirname, '../integration/servers/sqs-server.mjs');
-  const child = spawn(existsSync(NODE_24) ? NODE_24 : process.execPath, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** A test server in its own process: it prints {"port":N} when listening and stops when its stdin closes. */
+async function startChildServer(script: string, node: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(node, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -44,9 +40,7 @@ async function startSqsServer(): Promise<{ port: number; stop: () => Promise<voi
       const line = /\{"port":(\d+)\}/.exec(out);
       if (line) resolve(Number(line[1]));
     });
-    child.once('exit', (code) =>
-      reject(new Error(`the SQS test server (fauxqs, Node ≥ 22.5 via npm's node package) exited ${code}: ${stderr}`)),
-    );
+    child.once('exit', (code) => reject(new Error(`${path.basename(script)} exited ${code}: ${stderr}`)));
   });
   return {
     port,
@@ -58,6 +52,13 @@ async function startSqsServer(): Promise<{ port: number; stop: () => Promise<voi
   };
 }
 
+const servers = path.resolve(__dirname, '../integration/servers');
+/** fauxqs is ESM-only (jest's CommonJS modules cannot import it) and needs Node ≥ 22.5. */
+const startSqsServer = () =>
+  startChildServer(path.join(servers, 'sqs-server.mjs'), existsSync(NODE_24) ? NODE_24 : process.execPath);
+/** dynalite in its own process: the event loop under test is not the database's. */
+const startDynamoServer = () => startChildServer(path.join(servers, 'dynamodb-server.js'), process.execPath);
+
 export interface LocalAwsOptions {
   sesRate: number;
   randomThrottle?: number;
@@ -65,6 +66,10 @@ export interface LocalAwsOptions {
   /** Lambda's SQS event source: records per invocation. */
   batchSize: number;
   maxReceiveCount: number;
+  /** The event source's maximum concurrency (each invocation paces at the SES rate ÷ this). */
+  fleetConcurrency?: number;
+  /** Keep raw messages at the SES endpoint (default) or only recipients and times. */
+  keepRaw?: boolean;
   visibilityTimeoutSeconds?: number;
   /** The digest config (title, from, source…); store and transport are set as the stacks set them. */
   config: Record<string, unknown>;
@@ -72,13 +77,13 @@ export interface LocalAwsOptions {
 
 export async function startLocalAws(options: LocalAwsOptions) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pd-aws-'));
-  const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
-  const dbUrl = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+  const db = await startDynamoServer();
+  const dbUrl = `http://127.0.0.1:${db.port}`;
   const ses = await startSesServer({
     maxSendRate: options.sesRate,
     randomThrottle: options.randomThrottle ?? 0,
     max24HourSend: options.max24HourSend,
+    keepRaw: options.keepRaw,
   });
   const sqsServer = await startSqsServer();
   const sqsUrl = `http://127.0.0.1:${sqsServer.port}`;
@@ -86,6 +91,7 @@ export async function startLocalAws(options: LocalAwsOptions) {
   const credentials = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
   const sqs = new SQSClient({
     endpoint: sqsUrl,
+    useQueueUrlAsEndpoint: false,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
@@ -116,7 +122,7 @@ export async function startLocalAws(options: LocalAwsOptions) {
     [LAMBDA_ENV.table]: table,
     [LAMBDA_ENV.queueUrl]: queueUrl,
     [LAMBDA_ENV.configurationSet]: 'digest-set',
-    [LAMBDA_ENV.fleetConcurrency]: '2',
+    [LAMBDA_ENV.fleetConcurrency]: String(options.fleetConcurrency ?? 2),
     [LAMBDA_ENV.metricsNamespace]: 'PinboardDigest/Test',
   };
   const saved = { ...process.env };
@@ -154,46 +160,50 @@ export async function startLocalAws(options: LocalAwsOptions) {
    */
   const drain = async (
     handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
-    limits: { maxRounds?: number } = {},
+    limits: { maxRounds?: number; concurrency?: number } = {},
   ) => {
     let invocations = 0;
-    for (let round = 0; round < (limits.maxRounds ?? 500); round++) {
-      const received = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: options.batchSize,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        }),
-      );
-      const messages = received.Messages ?? [];
-      if (messages.length === 0) {
-        if ((await depth(queueUrl)) === 0) break;
-        continue;
-      }
-      const records = messages.map(
-        (m) =>
-          ({
-            messageId: m.MessageId,
-            receiptHandle: m.ReceiptHandle,
-            body: m.Body,
-            attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-            eventSource: 'aws:sqs',
-          }) as unknown as SQSRecord,
-      );
-      invocations++;
-      const response = await handler({ Records: records });
-      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      const done = messages.filter((m) => !failed.has(m.MessageId as string));
-      if (done.length > 0) {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
+    const poller = async () => {
+      for (let round = 0; round < (limits.maxRounds ?? 500); round++) {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({
             QueueUrl: queueUrl,
-            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            MaxNumberOfMessages: options.batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           }),
         );
+        const messages = received.Messages ?? [];
+        if (messages.length === 0) {
+          if ((await depth(queueUrl)) === 0) break;
+          continue;
+        }
+        const records = messages.map(
+          (m) =>
+            ({
+              messageId: m.MessageId,
+              receiptHandle: m.ReceiptHandle,
+              body: m.Body,
+              attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+              eventSource: 'aws:sqs',
+            }) as unknown as SQSRecord,
+        );
+        invocations++;
+        const response = await handler({ Records: records });
+        const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+        const done = messages.filter((m) => !failed.has(m.MessageId as string));
+        if (done.length > 0) {
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          );
+        }
       }
-    }
+    };
+    // The event source's maximum concurrency: that many invocations at once.
+    await Promise.all(Array.from({ length: limits.concurrency ?? 1 }, () => poller()));
     return { invocations };
   };
 
@@ -214,7 +224,7 @@ export async function startLocalAws(options: LocalAwsOptions) {
       sqs.destroy();
       await sqsServer.stop();
       await ses.stop();
-      await new Promise((resolve) => db.close(resolve));
+      await db.stop();
     },
   };
 }

@@ -2,7 +2,7 @@
 // Prints {"port":N} once listening on 127.0.0.1; stops when its stdin closes (the test ended or died).
 import { startFauxqs } from 'fauxqs';
 
-const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+const server = await startFauxqs({ port: 0, logger: false });
 process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
 process.stdin.resume();
 process.stdin.on('end', async () => {

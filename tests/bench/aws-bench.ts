@@ -1,0 +1,178 @@
+/**
+ * Figures of the AWS functions for `npm run bench`:
+ *  - each function's bundle (esbuild, as the CDK stack bundles it) in bytes, and its cold import time, beside
+ *    the same function bundled with mjml compiling at run time (goal: ≤ 1 MB, ≥ 4× faster to import);
+ *  - a local fan-out: compose-issue → SQS (fauxqs) → send-batch (as many concurrent invocations as the
+ *    fleet plan allows) → the rate-limited SES endpoint, for 10,000 subscribers: achieved ÷ configured rate,
+ *    lost, duplicated; and the model of the same for 100,000.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { planSendFleet } from '../../lambda/core/fleet';
+import { startLocalAws } from '../helpers/aws-local';
+import { rawPost } from '../helpers/pinboard-posts';
+import type { Row } from './send-bench';
+
+const ROOT = path.resolve(__dirname, '../..');
+const HANDLERS = ['compose-issue', 'send-batch', 'ses-events'];
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function bundle(entry: string, outfile: string, external: string[]): number {
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    minify: true,
+    outfile,
+    external,
+    logLevel: 'silent',
+  });
+  return statSync(outfile).size;
+}
+
+/** Median wall time of `runs` fresh Node processes that only require `file`. */
+function coldImportMs(file: string, runs = 5): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+      ],
+      // The SDK is external (the runtime ships it): resolve it from the project, as Lambda resolves its own.
+      { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } },
+    );
+    if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr}`);
+    times.push(Number(r.stdout.trim()));
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)] ?? 0;
+}
+
+function bundleRows(): Row[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pd-bundles-'));
+  const rows: Row[] = [];
+  const external = ['@aws-sdk/*', '@smithy/*', 'mjml'];
+  for (const name of HANDLERS) {
+    const file = path.join(dir, `${name}.js`);
+    const bytes = bundle(path.join(ROOT, 'lambda/handlers', `${name}.ts`), file, external);
+    rows.push({
+      figure: `bundle of ${name} (minified, SDK from the runtime, no mjml)`,
+      value: `${fmt(bytes / 1024)} KiB`,
+      goal: '≤ 1,024 KiB',
+      ratio: fmt((1024 * 1024) / bytes, 2),
+    });
+  }
+  // The same send-batch, but compiling its MJML at run time: mjml bundled and loaded on import.
+  const withMjmlEntry = path.join(dir, 'with-mjml.ts');
+  writeFileSync(
+    withMjmlEntry,
+    `require(${JSON.stringify(path.join(ROOT, 'lambda/handlers/send-batch.ts'))});\nrequire(${JSON.stringify(require.resolve('mjml'))});\n`,
+  );
+  const plainFile = path.join(dir, 'send-batch.js');
+  const mjmlFile = path.join(dir, 'with-mjml.js');
+  const mjmlBytes = bundle(withMjmlEntry, mjmlFile, ['@aws-sdk/*', '@smithy/*', 'uglify-js', 'html-minifier']);
+  const plain = coldImportMs(plainFile);
+  const heavy = coldImportMs(mjmlFile);
+  rows.push(
+    {
+      figure: 'cold import of send-batch (median of 5 fresh processes)',
+      value: `${fmt(plain, 0)} ms`,
+      goal: '',
+      ratio: '',
+    },
+    {
+      figure: `  the same with MJML compiled at run time (bundle ${fmt(mjmlBytes / 1024 / 1024, 1)} MiB)`,
+      value: `${fmt(heavy, 0)} ms`,
+      goal: '≥ 4× slower than without',
+      ratio: fmt(heavy / plain / 4, 2),
+    },
+  );
+  return rows;
+}
+
+/** compose-issue → fauxqs → send-batch × fleet → SES endpoint, 10,000 subscribers. */
+async function fanOutRows(count: number, rate: number): Promise<Row[]> {
+  const fleet = planSendFleet(rate);
+  const aws = await startLocalAws({
+    sesRate: rate,
+    randomThrottle: 0.02,
+    batchSize: fleet.batchSize,
+    maxReceiveCount: fleet.maxReceiveCount,
+    visibilityTimeoutSeconds: 30,
+    fleetConcurrency: fleet.maxConcurrency,
+    keepRaw: false,
+    config: {
+      title: 'Bench',
+      siteUrl: 'https://links.example.com',
+      from: 'Bench <digest@links.example.com>',
+      source: { type: 'file', path: 'bookmarks.json' },
+      transport: { type: 'ses' },
+      schedule: { cron: '0 7 ? * SAT *', timezone: 'UTC' },
+    },
+  });
+  try {
+    writeFileSync(
+      path.join(aws.dir, 'bookmarks.json'),
+      JSON.stringify(Array.from({ length: 50 }, (_, i) => rawPost(50 - i * 0.5, i))),
+    );
+    const store = aws.store();
+    for (let i = 0; i < count; i += 1000) {
+      await store.addSubscribers(
+        Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+          email: `r${i + j}@example.com`,
+          status: 'active' as const,
+        })),
+        new Date().toISOString(),
+      );
+    }
+    // Import the handlers only now: their composition root reads the environment startLocalAws set.
+    const { handler: composeIssue } = await import('../../lambda/handlers/compose-issue');
+    const { handler: sendBatch } = await import('../../lambda/handlers/send-batch');
+    const started = performance.now();
+    await composeIssue();
+    const composed = (performance.now() - started) / 1000;
+    await aws.drain(sendBatch, { concurrency: fleet.maxConcurrency, maxRounds: 100_000 });
+    const elapsed = (performance.now() - started) / 1000;
+    const times = aws.ses.accepted.map((m) => m.at);
+    const span = (Math.max(...times) - Math.min(...times)) / 1000;
+    const achieved = (times.length - 1) / span;
+    const per = aws.ses.perRecipient();
+    const lost = count - per.size;
+    const dupes = [...per.values()].reduce((n, c) => n + c - 1, 0);
+    const model = 100_000;
+    return [
+      {
+        figure: `fan-out to ${fmt(count)}: compose-issue → SQS → send-batch ×${fleet.maxConcurrency} → SES at ${rate}/s`,
+        value: `${fmt(achieved, 1)}/s, lost ${lost}, dup ${dupes}`,
+        goal: '≥ 0.95 × rate, 0 lost, 0 dup',
+        ratio: fmt(achieved / rate, 3),
+      },
+      {
+        figure: '  compose + enqueue, then the whole send',
+        value: `${fmt(composed, 1)} s, ${fmt(elapsed, 0)} s`,
+        goal: '',
+        ratio: '',
+      },
+      {
+        figure: `  model for ${fmt(model)} at ${rate}/s: ${fmt(model / fleet.recipientsPerMessage)} messages, batches of ${fleet.batchSize}`,
+        value: `${fmt(model / rate / 60, 0)} min, ${fmt(model / fleet.recipientsPerMessage / fleet.batchSize)} invocations`,
+        goal: 'time = subscribers ÷ rate',
+        ratio: '',
+      },
+    ];
+  } finally {
+    await aws.stop();
+  }
+}
+
+export async function awsBench(quick: boolean): Promise<Row[]> {
+  const rows = bundleRows();
+  rows.push(...(await fanOutRows(quick ? 2000 : 10_000, 200)));
+  return rows;
+}
