@@ -127,7 +127,8 @@ export class DigestStack extends Stack {
     // SES: send only as the configured domain, only through the configuration set.
     const region = Stack.of(this).region;
     const account = Stack.of(this).account;
-    for (const f of [this.composeIssue, this.sendBatch]) {
+    // Only send-batch sends; compose-issue only composes and enqueues.
+    for (const f of [this.sendBatch]) {
       f.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendRawEmail'],

@@ -133,7 +133,7 @@ describe('digest stack', () => {
         JSON.stringify(s.Action).includes('ses:Send'),
       ),
     );
-    expect(sesStatements.length).toBe(2); // compose-issue and send-batch
+    expect(sesStatements.length).toBe(1); // send-batch only: compose-issue never sends
     for (const s of sesStatements) {
       expect(s.Action).toBe('ses:SendRawEmail');
       const resources = JSON.stringify(s.Resource);
