@@ -2,7 +2,7 @@
 
 import { loadTemplates } from '../../lambda/adapters/template-files';
 import type { ComposeOptions } from '../../lambda/core/compose';
-import type { Bookmark, Subscriber } from '../../lambda/core/model';
+import type { Bookmark, IssueRecord, Subscriber } from '../../lambda/core/model';
 import type { MessageContext } from '../../lambda/render/message';
 import { createRenderer, type RenderContext } from '../../lambda/render/renderer';
 import type { CompiledTemplates } from '../../lambda/render/templates';
@@ -80,3 +80,27 @@ export const messageContext = (overrides: Partial<MessageContext> = {}): Message
   ...overrides,
 });
 export const PLACEHOLDER = 'pdunsubtestplaceholder0000';
+
+/** A stored issue whose body is only the unsubscribe placeholder: for delivery tests, where the body is not the point. */
+export function placeholderIssue(overrides: Partial<IssueRecord> = {}): IssueRecord {
+  const at = '2026-11-23T00:00:00.000Z';
+  return {
+    issue: 1,
+    status: 'composed',
+    model: {
+      issue: 1,
+      subject: 'S',
+      preheader: '',
+      window: { from: at, to: at },
+      sections: [],
+      bookmarkCount: 1,
+      carriedOver: 0,
+    },
+    rendered: { subject: 'S', preheader: '', html: `<a href="${PLACEHOLDER}">u</a>`, text: PLACEHOLDER },
+    placeholder: PLACEHOLDER,
+    watermark: at,
+    links: ['http://a.example'],
+    composedAt: at,
+    ...overrides,
+  };
+}

@@ -2,53 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileStore } from '../../../lambda/adapters/file-store';
-import { DeliveryError, type DeliveryFailure } from '../../../lambda/core/errors';
 import type { IssueRecord } from '../../../lambda/core/model';
 import { deliverIssue } from '../../../lambda/jobs/deliver-issue';
 import type { Mailer } from '../../../lambda/ports/mailer';
-import type { OutgoingMessage } from '../../../lambda/render/message';
-import { PLACEHOLDER, SECRET } from '../../helpers/factories';
+import { placeholderIssue, SECRET } from '../../helpers/factories';
+import { FakeMailer } from '../../helpers/fake-mailer';
 
 const AT = '2026-11-23T00:00:00.000Z';
 
-/** A mailer that records what it accepted and fails on cue. */
-class FakeMailer implements Mailer {
-  readonly description = 'fake';
-  readonly accepted: OutgoingMessage[] = [];
-  readonly attempts = new Map<string, number>();
-  constructor(
-    private readonly failFor: (to: string, attempt: number) => DeliveryFailure | undefined = () => undefined,
-  ) {}
-  async send(message: OutgoingMessage) {
-    const attempt = (this.attempts.get(message.to) ?? 0) + 1;
-    this.attempts.set(message.to, attempt);
-    const failure = this.failFor(message.to, attempt);
-    if (failure) throw new DeliveryError(`${failure} for ${message.to}`, { failure });
-    this.accepted.push(message);
-    return { messageId: `m-${this.accepted.length}` };
-  }
-}
-
-function record(): IssueRecord {
-  return {
-    issue: 1,
-    status: 'composed',
-    model: {
-      issue: 1,
-      subject: 'S',
-      preheader: '',
-      window: { from: AT, to: AT },
-      sections: [],
-      bookmarkCount: 1,
-      carriedOver: 0,
-    },
-    rendered: { subject: 'S', preheader: '', html: `<a href="${PLACEHOLDER}">u</a>`, text: PLACEHOLDER },
-    placeholder: PLACEHOLDER,
-    watermark: AT,
-    links: ['http://a.example'],
-    composedAt: AT,
-  };
-}
+const record = () => placeholderIssue();
 
 async function setup(count: number) {
   const store = new FileStore(mkdtempSync(path.join(tmpdir(), 'pd-deliver-')));

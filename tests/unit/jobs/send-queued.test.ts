@@ -2,35 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileStore } from '../../../lambda/adapters/file-store';
-import type { IssueRecord } from '../../../lambda/core/model';
 import { sendQueued } from '../../../lambda/jobs/send-queued';
 import { sizeForRate } from '../../../lambda/jobs/worker-pool';
 import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
-import { messageContext, PLACEHOLDER } from '../../helpers/factories';
+import { messageContext, placeholderIssue } from '../../helpers/factories';
 import { type FailureCue, FakeMailer } from '../../helpers/fake-mailer';
 
 const AT = '2026-11-23T00:00:00.000Z';
 
-function record(): IssueRecord {
-  return {
-    issue: 1,
-    status: 'sending',
-    model: {
-      issue: 1,
-      subject: 'S',
-      preheader: '',
-      window: { from: AT, to: AT },
-      sections: [],
-      bookmarkCount: 1,
-      carriedOver: 0,
-    },
-    rendered: { subject: 'S', preheader: '', html: `<a href="${PLACEHOLDER}">u</a>`, text: PLACEHOLDER },
-    placeholder: PLACEHOLDER,
-    watermark: AT,
-    links: ['http://a.example'],
-    composedAt: AT,
-  };
-}
+const record = () => placeholderIssue({ status: 'sending' });
 
 class RecordingQueue implements SendQueue {
   readonly description = 'recording';
