@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { planSendFleet } from '../../lambda/core/fleet';
-import { startLocalAws } from '../helpers/aws-local';
+import { awsDigestConfig, startLocalAws } from '../helpers/aws-local';
 import { rawPost } from '../helpers/pinboard-posts';
 import type { Row } from './send-bench';
 
@@ -107,14 +107,7 @@ async function fanOutRows(count: number, rate: number): Promise<Row[]> {
     visibilityTimeoutSeconds: 30,
     fleetConcurrency: fleet.maxConcurrency,
     keepRaw: false,
-    config: {
-      title: 'Bench',
-      siteUrl: 'https://links.example.com',
-      from: 'Bench <digest@links.example.com>',
-      source: { type: 'file', path: 'bookmarks.json' },
-      transport: { type: 'ses' },
-      schedule: { cron: '0 7 ? * SAT *', timezone: 'UTC' },
-    },
+    config: awsDigestConfig('Bench'),
   });
   try {
     writeFileSync(

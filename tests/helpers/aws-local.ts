@@ -59,6 +59,16 @@ const startSqsServer = () =>
 /** dynalite in its own process: the event loop under test is not the database's. */
 const startDynamoServer = () => startChildServer(path.join(servers, 'dynamodb-server.js'), process.execPath);
 
+/** A digest config as the stacks deploy one: SES transport, a schedule, bookmarks from `bookmarks.json`. */
+export const awsDigestConfig = (title: string) => ({
+  title,
+  siteUrl: 'https://links.example.com',
+  from: `${title} <digest@links.example.com>`,
+  source: { type: 'file', path: 'bookmarks.json' },
+  transport: { type: 'ses' },
+  schedule: { cron: '0 7 ? * SAT *', timezone: 'Europe/London' },
+});
+
 export interface LocalAwsOptions {
   sesRate: number;
   randomThrottle?: number;

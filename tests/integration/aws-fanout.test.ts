@@ -10,7 +10,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { handler as composeIssue } from '../../lambda/handlers/compose-issue';
 import { handler as sendBatch } from '../../lambda/handlers/send-batch';
 import { handler as sesEvents } from '../../lambda/handlers/ses-events';
-import { startLocalAws as start, type startLocalAws } from '../helpers/aws-local';
+import { awsDigestConfig, startLocalAws as start, type startLocalAws } from '../helpers/aws-local';
 import { rawPost } from '../helpers/pinboard-posts';
 
 const SUBSCRIBERS = 1000;
@@ -25,14 +25,7 @@ beforeAll(async () => {
     randomThrottle: 0.05,
     batchSize: 10,
     maxReceiveCount: 3,
-    config: {
-      title: 'Links I Found',
-      siteUrl: 'https://links.example.com',
-      from: 'Links I Found <digest@links.example.com>',
-      source: { type: 'file', path: 'bookmarks.json' },
-      transport: { type: 'ses' },
-      schedule: { cron: '0 7 ? * SAT *', timezone: 'Europe/London' },
-    },
+    config: awsDigestConfig('Links I Found'),
   });
   bookmarks = path.join(aws.dir, 'bookmarks.json');
   writeFileSync(bookmarks, JSON.stringify(Array.from({ length: 8 }, (_, i) => rawPost(30 - i, i))));
