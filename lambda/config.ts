@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from './adapters/http';
 import { ConfigError } from './core/errors';
+import { siteUrlProblem } from './http/site-url';
 
 // Environment names live in env.ts (the functions import them without zod); re-exported here.
 export { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV } from './env';
@@ -30,7 +31,10 @@ const schema = z.strictObject({
   title: z.string().min(1).max(200),
   intro: z.string().max(2000).optional(),
   lang: z.string().min(2).max(35).default('en'),
-  siteUrl: httpUrl,
+  siteUrl: httpUrl.superRefine((url, ctx) => {
+    const problem = siteUrlProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   from: z.string().min(3),
   replyTo: z.string().min(3).optional(),
   listId: z.string().min(1).optional(),
@@ -97,6 +101,17 @@ const schema = z.strictObject({
   bounces: z
     .strictObject({ transientLimit: z.number().int().min(1).max(100).default(3) })
     .default({ transientLimit: 3 }),
+  /** The signup API (`serve`, the subscription-api function) and the unsubscribe doors it offers. */
+  subscriptions: z
+    .strictObject({
+      /** Someone reads "unsubscribe TOKEN" replies to replyTo (or from): only then does List-Unsubscribe name a mailto. */
+      mailtoUnsubscribe: z.boolean().default(false),
+      /** Sign-up requests from one IP address per hour; more get 429 until the hour is over. */
+      perIpPerHour: z.number().int().min(1).max(1_000_000).default(20),
+      /** Sign-up requests for one address per day; more get 429. A confirmation goes out at most once a day anyway. */
+      perAddressPerDay: z.number().int().min(1).max(1000).default(5),
+    })
+    .default({ mailtoUnsubscribe: false, perIpPerHour: 20, perAddressPerDay: 5 }),
 });
 
 export type DigestConfig = z.infer<typeof schema>;

@@ -226,6 +226,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       listId: { name: config.title, id: config.listId ?? `${slug(config.title)}.${domainOf(config.from)}` },
       siteUrl: config.siteUrl,
       secret: signingSecret(env, stateDir, config, log, options.readOnly ?? false),
+      mailtoUnsubscribe: config.subscriptions.mailtoUnsubscribe,
     };
     return messageContext;
   };

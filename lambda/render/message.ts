@@ -17,6 +17,11 @@ export interface MessageContext {
   listId: { name: string; id: string };
   siteUrl: string;
   secret: string;
+  /**
+   * Someone reads unsubscribe replies (config `subscriptions.mailtoUnsubscribe`): only then does
+   * List-Unsubscribe offer a mailto beside the https URL. A mailto nobody reads would be a broken door.
+   */
+  mailtoUnsubscribe?: boolean;
 }
 
 export interface OutgoingMessage {
@@ -96,7 +101,7 @@ function encodingsFor(rendered: RenderedIssue): { text: BodyEncoding; html: Body
  * A body part as MailComposer's `raw`: its headers and the body already encoded, so the bytes measured
  * are the bytes sent (MailComposer would otherwise pick the encoding and keep any bare LF).
  */
-function rawPart(contentType: string, content: string, encoding: BodyEncoding): string {
+export function rawPart(contentType: string, content: string, encoding: BodyEncoding): string {
   return `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n${encodeBody(toCrlf(content), encoding)}`;
 }
 
@@ -108,7 +113,9 @@ export async function buildMessage(
   date: Date,
 ): Promise<OutgoingMessage> {
   const { html, text, unsubscribeUrl: url, token } = personalize(record, subscriber, ctx);
-  const mailto = `mailto:${addressOf(ctx.replyTo ?? ctx.from)}?subject=unsubscribe%20${encodeURIComponent(token)}`;
+  const mailto = ctx.mailtoUnsubscribe
+    ? `, <mailto:${addressOf(ctx.replyTo ?? ctx.from)}?subject=unsubscribe%20${encodeURIComponent(token)}>`
+    : '';
   const messageId = messageIdFor(record.issue, subscriber.id, ctx.from);
   const encoding = encodingsFor(record.rendered);
   const composer = new MailComposer({
@@ -123,7 +130,7 @@ export async function buildMessage(
     textEncoding: 'quoted-printable',
     headers: {
       'List-Id': { prepared: true, value: listIdHeader(ctx.listId) },
-      'List-Unsubscribe': `<${url}>, <${mailto}>`,
+      'List-Unsubscribe': `<${url}>${mailto}`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'X-Digest-Issue': String(record.issue),
     },

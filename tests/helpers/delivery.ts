@@ -20,6 +20,7 @@ export const MESSAGE: MessageContext = {
   listId: { name: 'Links', id: 'links.links.example.com' },
   siteUrl: 'https://links.example.com',
   secret: SECRET,
+  mailtoUnsubscribe: true,
 };
 
 /** An SES v1 client for a local endpoint: fake credentials, no SDK retries (ours decide). */

@@ -4,7 +4,7 @@ import { verifyToken } from '../../../lambda/core/tokens';
 import { buildMessage } from '../../../lambda/render/message';
 import { messageContext, PLACEHOLDER, SECRET, subscriber } from '../../helpers/factories';
 
-const ctx = messageContext();
+const ctx = messageContext({ mailtoUnsubscribe: true });
 
 const record: IssueRecord = {
   issue: 12,
@@ -30,8 +30,8 @@ const record: IssueRecord = {
   composedAt: '2026-11-23T00:00:00.000Z',
 };
 
-async function parsed(sub = subscriber()) {
-  const message = await buildMessage(record, sub, ctx, new Date('2026-11-23T07:00:00Z'));
+async function parsed(sub = subscriber(), context = ctx) {
+  const message = await buildMessage(record, sub, context, new Date('2026-11-23T07:00:00Z'));
   return { message, mail: await simpleParser(message.raw), sub };
 }
 
@@ -63,6 +63,15 @@ describe('buildMessage', () => {
     expect(mail.html).toContain(`href="${urls[0]}"`);
     expect(mail.text).toContain(urls[0]);
     expect(mail.html).not.toContain(PLACEHOLDER);
+  });
+
+  it('offers no mailto in List-Unsubscribe unless the config says someone reads the replies', async () => {
+    const { mail } = await parsed(subscriber(), messageContext());
+    const listUnsubscribe = mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const urls = [...listUnsubscribe.matchAll(/<([^>]+)>/g)].map((m) => m[1] ?? '');
+    expect(urls).toHaveLength(1);
+    expect(urls[0]).toMatch(/^https:\/\/links\.example\.com\/unsubscribe\?token=/);
+    expect(listUnsubscribe).not.toContain('mailto:');
   });
 
   it('gives every recipient a different opaque token that names them, not their address', async () => {
