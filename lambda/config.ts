@@ -14,7 +14,7 @@ export { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV }
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const tagList = z.array(z.string().min(1)).max(200);
 
-const source = z.discriminatedUnion('type', [
+const oneSource = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pinboard-api'), user: z.string().min(1) }),
   z.strictObject({ type: z.literal('pinboard-rss'), user: z.string().min(1), tag: z.string().min(1).optional() }),
   z.strictObject({ type: z.literal('feed'), url: httpUrl }),
@@ -25,6 +25,29 @@ const source = z.discriminatedUnion('type', [
     user: z.string().min(1).optional(),
   }),
 ]);
+
+export type SourceConfig = z.infer<typeof oneSource>;
+
+/** One source, or several merged into one digest (each read on its own; see README "Sources"). */
+const source = z.union(
+  [
+    oneSource,
+    z
+      .array(oneSource)
+      .min(1, { error: 'must list at least one source' })
+      .max(20, { error: 'must list at most 20 sources' })
+      .superRefine((list, ctx) => {
+        // Parsed entries list their keys in the schema's order, so equal entries are equal JSON.
+        const seen = new Map<string, number>();
+        list.forEach((s, i) => {
+          const first = seen.get(JSON.stringify(s));
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: `repeats source ${first}` });
+          else seen.set(JSON.stringify(s), i);
+        });
+      }),
+  ],
+  { error: 'must be a source ({ "type": … }) or a list of sources' },
+);
 
 const schema = z.strictObject({
   $schema: z.string().optional(),
@@ -43,6 +66,11 @@ const schema = z.strictObject({
   /** A CSV (header `email`, optional `name`) imported when the subscriber list is empty: for demos. */
   subscribersSeed: z.string().min(1).optional(),
   source,
+  /**
+   * With several sources: `skip` sends the issue from the sources that answered (a failed one catches up in
+   * the next issue); `stop` fails the run, state unchanged, when any source fails. One source always stops.
+   */
+  sourceFailure: z.enum(['skip', 'stop'], { error: 'must be "skip" or "stop"' }).default('skip'),
   /** Bounds on what a source reads from the network (lambda/adapters/http.ts). */
   sourceLimits: z
     .strictObject({
@@ -135,11 +163,27 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A value no branch of a union accepts is one vague "Invalid input": replaced by the issues of the branches
+ * that got past the value's basic type (a source object with a bad `type` names `source.type`).
+ */
+function expandUnions(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue): Issue[] => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    const wrongType = (branch: Issue[]) => branch.every((i) => i.code === 'invalid_type' && i.path.length === 0);
+    const inner = issue.errors.filter((branch) => !wrongType(branch)).flat();
+    if (inner.length === 0) return [issue];
+    return expandUnions(inner.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
+  });
+}
+
 /** Validates a parsed config; `origin` names the file in errors. */
 export function parseConfig(raw: unknown, origin: string): DigestConfig {
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
+    const lines = expandUnions(result.error.issues).map((issue) => {
       const key = issue.path.join('.') || '(top level)';
       const extra =
         issue.code === 'unrecognized_keys' ? `: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : '';

@@ -1,7 +1,7 @@
 /**
  * The composition root: config and environment in, adapters out. Nothing else constructs an adapter.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BookmarkFileSource } from './adapters/bookmark-file';
@@ -14,14 +14,14 @@ import { PinboardApiSource } from './adapters/pinboard-api';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
-import type { DigestConfig, LoadedConfig } from './config';
+import type { DigestConfig, LoadedConfig, SourceConfig } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
 import type { ComposeNextDeps } from './jobs/compose-next';
 import type { Quota } from './jobs/send-queued';
-import type { BookmarkSource } from './ports/bookmark-source';
+import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Store } from './ports/store';
 import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
@@ -66,8 +66,12 @@ export interface App {
   /** Absolute path of `subscribersSeed`, if set. */
   subscribersSeed?: string;
   store: Store;
-  /** Built on first use: a `subscribers list` needs no token. */
-  source: () => BookmarkSource;
+  /** Preview: the run changes nothing (no signing key, no first-seen or cursor memos written). */
+  readOnly: boolean;
+  /** The config's sources, in order; built on first use: a `subscribers list` needs no token. */
+  sources: () => NamedSource[];
+  /** What the run reads from, for its first log line: the source, or "N sources: …". */
+  source: () => Pick<BookmarkSource, 'description'>;
   mailer: () => Mailer;
   /** The mailer with its pace: SES at the configured or the account's rate; the outbox unpaced. */
   transport: () => Promise<Transport>;
@@ -76,9 +80,32 @@ export interface App {
   compose: ComposeOptions & { firstIssueDays: number };
 }
 
+/** The config's sources as a list, whichever way it was written. */
+export const sourceList = (config: Pick<DigestConfig, 'source'>): readonly SourceConfig[] =>
+  Array.isArray(config.source) ? config.source : [config.source];
+
+/**
+ * The id a source's cursor is kept under: what names it in the config (Pinboard user and tag, feed URL,
+ * file path), hashed, since a feed URL may carry a secret. Changing that entry starts a new cursor.
+ */
+export function sourceId(s: SourceConfig): string {
+  const identity =
+    s.type === 'pinboard-api'
+      ? [s.user.toLowerCase()]
+      : s.type === 'pinboard-rss'
+        ? [s.user.toLowerCase(), s.tag ?? '']
+        : s.type === 'feed'
+          ? [s.url]
+          : [s.path];
+  return `${s.type}:${createHash('sha256').update(JSON.stringify(identity)).digest('base64url').slice(0, 16)}`;
+}
+
+/** The Pinboard user of the first source that has one: its profile and tag pages are linked. */
 function pinboardUser(config: DigestConfig): string | undefined {
-  const s = config.source;
-  return s.type === 'pinboard-api' || s.type === 'pinboard-rss' ? s.user : s.type === 'file' ? s.user : undefined;
+  for (const s of sourceList(config)) {
+    if (s.type === 'pinboard-api' || s.type === 'pinboard-rss' || (s.type === 'file' && s.user)) return s.user;
+  }
+  return undefined;
 }
 
 const slug = (text: string) =>
@@ -139,8 +166,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
         })
       : new FileStore(stateDir);
 
-  const source = (): BookmarkSource => {
-    const s = config.source;
+  const buildSource = (s: SourceConfig): BookmarkSource => {
     const { maxBodyBytes } = config.sourceLimits;
     // A feed keeps when it first saw each undated item; a preview reads that memory but never writes it.
     const feedState = { maxBodyBytes, memo: store, readOnly: options.readOnly ?? false };
@@ -177,6 +203,17 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       case 'file':
         return new BookmarkFileSource(inputPath(s.path));
     }
+  };
+
+  let builtSources: NamedSource[] | undefined;
+  const sources = (): NamedSource[] => {
+    builtSources ??= sourceList(config).map((s) => ({ id: sourceId(s), source: buildSource(s) }));
+    return builtSources;
+  };
+  const source = (): Pick<BookmarkSource, 'description'> => {
+    const all = sources();
+    if (all.length === 1 && all[0]) return all[0].source;
+    return { description: `${all.length} sources: ${all.map((s) => s.source.description).join('; ')}` };
   };
 
   let builtMailer: Mailer | undefined;
@@ -243,6 +280,8 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       : () => loadTemplates(templatesDir),
     ...(config.subscribersSeed ? { subscribersSeed: inputPath(config.subscribersSeed) } : {}),
     store,
+    readOnly: options.readOnly ?? false,
+    sources,
     source,
     mailer,
     transport,
@@ -268,8 +307,10 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
 export async function composeDeps(app: App): Promise<ComposeNextDeps> {
   const templates = await app.templates();
   return {
-    source: app.source(),
+    sources: app.sources(),
+    sourceFailure: app.config.sourceFailure,
     store: app.store,
+    readOnly: app.readOnly,
     render: createRenderer(templates, app.render),
     options: app.compose,
     // Letters and digits only: HTML escaping leaves it intact, and no bookmark text can guess it.

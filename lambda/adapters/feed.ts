@@ -5,15 +5,27 @@
  * field by field whatever the shapes (parse-xml, parse-json), then turned into bookmarks with resolved,
  * checked links (items); undated items are dated when first seen (first-seen). An odd item is skipped
  * and counted in a warning; only a body that is no feed at all fails the source, in one line.
+ *
+ * Polite polling: the answer's ETag and Last-Modified come back as the source's state, and the next fetch
+ * sends them as If-None-Match / If-Modified-Since; a 304 is `unchanged`, with nothing read or parsed.
+ * Redirects are followed (at most 5, ../http); a feed that moved for good is named in a warning.
  */
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
 import type { RetryPolicy } from '../core/retry';
-import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
+import type { BookmarkSource, SourceResult, SourceState } from '../ports/bookmark-source';
 import type { Store } from '../ports/store';
 import { firstSeenTimes } from './feed/first-seen';
 import { readFeedBody } from './feed/read';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, excerpt, fetchBody, type HttpBody, withHttpRetry } from './http';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  excerpt,
+  fetchBody,
+  type HttpBody,
+  safeUrl,
+  withHttpRetry,
+} from './http';
 
 /** Pinboard's public feeds serve only the newest items unless asked for more; public clients use up to 400. */
 export const PINBOARD_FEED_COUNT = 400;
@@ -52,16 +64,34 @@ export class FeedSource implements BookmarkSource {
     this.description = options.label;
   }
 
-  private fetch(): Promise<HttpBody> {
+  /** The validators of a previous answer as conditional request headers (RFC 9110 §13.1). */
+  private static conditionalHeaders(state: SourceState | undefined): Record<string, string> {
+    return {
+      ...(state?.etag ? { 'if-none-match': state.etag } : {}),
+      ...(state?.lastModified ? { 'if-modified-since': state.lastModified } : {}),
+    };
+  }
+
+  /** An answer's validators, to send on the next fetch; undefined when it has none. */
+  private static validatorsOf(headers: Headers, previous?: SourceState): SourceState | undefined {
+    const etag = headers.get('etag') ?? previous?.etag;
+    const lastModified = headers.get('last-modified') ?? previous?.lastModified;
+    if (!etag && !lastModified) return undefined;
+    return { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
+  }
+
+  private fetch(state: SourceState | undefined): Promise<HttpBody> {
     const { label } = this.options;
     const retry = this.options.retry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 30_000, jitter: 0.2 };
+    const conditional = FeedSource.conditionalHeaders(state);
     return withHttpRetry(
       async () => {
         const res = await fetchBody(this.options.url, label, {
           timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-          headers: { accept: ACCEPT },
+          headers: { accept: ACCEPT, ...conditional },
         });
+        if (res.status === 304 && Object.keys(conditional).length > 0) return res;
         if (res.status !== 200)
           throw new SourceError(`${label}: HTTP ${res.status}: ${excerpt(res.body.toString('utf8'))}`);
         return res;
@@ -72,14 +102,25 @@ export class FeedSource implements BookmarkSource {
   }
 
   /**
-   * 1. Fetch (bounded, retried on transient failures). 2. Read the body (./feed/read): charset, JSON Feed or
-   * XML strictly then leniently, every item whatever its shapes, links resolved and checked.
+   * 1. Fetch (bounded, retried on transient failures, conditional on `state`); a 304 ends here, unchanged.
+   * 2. Read the body (./feed/read): charset, JSON Feed or XML strictly then leniently, every item whatever
+   * its shapes, links resolved (against the URL that answered) and checked.
    * 3. Warn when a full feed does not reach back to `from`. 4. Date undated items when first seen (`now`,
    * the run's clock, for new ones). Only SourceErrors (or the store's own errors) leave here.
    */
-  async fetchSince(from: string, now: string = new Date().toISOString()): Promise<SourceResult> {
+  async fetchSince(from: string, now: string = new Date().toISOString(), state?: SourceState): Promise<SourceResult> {
     const { label } = this.options;
-    const { bookmarks, warnings, total } = readFeedBody(await this.fetch(), this.options.url, label);
+    const answer = await this.fetch(state);
+    const moved = answer.movedTo
+      ? [`${label}: moved permanently to ${safeUrl(answer.movedTo)}: put the new URL in the config`]
+      : [];
+    const validators = FeedSource.validatorsOf(answer.headers, answer.status === 304 ? state : undefined);
+    if (answer.status === 304) {
+      return { bookmarks: [], unchanged: true, warnings: moved, ...(validators ? { state: validators } : {}) };
+    }
+    const read = readFeedBody(answer, answer.url, label);
+    const { bookmarks, total } = read;
+    const warnings = [...moved, ...read.warnings];
 
     // Judged on the feed's own dates: items dated now (first seen) say nothing about how far back it reaches.
     const oldest = bookmarks.reduce<string | undefined>(
@@ -102,6 +143,11 @@ export class FeedSource implements BookmarkSource {
     undated.forEach((b, i) => {
       b.savedAt = times[i];
     });
-    return { bookmarks: bookmarks as Bookmark[], unchanged: false, warnings };
+    return {
+      bookmarks: bookmarks as Bookmark[],
+      unchanged: false,
+      warnings,
+      ...(validators ? { state: validators } : {}),
+    };
   }
 }

@@ -51,12 +51,17 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** Redirects followed before a request fails: enough for http → https → a new host, short of any loop. */
+export const MAX_REDIRECTS = 5;
+
 export interface FetchOptions {
-  /** The whole request, headers and body together. */
+  /** The whole request, every redirect, headers and body together. */
   timeoutMs: number;
   /** The body is read up to this many bytes; past it the read stops and fails. */
   maxBytes: number;
   headers?: Record<string, string>;
+  /** Default MAX_REDIRECTS. */
+  maxRedirects?: number;
 }
 
 export interface HttpBody {
@@ -64,6 +69,14 @@ export interface HttpBody {
   /** The raw bytes: a feed's charset is decided from them, the header and the XML declaration. */
   body: Buffer;
   contentType: string;
+  headers: Headers;
+  /** Where the answer came from, after redirects: the base of relative links in it. */
+  url: string;
+  /**
+   * Set when the request's own URL has moved for good: the target of the 301/308 redirects it began with
+   * (a temporary redirect ends the run of them), so the config can be updated to it.
+   */
+  movedTo?: string;
 }
 
 const tooLarge = (label: string, maxBytes: number, what: string) =>
@@ -107,20 +120,13 @@ async function readBounded(response: Response, label: string, options: FetchOpti
   return Buffer.concat(chunks, total);
 }
 
-/**
- * GETs a URL and returns the body's bytes, read within `maxBytes` and `timeoutMs` (headers and body).
- * `label` names the request in errors and must not hold secrets. 429 and 5xx, timeouts and network
- * failures are transient; a body over the limit is not (a retry would read the same); other statuses
- * are returned for the caller.
- */
-export async function fetchBody(url: string, label: string, options: FetchOptions): Promise<HttpBody> {
-  let response: Response;
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const PERMANENT = new Set([301, 308]);
+
+/** One request, no redirects followed; network failures and timeouts are transient. */
+async function request(url: string, label: string, options: FetchOptions, signal: AbortSignal): Promise<Response> {
   try {
-    response = await fetch(url, {
-      signal: AbortSignal.timeout(options.timeoutMs),
-      headers: options.headers ?? {},
-      redirect: 'follow',
-    });
+    return await fetch(url, { signal, headers: options.headers ?? {}, redirect: 'manual' });
   } catch (cause) {
     if (isTimeout(cause)) {
       throw new TransientHttpError(`${label}: no answer within ${options.timeoutMs / 1000} s`, undefined, { cause });
@@ -128,14 +134,69 @@ export async function fetchBody(url: string, label: string, options: FetchOption
     const code = ((cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message) || 'network error';
     throw new TransientHttpError(`${label}: cannot connect (${code})`, undefined, { cause });
   }
-  if (response.status === 429 || response.status >= 500) {
-    await response.body?.cancel().catch(() => {});
-    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-    const what = response.status === 429 ? 'rate limited (429 Too Many Requests)' : `server error ${response.status}`;
-    throw new TransientHttpError(`${label}: ${what}`, retryAfter);
+}
+
+/** Where a redirect points, checked: an http(s) URL, resolved against the URL that answered. */
+function redirectTarget(response: Response, from: string, label: string): string {
+  const location = response.headers.get('location');
+  if (!location) throw new SourceError(`${label}: HTTP ${response.status} redirect without a Location header`);
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    throw new SourceError(`${label}: HTTP ${response.status} redirect to an unreadable Location`);
   }
-  const body = await readBounded(response, label, options);
-  return { status: response.status, body, contentType: response.headers.get('content-type') ?? '' };
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw new SourceError(
+      `${label}: HTTP ${response.status} redirect to a ${target.protocol} URL, which is not followed`,
+    );
+  }
+  return target.href;
+}
+
+/**
+ * GETs a URL and returns the body's bytes, read within `maxBytes` and `timeoutMs` (every hop, headers and
+ * body). Redirects are followed here, at most `maxRedirects` of them (one more is a SourceError), so a
+ * permanent move can be reported. `label` names the request in errors and must not hold secrets. 429 and
+ * 5xx, timeouts and network failures are transient; a body over the limit is not (a retry would read the
+ * same); other statuses (304 among them) are returned for the caller.
+ */
+export async function fetchBody(url: string, label: string, options: FetchOptions): Promise<HttpBody> {
+  const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  let current = url;
+  let movedTo: string | undefined;
+  let movedSoFar = true;
+  for (let followed = 0; ; followed++) {
+    const response = await request(current, label, options, signal);
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel().catch(() => {});
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      const what = response.status === 429 ? 'rate limited (429 Too Many Requests)' : `server error ${response.status}`;
+      throw new TransientHttpError(`${label}: ${what}`, retryAfter);
+    }
+    if (!REDIRECT.has(response.status)) {
+      const body = await readBounded(response, label, options);
+      return {
+        status: response.status,
+        body,
+        contentType: response.headers.get('content-type') ?? '',
+        headers: response.headers,
+        url: current,
+        ...(movedTo ? { movedTo } : {}),
+      };
+    }
+    await response.body?.cancel().catch(() => {});
+    const next = redirectTarget(response, current, label);
+    if (followed >= maxRedirects) {
+      throw new SourceError(
+        `${label}: more than ${maxRedirects} redirects (the last to ${safeUrl(next)}); nothing was read`,
+      );
+    }
+    movedSoFar &&= PERMANENT.has(response.status);
+    if (movedSoFar) movedTo = next;
+    current = next;
+  }
 }
 
 /** `fetchBody` for answers that are UTF-8 by definition (the Pinboard API's JSON). */

@@ -1,11 +1,18 @@
 /** Turns job results into the lines a person reads at the end of a run. */
 import type { ComposeReport } from '../core/compose';
+import type { SourcesReport } from '../jobs/compose-next';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What selection left out and why; counts only, so no private bookmark is ever named. */
-export function describeReport(report: ComposeReport): string[] {
+export function describeReport(report: ComposeReport & { sources?: SourcesReport }): string[] {
   const lines: string[] = [];
+  if (report.sources?.failed.length) {
+    const { read, failed } = report.sources;
+    lines.push(
+      `sources: read ${read} of ${read + failed.length}; not read, caught up in a later issue: ${failed.map((f) => f.source).join(', ')}`,
+    );
+  }
   const left: string[] = [];
   if (report.private) left.push(`${report.private} private`);
   if (report.toread) left.push(`${report.toread} to-read`);

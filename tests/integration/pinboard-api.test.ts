@@ -37,7 +37,7 @@ async function setup(serverOptions = FAST, client = fastClient) {
   const compose = async (src = source) =>
     composeNextIssue(
       {
-        source: src,
+        sources: [{ id: 'pinboard-api:tester', source: src }],
         store,
         render: await shippedRenderer(),
         options: { ...composeOptions(), firstIssueDays: 7 },

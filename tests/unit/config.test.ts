@@ -86,6 +86,67 @@ describe('loadConfig', () => {
   });
 });
 
+describe('several sources', () => {
+  const linkding = { type: 'feed', url: 'https://links.example/feeds/SECRET/all' };
+  const blog = { type: 'feed', url: 'https://blog.example/atom.xml' };
+
+  it('accepts a list of sources and skips a failed one by default', () => {
+    const { config } = loadConfig(write({ ...valid, source: [valid.source, linkding, blog] }));
+    expect(config.source).toHaveLength(3);
+    expect(config.sourceFailure).toBe('skip');
+    expect(loadConfig(write({ ...valid, sourceFailure: 'stop' })).config.sourceFailure).toBe('stop');
+  });
+
+  it.each([
+    [[valid.source, { type: 'feed', url: 'ftp://x.example/feed' }], /source\.1\.url: must be an http\(s\) URL/],
+    [[valid.source, { type: 'delicious' }], /source\.1\.type: Invalid discriminator value/],
+    [[linkding, blog, linkding], /source\.2: repeats source 0/],
+    [[], /source: must list at least one source/],
+    ['pinboard', /source: must be a source \(\{ "type": … \}\) or a list of sources/],
+  ])('names a bad source list by entry: %j', (list, message) => {
+    expect(() => loadConfig(write({ ...valid, source: list }))).toThrow(message);
+  });
+
+  it('rejects a sourceFailure other than skip or stop', () => {
+    expect(() => loadConfig(write({ ...valid, sourceFailure: 'retry' }))).toThrow(
+      /sourceFailure: must be "skip" or "stop"/,
+    );
+  });
+
+  it('wires each source under an id that holds no secret and survives reordering; names them all', () => {
+    const state = mkdtempSync(path.join(tmpdir(), 'pd-s-'));
+    const env = { PINBOARD_TOKEN: 'me:ABCDEF0123456789' };
+    const app = buildApp(loadConfig(write({ ...valid, source: [valid.source, linkding, blog] })), {
+      env,
+      stateDir: state,
+    });
+    const ids = app.sources().map((s) => s.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.join()).not.toContain('SECRET');
+    const reordered = buildApp(loadConfig(write({ ...valid, source: [blog, valid.source, linkding] })), {
+      env,
+      stateDir: state,
+    });
+    expect(reordered.sources().map((s) => s.id)).toEqual([ids[2], ids[0], ids[1]]);
+    expect(app.source().description).toBe(
+      '3 sources: Pinboard API (https://api.pinboard.in/v1, user me); feed https://links.example/feeds/SECRET/all; feed https://blog.example/atom.xml',
+    );
+  });
+
+  it('links profile and tags to the first Pinboard source, and to none without one', () => {
+    const state = mkdtempSync(path.join(tmpdir(), 'pd-s-'));
+    const rss = { type: 'pinboard-rss', user: 'maciej' };
+    const app = buildApp(loadConfig(write({ ...valid, source: [blog, rss, valid.source] })), {
+      env: {},
+      stateDir: state,
+    });
+    expect(app.render.profileUrl).toBe('https://pinboard.in/u:maciej/');
+    const feeds = buildApp(loadConfig(write({ ...valid, source: [blog, linkding] })), { env: {}, stateDir: state });
+    expect(feeds.render.profileUrl).toBeUndefined();
+    expect(feeds.render.tagUrl).toBeUndefined();
+  });
+});
+
 describe('buildApp', () => {
   it('says which variable is missing for the Pinboard API, without asking for it before it is needed', () => {
     const app = buildApp(loadConfig(write(valid)), { env: {}, stateDir: mkdtempSync(path.join(tmpdir(), 'pd-s-')) });
