@@ -1,7 +1,8 @@
 /** Reads the author's templates folder and compiles it, through the file cache unless told otherwise. */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RenderError } from '../core/errors';
+import { CONFIRM_TEMPLATE_FILES } from '../render/confirm-message';
 import {
   type CompiledTemplates,
   compileTemplates,
@@ -14,10 +15,16 @@ import { FileTemplateCache } from './template-cache';
 /** The templates shipped with the project; `templates` in the config points elsewhere. */
 export const DEFAULT_TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
 
+/** The file name of each template: the digest's (TEMPLATE_FILES) or the confirmation email's. */
+export type TemplateFileNames = Record<keyof TemplateSources, string>;
+
 /** Reads every template; one error lists each that cannot be read, in a fixed order. */
-export async function readTemplateSources(dir: string): Promise<TemplateSources> {
+export async function readTemplateSources(
+  dir: string,
+  files: TemplateFileNames = TEMPLATE_FILES,
+): Promise<TemplateSources> {
   const keys = ['html', 'text', 'subject', 'preheader'] as const;
-  const names = keys.map((k) => TEMPLATE_FILES[k]);
+  const names = keys.map((k) => files[k]);
   const results = await Promise.allSettled(names.map((name) => readFile(path.join(dir, name), 'utf8')));
   const problems = results.flatMap((r, i) =>
     r.status === 'rejected' ? [`${names[i]} (${(r.reason as NodeJS.ErrnoException).code ?? r.reason})`] : [],
@@ -33,6 +40,22 @@ export async function readTemplateSources(dir: string): Promise<TemplateSources>
 export async function loadTemplates(
   dir: string = DEFAULT_TEMPLATES_DIR,
   cache: TemplateCache = new FileTemplateCache(),
+  files: TemplateFileNames = TEMPLATE_FILES,
 ): Promise<CompiledTemplates> {
-  return compileTemplates(await readTemplateSources(dir), path.join(dir, TEMPLATE_FILES.html), cache);
+  return compileTemplates(await readTemplateSources(dir, files), path.join(dir, files.html), cache);
+}
+
+/**
+ * The confirmation email's templates (templates/confirm.*), compiled like the digest's. An author's folder
+ * made before sign-ups existed has none: then the project's own are used.
+ */
+export async function loadConfirmTemplates(
+  dir: string = DEFAULT_TEMPLATES_DIR,
+  cache: TemplateCache = new FileTemplateCache(),
+): Promise<CompiledTemplates> {
+  const own = await access(path.join(dir, CONFIRM_TEMPLATE_FILES.html)).then(
+    () => true,
+    () => false,
+  );
+  return loadTemplates(own ? dir : DEFAULT_TEMPLATES_DIR, cache, CONFIRM_TEMPLATE_FILES);
 }

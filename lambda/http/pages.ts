@@ -1,0 +1,136 @@
+/**
+ * The pages of the subscription API, as HTML strings: one stylesheet (inline, allowed by its hash in the
+ * Content-Security-Policy, so no script and no other style can run), every value escaped on the way in, no
+ * JavaScript at all (forms work as forms). Readable at 375 px, light and dark, 48 px tap targets, labels on
+ * every field, 4.5:1 contrast or more in both schemes.
+ */
+import { createHash } from 'node:crypto';
+
+/** Escapes text for HTML content and quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(
+    /[&<>"'`=]/g,
+    (c) =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;', '=': '&#61;' })[c] ?? c,
+  );
+}
+
+/** Markup that is already safe (built by `html`): passed through as it is. */
+class Safe {
+  constructor(readonly markup: string) {}
+}
+
+type Value = string | number | Safe | undefined | false | Value[];
+
+function render(value: Value): string {
+  if (value === undefined || value === false) return '';
+  if (value instanceof Safe) return value.markup;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(String(value));
+}
+
+/** A template literal whose every interpolation is escaped, unless it is itself `html`. */
+export function html(strings: TemplateStringsArray, ...values: Value[]): Safe {
+  return new Safe(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i] as Value) : ''), ''));
+}
+
+const CSS = `
+:root { color-scheme: light dark; --bg: #f3f3f3; --card: #ffffff; --text: #1f1f1f; --muted: #5f5f5f;
+  --accent: #0b57d0; --on-accent: #ffffff; --line: #757575; --error: #b3261e; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #121212; --card: #1e1e1e; --text: #e8e8e8; --muted: #ababab;
+    --accent: #8ab4f8; --on-accent: #0b1f44; --line: #8e8e8e; --error: #f2b8b5; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--text);
+  font: 16px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; }
+main { max-width: 34rem; margin: 0 auto; padding: 24px 16px 40px; }
+.card { background: var(--card); border-radius: 12px; padding: 24px; }
+h1 { font-size: 26px; line-height: 1.25; margin: 0 0 12px; overflow-wrap: anywhere; }
+p { margin: 12px 0; overflow-wrap: anywhere; }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+label { display: block; font-weight: 600; margin: 16px 0 6px; }
+input[type=email] { display: block; width: 100%; min-height: 48px; padding: 10px 12px; font: inherit;
+  color: var(--text); background: var(--card); border: 1px solid var(--line); border-radius: 6px; }
+input[aria-invalid=true] { border: 2px solid var(--error); }
+button { display: inline-block; min-height: 48px; margin: 16px 0 4px; padding: 12px 28px; font: inherit;
+  font-weight: 600; color: var(--on-accent); background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+.error { color: var(--error); font-weight: 600; }
+.small, footer { color: var(--muted); font-size: 14px; }
+footer { margin: 16px 8px; }
+footer a { color: var(--muted); display: inline-block; padding: 12px 0; }
+.hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+@media (max-width: 480px) { h1 { font-size: 22px; } button { width: 100%; } .card { padding: 20px 16px; } }
+`.trim();
+
+/** The one stylesheet's hash, for `style-src` in the Content-Security-Policy. */
+export const STYLE_HASH = `sha256-${createHash('sha256').update(CSS).digest('base64')}`;
+
+/** No scripts, no frames, no plugins, nothing fetched; forms post only back here; the one inline style by hash. */
+export const CONTENT_SECURITY_POLICY = `default-src 'none'; style-src '${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+
+export interface PageSite {
+  title: string;
+  intro?: string;
+  lang: string;
+  /** The archive's newest issue page, if any issue has been sent. */
+  latestIssueUrl?: string;
+}
+
+/** A whole page: heading, content, and a footer back to the signup form. */
+export function page(site: PageSite, heading: string, content: Safe, options: { home?: boolean } = {}): string {
+  const footer = options.home ? '' : html`<footer><a href="./">${site.title}: sign up</a></footer>`;
+  return `<!doctype html>${
+    html`<html lang="${site.lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${heading === site.title ? heading : `${heading} · ${site.title}`}</title>
+<style>${new Safe(CSS)}</style></head>
+<body><main><div class="card"><h1>${heading}</h1>
+${content}</div>${footer}</main></body></html>
+`.markup
+  }`;
+}
+
+const latest = (site: PageSite) =>
+  site.latestIssueUrl ? html`<p><a href="${site.latestIssueUrl}">Read the latest issue</a></p>` : '';
+
+/** GET /: the form. With `error`, the same form after a refused address, the input kept (escaped). */
+export function signupPage(site: PageSite, options: { email?: string; error?: string } = {}): string {
+  const { email, error } = options;
+  return page(
+    site,
+    site.title,
+    html`${site.intro ? html`<p>${site.intro}</p>` : ''}
+<form method="post" action="subscribe">
+<label for="email">Your email address</label>
+${error ? html`<p id="email-error" class="error" role="alert">${error}</p>` : ''}
+<input id="email" name="email" type="email" autocomplete="email" inputmode="email" autocapitalize="off" spellcheck="false" required maxlength="254"${new Safe(error ? ' aria-invalid="true" aria-describedby="email-error"' : '')} value="${email ?? ''}">
+<div class="hp" aria-hidden="true"><label for="website">Leave this empty</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+<button type="submit">Subscribe</button>
+</form>
+<p class="small">You will get an email with a link to confirm. Every issue has a link to leave with one click.</p>
+${latest(site)}`,
+    { home: true },
+  );
+}
+
+/** A page that says one thing: a heading, paragraphs of text, and maybe a link back to the latest issue. */
+export function messagePage(site: PageSite, heading: string, paragraphs: string[], withLatest = false): string {
+  return page(site, heading, html`${paragraphs.map((p) => html`<p>${p}</p>`)}${withLatest ? latest(site) : ''}`);
+}
+
+/** GET /unsubscribe: one button; the GET itself changes nothing (mail scanners follow links). */
+export function unsubscribeFormPage(site: PageSite, email: string | undefined, token: string): string {
+  return page(
+    site,
+    'Unsubscribe?',
+    html`<p>${email ? `Stop sending ${site.title} to ${email}?` : `Stop sending ${site.title} to this address?`}</p>
+<form method="post" action="unsubscribe?token=${encodeURIComponent(token)}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button>
+</form>
+<p class="small">One click, and no more issues. You can sign up again at any time.</p>`,
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * Sign-up limits kept in the Store's memos, so they hold across `serve` restarts and across Lambda containers:
+ *   - per client IP, a fixed one-hour window (`signup:ip:<bucket>`). IPs are never stored: a keyed hash puts
+ *     each in one of 4,096 buckets (IPv6 by its /64, what one subscriber line gets), so the memos stay bounded
+ *     whatever the traffic; two IPs sharing a bucket share a limit, a 1-in-4,096 chance;
+ *   - per address (per subscriber id, `signup:s:<id>`), a fixed one-day window of sign-up requests, and when
+ *     the last confirmation went out (at most one a day).
+ *
+ * A memo is read, changed and written back. Within one process those steps are serialized (the file store
+ * keeps every memo in one file, so two writes at once would lose one); across Lambda containers the last write
+ * wins, so under a burst spread over containers a limit can let a few more through, never fewer.
+ */
+import { createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Store } from '../ports/store';
+
+export const HOUR_SECONDS = 3600;
+export const DAY_SECONDS = 86_400;
+const IP_BUCKETS = 4096;
+
+const chains = new WeakMap<Store, Promise<unknown>>();
+
+/** Runs `fn` after every earlier memo update of this store in this process has finished. */
+export function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  const previous = chains.get(store) ?? Promise.resolve();
+  const next = previous.then(fn, fn);
+  chains.set(
+    store,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+/** The part of an address that one client controls: an IPv4 address, or the /64 of an IPv6 one. */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** The memo key of an IP's bucket: a keyed hash, so the stored key says nothing about the IP. */
+export function ipMemoKey(secret: string, ip: string): string {
+  const digest = createHmac('sha256', secret)
+    .update(`signup ip\n${clientKey(ip)}`)
+    .digest();
+  return `signup:ip:${(digest.readUInt32BE(0) % IP_BUCKETS).toString(36)}`;
+}
+
+export const addressMemoKey = (subscriberId: string) => `signup:s:${subscriberId}`;
+
+export interface Window {
+  /** Start, in seconds since the epoch. */
+  start: number;
+  count: number;
+}
+
+/** A fixed window's count after one more hit at `now` (seconds), or how long to wait when `limit` is reached. */
+export function hit(
+  window: Window | undefined,
+  now: number,
+  length: number,
+  limit: number,
+): { window: Window; retryAfter?: number } {
+  const current = window && now - window.start < length && now >= window.start ? window : { start: now, count: 0 };
+  if (current.count >= limit) return { window: current, retryAfter: Math.max(1, current.start + length - now) };
+  return { window: { start: current.start, count: current.count + 1 } };
+}
+
+/** Counts one sign-up request from `ip`; `retryAfter` (seconds) when this hour's limit is reached. */
+export async function countIpRequest(
+  store: Store,
+  secret: string,
+  ip: string,
+  limit: number,
+  now: number,
+): Promise<{ retryAfter?: number }> {
+  const key = ipMemoKey(secret, ip);
+  return serialized(store, async () => {
+    const [start, count] = ((await store.getMemo(key)) ?? '').split(':').map(Number);
+    const previous =
+      Number.isFinite(start) && Number.isFinite(count) ? { start: start ?? 0, count: count ?? 0 } : undefined;
+    const { window, retryAfter } = hit(previous, now, HOUR_SECONDS, limit);
+    if (retryAfter === undefined) await store.putMemo(key, `${window.start}:${window.count}`);
+    return { retryAfter };
+  });
+}
+
+/** What is remembered per address: this day's requests and when the last confirmation went out (seconds). */
+export interface AddressMemo {
+  window?: Window;
+  lastConfirmation?: number;
+}
+
+export function parseAddressMemo(text: string | undefined): AddressMemo {
+  if (!text) return {};
+  try {
+    const raw = JSON.parse(text) as { w?: number; n?: number; c?: number };
+    return {
+      ...(typeof raw.w === 'number' && typeof raw.n === 'number' ? { window: { start: raw.w, count: raw.n } } : {}),
+      ...(typeof raw.c === 'number' ? { lastConfirmation: raw.c } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+export function formatAddressMemo(memo: AddressMemo): string {
+  return JSON.stringify({ w: memo.window?.start, n: memo.window?.count, c: memo.lastConfirmation });
+}

@@ -1,0 +1,227 @@
+/**
+ * Joining and leaving the list: double opt-in and one-click unsubscribe, the use cases behind the HTTP handler
+ * (`serve` and the subscription-api function) and the CLI's `subscribers add|unsubscribe`.
+ *
+ * subscribe(email, ip):
+ *   1. refuse an address that is not one (syntax, ≤ 254 octets, no CR/LF or other control characters);
+ *   2. count the request against the IP's hourly limit → `limited`;
+ *   3. add the address as pending, or find it as it is (active, pending, unsubscribed, suppressed: unchanged);
+ *   4. count the request against the address's daily limit → `limited`;
+ *   5. unless a confirmation went to it in the last day, send one (a 7-day confirm token) → `accepted`.
+ *   Every step but 1 answers the same whatever the address's state, so the answer never tells who is subscribed.
+ * confirm(token): a genuine, unexpired confirm token activates its subscriber, unless the subscriber left or
+ *   was suppressed after the token was made (a later unsubscribe or bounce wins over an old link).
+ * unsubscribe(token): a genuine unsubscribe token marks its subscriber unsubscribed, idempotently; a
+ *   suppressed one stays suppressed.
+ */
+import { normalizeEmail } from '../core/email';
+import { DeliveryError } from '../core/errors';
+import type { Subscriber } from '../core/model';
+import { checkToken, createToken } from '../core/tokens';
+import { siteBase } from '../http/site-url';
+import type { Mailer } from '../ports/mailer';
+import type { Store } from '../ports/store';
+import { type BuildConfirmation, CONFIRM_DAYS } from '../render/confirm-message';
+import {
+  addressMemoKey,
+  countIpRequest,
+  DAY_SECONDS,
+  formatAddressMemo,
+  hit,
+  parseAddressMemo,
+  serialized,
+} from './subscription-limits';
+
+export interface SubscriptionLimits {
+  perIpPerHour: number;
+  perAddressPerDay: number;
+}
+
+export interface SubscriptionDeps {
+  store: Store;
+  mailer: Mailer;
+  /** The signing secret: one key, or several (the first signs). */
+  secret: string;
+  /** The public base of the links mailed (`siteUrl`, or `serve`'s own address). */
+  siteUrl: string;
+  buildConfirmation: BuildConfirmation;
+  limits: SubscriptionLimits;
+  /** ms since the epoch; tests pass a clock. */
+  now?: () => number;
+  log?: (line: string, fields?: Record<string, unknown>) => void;
+}
+
+export type SubscribeOutcome =
+  | { kind: 'accepted' }
+  | { kind: 'invalid-address' }
+  | { kind: 'limited'; retryAfter: number }
+  /** The confirmation could not be handed to the transport; nothing was recorded, so trying later works. */
+  | { kind: 'unavailable'; retryAfter: number };
+
+export type ConfirmOutcome =
+  | { kind: 'confirmed'; subscriber: Subscriber }
+  | { kind: 'invalid' }
+  | { kind: 'expired' }
+  /** The subscriber left or was suppressed after this link was made: they sign up again for a fresh one. */
+  | { kind: 'superseded' };
+
+export type UnsubscribeOutcome = { kind: 'unsubscribed'; subscriber?: Subscriber } | { kind: 'invalid' };
+
+const MAX_ADDRESS_OCTETS = 254;
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: never part of an address.
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+/** The address as stored, or undefined when the input is not one usable address. */
+export function signupAddress(input: string): string | undefined {
+  if (CONTROL.test(input) || Buffer.byteLength(input, 'utf8') > MAX_ADDRESS_OCTETS) return undefined;
+  return normalizeEmail(input);
+}
+
+export function confirmUrl(siteUrl: string, token: string): string {
+  return `${siteBase(siteUrl)}/confirm?token=${encodeURIComponent(token)}`;
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+export type ConfirmationResult = 'sent' | 'recently-sent';
+
+/**
+ * Sends `subscriber` a confirmation unless one went out in the last day. With `countRequest`, the request also
+ * counts against the address's daily limit (`limited` when it is used up). Throws DeliveryError when the
+ * transport refuses; the day's "sent" mark is then taken back so a later request sends.
+ */
+export async function requestConfirmation(
+  subscriber: Subscriber,
+  deps: SubscriptionDeps,
+  countRequest: boolean,
+): Promise<ConfirmationResult | { retryAfter: number }> {
+  const { store } = deps;
+  const nowMs = deps.now?.() ?? Date.now();
+  const now = seconds(nowMs);
+  const key = addressMemoKey(subscriber.id);
+  type Decision = { retryAfter: number } | { send: boolean; previous?: number };
+  const decision = await serialized(store, async (): Promise<Decision> => {
+    const memo = parseAddressMemo(await store.getMemo(key));
+    let window = memo.window;
+    if (countRequest) {
+      const counted = hit(memo.window, now, DAY_SECONDS, deps.limits.perAddressPerDay);
+      if (counted.retryAfter !== undefined) return { retryAfter: counted.retryAfter };
+      window = counted.window;
+    }
+    const send = memo.lastConfirmation === undefined || now - memo.lastConfirmation >= DAY_SECONDS;
+    await store.putMemo(key, formatAddressMemo({ window, lastConfirmation: send ? now : memo.lastConfirmation }));
+    return { send, previous: memo.lastConfirmation };
+  });
+  if ('retryAfter' in decision) return decision;
+  if (!decision.send) return 'recently-sent';
+
+  const token = createToken(deps.secret, 'confirm', subscriber.id, nowMs + CONFIRM_DAYS * DAY_SECONDS * 1000);
+  try {
+    const message = await deps.buildConfirmation({
+      subscriber,
+      confirmUrl: confirmUrl(deps.siteUrl, token),
+      alreadyActive: subscriber.status === 'active',
+      date: new Date(nowMs),
+    });
+    await deps.mailer.send(message);
+  } catch (error) {
+    await serialized(store, async () => {
+      const memo = parseAddressMemo(await store.getMemo(key));
+      if (memo.lastConfirmation === now) {
+        await store.putMemo(key, formatAddressMemo({ window: memo.window, lastConfirmation: decision.previous }));
+      }
+    });
+    throw error;
+  }
+  return 'sent';
+}
+
+/** A sign-up request from the web (see the file comment for the steps). */
+export async function subscribe(
+  input: { email: string; ip?: string },
+  deps: SubscriptionDeps,
+): Promise<SubscribeOutcome> {
+  const email = signupAddress(input.email);
+  if (!email) return { kind: 'invalid-address' };
+  const nowMs = deps.now?.() ?? Date.now();
+  if (input.ip) {
+    const { retryAfter } = await countIpRequest(
+      deps.store,
+      deps.secret,
+      input.ip,
+      deps.limits.perIpPerHour,
+      seconds(nowMs),
+    );
+    if (retryAfter !== undefined) return { kind: 'limited', retryAfter };
+  }
+  const { subscriber } = await deps.store.addSubscriber({ email, status: 'pending' }, new Date(nowMs).toISOString());
+  try {
+    const result = await requestConfirmation(subscriber, deps, true);
+    if (typeof result === 'object') return { kind: 'limited', retryAfter: result.retryAfter };
+    return { kind: 'accepted' };
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    deps.log?.('confirmation not sent', { subscriberId: subscriber.id, failure: error.failure, error: error.message });
+    return { kind: 'unavailable', retryAfter: 60 };
+  }
+}
+
+/** Activates the subscriber a confirm link names (see the file comment). */
+export async function confirm(
+  token: string,
+  deps: Pick<SubscriptionDeps, 'store' | 'secret' | 'now'>,
+): Promise<ConfirmOutcome> {
+  const nowMs = deps.now?.() ?? Date.now();
+  const check = checkToken(deps.secret, 'confirm', token, nowMs);
+  if (!check.valid) return { kind: check.reason === 'expired' ? 'expired' : 'invalid' };
+  const subscriber = await deps.store.getSubscriber(check.subject);
+  if (!subscriber) return { kind: 'invalid' };
+  if (subscriber.status === 'active') return { kind: 'confirmed', subscriber };
+  if (subscriber.status !== 'pending' && check.expiresAt !== undefined) {
+    const madeAt = seconds(check.expiresAt) - CONFIRM_DAYS * DAY_SECONDS;
+    if (seconds(Date.parse(subscriber.updatedAt)) > madeAt) return { kind: 'superseded' };
+  }
+  const updated = await deps.store.setSubscriberStatus(subscriber.id, 'active', new Date(nowMs).toISOString());
+  return { kind: 'confirmed', subscriber: updated ?? { ...subscriber, status: 'active' } };
+}
+
+/** The subscriber an unsubscribe link names, without changing anything (the page a GET shows). */
+export async function inspectUnsubscribe(
+  token: string,
+  deps: Pick<SubscriptionDeps, 'store' | 'secret' | 'now'>,
+): Promise<{ kind: 'valid'; subscriber?: Subscriber } | { kind: 'invalid' }> {
+  const check = checkToken(deps.secret, 'unsubscribe', token, deps.now?.() ?? Date.now());
+  if (!check.valid) return { kind: 'invalid' };
+  return { kind: 'valid', subscriber: await deps.store.getSubscriber(check.subject) };
+}
+
+/** Marks the subscriber an unsubscribe link names as unsubscribed; again and again, harmlessly. */
+export async function unsubscribe(
+  token: string,
+  deps: Pick<SubscriptionDeps, 'store' | 'secret' | 'now'>,
+): Promise<UnsubscribeOutcome> {
+  const nowMs = deps.now?.() ?? Date.now();
+  const check = checkToken(deps.secret, 'unsubscribe', token, nowMs);
+  if (!check.valid) return { kind: 'invalid' };
+  const subscriber = await deps.store.getSubscriber(check.subject);
+  if (!subscriber) return { kind: 'unsubscribed' };
+  if (subscriber.status !== 'active' && subscriber.status !== 'pending') return { kind: 'unsubscribed', subscriber };
+  const updated = await deps.store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(nowMs).toISOString());
+  return { kind: 'unsubscribed', subscriber: updated ?? subscriber };
+}
+
+/**
+ * The token in what an author pastes from an unsubscribe reply: the bare token, the reply's subject
+ * (`unsubscribe TOKEN`, or `Re: unsubscribe%20TOKEN`), or the whole unsubscribe link.
+ */
+export function tokenFrom(input: string): string {
+  let text = input.trim();
+  const query = /[?&]token=([^&\s#]+)/.exec(text);
+  if (query?.[1]) text = query[1];
+  try {
+    text = decodeURIComponent(text);
+  } catch {
+    // not percent-encoded after all: keep it as it is
+  }
+  return text.replace(/^(?:(?:re|aw|fwd?):\s*)*unsubscribe\s+/i, '').trim();
+}

@@ -1,0 +1,52 @@
+import { signupAddress, tokenFrom } from '../../../lambda/jobs/subscription';
+import { clientKey, hit, ipMemoKey } from '../../../lambda/jobs/subscription-limits';
+
+describe('signupAddress', () => {
+  it('keeps a usable address, domain lower-cased, and refuses anything with a line break or control character', () => {
+    expect(signupAddress(' Ann@Example.COM ')).toBe('Ann@example.com');
+    for (const bad of ['a@b.co\r\n', 'a@b.co\n', '\ta@b.co', 'a\u007f@b.co', 'a\u0085@b.co', 'a@b.co\u2029']) {
+      expect(signupAddress(bad)).toBeUndefined();
+    }
+    expect(signupAddress(`${'a'.repeat(242)}@example.com`)).toBe(`${'a'.repeat(242)}@example.com`);
+    expect(signupAddress(`${'a'.repeat(243)}@example.com`)).toBeUndefined();
+    expect(signupAddress(`${'ж'.repeat(122)}@example.com`)).toBeUndefined(); // 256 octets in 134 characters
+  });
+});
+
+describe('tokenFrom', () => {
+  it('finds the token in a bare token, a reply subject, or a whole unsubscribe link', () => {
+    const token = 'AbC_12-x.0.k1y2z3.MAC_mac-MAC';
+    expect(tokenFrom(token)).toBe(token);
+    expect(tokenFrom(`unsubscribe ${token}`)).toBe(token);
+    expect(tokenFrom(`Re: unsubscribe%20${token}`)).toBe(token);
+    expect(tokenFrom(`https://links.example.com/unsubscribe?token=${encodeURIComponent(token)}`)).toBe(token);
+  });
+});
+
+describe('sign-up limits', () => {
+  it('treats an IPv6 /64 as one client and an IPv4-mapped address as IPv4', () => {
+    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(clientKey('192.0.2.1')).toBe('192.0.2.1');
+  });
+
+  it('keeps IPs out of the memo keys, in a bounded set of buckets', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 20_000; i++)
+      keys.add(ipMemoKey('s'.repeat(40), `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`));
+    expect(keys.size).toBeLessThanOrEqual(4096);
+    expect(keys.size).toBeGreaterThan(3500);
+    for (const key of keys) expect(key).toMatch(/^signup:ip:[0-9a-z]{1,3}$/);
+  });
+
+  it('counts in fixed windows and says how long until the window ends', () => {
+    let w = hit(undefined, 1000, 3600, 2).window;
+    w = hit(w, 1100, 3600, 2).window;
+    expect(hit(w, 1200, 3600, 2).retryAfter).toBe(3400);
+    expect(hit(w, 4600, 3600, 2)).toEqual({ window: { start: 4600, count: 1 } });
+    // A window from the future (a clock set back) starts over rather than locking out for long.
+    expect(hit({ start: 9000, count: 5 }, 1000, 3600, 2)).toEqual({ window: { start: 1000, count: 1 } });
+  });
+});
