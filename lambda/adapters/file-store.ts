@@ -9,11 +9,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StoreError } from '../core/errors';
-import type { Delivery, DeliveryState, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
 import { sleep } from '../core/retry';
 import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
 import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
-import { parseJsonLine, readLines } from './line-file';
+import { LedgerIndex } from './ledger-index';
+import { LineAppender, parseJsonLine, readLineAt, readLines } from './line-file';
 import { SubscriberFile } from './subscriber-file';
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -29,6 +30,12 @@ function parseJson<T>(text: string, file: string): T {
   }
 }
 
+/** An issue's ledger as this instance sees it: the packed view and the one writer of its file. */
+interface Ledger {
+  index: LedgerIndex;
+  appender: LineAppender;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -41,7 +48,7 @@ function isAlive(pid: number): boolean {
 export class FileStore implements Store {
   readonly description: string;
   private readonly subscribers: SubscriberFile;
-  private readonly ledgers = new Map<number, Promise<Map<string, DeliveryState>>>();
+  private readonly ledgers = new Map<number, Promise<Ledger>>();
   /** Claims this instance made: anything else still `claimed` was left by a run that died. */
   private readonly ownClaims = new Set<string>();
 
@@ -135,7 +142,7 @@ export class FileStore implements Store {
   }
 
   getSubscriber(id: string): Promise<Subscriber | undefined> {
-    return this.subscribers.find((s) => s.id === id);
+    return this.subscribers.get(id);
   }
 
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
@@ -149,10 +156,12 @@ export class FileStore implements Store {
   // ---- delivery ledger ----------------------------------------------------------------------------
 
   /**
-   * One in-memory ledger per issue, loaded once (concurrent callers share the load): only each
-   * recipient's state, about 60 bytes apiece, so 100,000 recipients stay a few MB. The file has the rest.
+   * One in-memory ledger per issue, loaded once (concurrent callers share the load) and kept current by
+   * this instance's own writes: each recipient's state and the offset of its latest line, packed
+   * (ledger-index.ts). The file has the rest. Another process does not write an issue's ledger while a
+   * send holds the lock, so the view stays exact.
    */
-  private ledger(issue: number): Promise<Map<string, DeliveryState>> {
+  private ledger(issue: number): Promise<Ledger> {
     let loading = this.ledgers.get(issue);
     if (!loading) {
       loading = this.loadLedger(issue);
@@ -169,40 +178,50 @@ export class FileStore implements Store {
     return this.file('deliveries', `${pad(issue)}.jsonl`);
   }
 
-  /** Every whole entry of an issue's ledger, oldest first; a line torn by a kill is skipped. */
-  private async *entries(issue: number): AsyncGenerator<Delivery> {
+  /** Every whole entry of an issue's ledger, oldest first, with where it starts; a torn line is skipped. */
+  private async *entries(issue: number): AsyncGenerator<{ delivery: Delivery; start: number }> {
     for await (const line of readLines(this.ledgerFile(issue))) {
       // A line torn by a kill mid-write is skipped: the send it records never completed, so it is claimed again.
       const delivery = parseJsonLine<Delivery>(line.text);
-      if (delivery) yield delivery;
+      if (delivery) yield { delivery, start: line.start };
     }
   }
 
-  private async loadLedger(issue: number): Promise<Map<string, DeliveryState>> {
-    const map = new Map<string, DeliveryState>();
-    for await (const d of this.entries(issue)) map.set(d.subscriberId, d.state);
-    return map;
+  private async loadLedger(issue: number): Promise<Ledger> {
+    const index = new LedgerIndex();
+    for await (const { delivery, start } of this.entries(issue))
+      index.set(delivery.subscriberId, delivery.state, start);
+    return { index, appender: new LineAppender(this.ledgerFile(issue)) };
   }
 
   /** Records in memory first (so concurrent claims in this process see it at once), then on disk. */
   private async append(delivery: Delivery): Promise<void> {
-    (await this.ledger(delivery.issue)).set(delivery.subscriberId, delivery.state);
-    const file = this.ledgerFile(delivery.issue);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    // One write of one line in append mode: a kill leaves every earlier line whole.
-    await fs.appendFile(file, `\n${JSON.stringify(delivery)}\n`, { mode: 0o600 });
+    const { index, appender } = await this.ledger(delivery.issue);
+    index.set(delivery.subscriberId, delivery.state);
+    const start = await appender.append(JSON.stringify(delivery));
+    // Unless a later write for this recipient came first, its latest line is now known.
+    const now = index.get(delivery.subscriberId);
+    if (now?.offset === undefined && now?.state === delivery.state) index.set(delivery.subscriberId, now.state, start);
   }
 
+  /** From the ledger view, then the one line it points at; a full scan only if that line is not the entry. */
   async getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined> {
+    const known = (await this.ledger(issue)).index.get(subscriberId);
+    if (!known) return undefined;
+    if (known.offset !== undefined) {
+      const line = await readLineAt(this.ledgerFile(issue), known.offset);
+      const d = line === undefined ? undefined : parseJsonLine<Delivery>(line);
+      if (d?.issue === issue && d.subscriberId === subscriberId && d.state === known.state) return d;
+    }
     let last: Delivery | undefined;
-    for await (const d of this.entries(issue)) if (d.subscriberId === subscriberId) last = d;
+    for await (const { delivery } of this.entries(issue)) if (delivery.subscriberId === subscriberId) last = delivery;
     return last;
   }
 
   /** The caller holds the send lock, so a `claimed` entry not made here was left by a run that died. */
   async claimDelivery(issue: number, subscriberId: string, at: string): Promise<ClaimResult> {
-    const ledger = await this.ledger(issue);
-    const current = ledger.get(subscriberId);
+    const ledger = (await this.ledger(issue)).index;
+    const current = ledger.state(subscriberId);
     if (current && current !== 'claimed') return 'done';
     const key = claimKey(issue, subscriberId);
     if (current && this.ownClaims.has(key)) return 'busy'; // this process is sending it right now
@@ -224,9 +243,7 @@ export class FileStore implements Store {
   }
 
   async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
-    const counts = { claimed: 0, sent: 0, refused: 0 };
-    for (const state of (await this.ledger(issue)).values()) counts[state]++;
-    return counts;
+    return (await this.ledger(issue)).index.counts();
   }
 
   // ---- memos and locks ----------------------------------------------------------------------------

@@ -1,5 +1,9 @@
-/** Reads a text file line by line from a byte offset, in fixed-size chunks: memory stays flat. */
+/**
+ * JSON-lines files (the ledger, the subscriber list): read line by line from a byte offset in fixed-size
+ * chunks (memory stays flat), read one line at a known offset, append lines in order.
+ */
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 
 export interface Line {
   text: string;
@@ -56,5 +60,83 @@ export function parseJsonLine<T>(text: string): T | undefined {
     return JSON.parse(text) as T;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The line that starts at byte `offset` (without its newline), read with a small positioned read; undefined
+ * past the end of the file or for a line longer than `maxBytes`.
+ */
+export async function readLineAt(file: string, offset: number, maxBytes = 1 << 20): Promise<string | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    for (let size = 512; size <= maxBytes; size *= 2) {
+      const buffer = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(buffer, 0, size, offset);
+      if (bytesRead === 0) return undefined;
+      const end = buffer.subarray(0, bytesRead).indexOf(10);
+      if (end !== -1) return buffer.toString('utf8', 0, end);
+      if (bytesRead < size) return buffer.toString('utf8', 0, bytesRead);
+    }
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Appends lines to a file in the order asked, each burst of concurrent appends in one write (a kill leaves
+ * every earlier line whole; a leading newline keeps a line torn by an earlier kill from swallowing the next).
+ * Each caller learns the byte offset where its line starts. Offsets assume no other process appends at the
+ * same moment; readers check the line they find there.
+ */
+export class LineAppender {
+  private pending: { line: string; done: (start: number) => void; fail: (error: unknown) => void }[] = [];
+  private flushing = false;
+  private madeDir = false;
+
+  constructor(private readonly file: string) {}
+
+  /** Appends one line (no newline in it); resolves once it is written, with the offset where it starts. */
+  append(line: string): Promise<number> {
+    return new Promise((done, fail) => {
+      this.pending.push({ line, done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const burst = this.pending;
+      this.pending = [];
+      try {
+        if (!this.madeDir) {
+          await fs.mkdir(path.dirname(this.file), { recursive: true });
+          this.madeDir = true;
+        }
+        const handle = await fs.open(this.file, 'a', 0o600);
+        let at: number;
+        try {
+          at = (await handle.stat()).size;
+          await handle.appendFile(burst.map((b) => `\n${b.line}\n`).join(''));
+        } finally {
+          await handle.close();
+        }
+        for (const b of burst) {
+          b.done(at + 1);
+          at += Buffer.byteLength(b.line) + 2;
+        }
+      } catch (error) {
+        for (const b of burst) b.fail(error);
+      }
+    }
+    this.flushing = false;
   }
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Subscriber, SubscriberStatus } from '../core/model';
 import { newSubscriberId } from '../core/tokens';
 import type { AddResult, NewSubscriber, Release, SubscriberPage } from '../ports/store';
-import { parseJsonLine, readLines } from './line-file';
+import { parseJsonLine, readLineAt, readLines } from './line-file';
 
 const parse = (text: string) => parseJsonLine<Subscriber>(text);
 
@@ -19,10 +19,18 @@ interface Cursor {
   id: string;
 }
 
+/** Subscribers listed last whose place in the file is remembered (a send reads each again by id). */
+const REMEMBERED = 4096;
+/** How far a status change elsewhere in the file may have moved a remembered line (bytes either way). */
+const NEAR = 64 * 1024;
+
 const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 const decode = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
 
 export class SubscriberFile {
+  /** Where recently listed subscribers start, oldest first; bounded, so memory stays flat. */
+  private readonly places = new Map<string, number>();
+
   constructor(
     private readonly file: string,
     private readonly lock: (name: string, waitMs: number) => Promise<Release>,
@@ -38,6 +46,44 @@ export class SubscriberFile {
   async find(match: (s: Subscriber) => boolean): Promise<Subscriber | undefined> {
     for await (const { subscriber } of this.all()) if (match(subscriber)) return subscriber;
     return undefined;
+  }
+
+  /**
+   * One subscriber by id, read from the file now (so a status change made meanwhile by another process
+   * holds): at the place it was last listed with one small read, else near it (a rewrite moved it a
+   * little), else by a scan of the whole file.
+   */
+  async get(id: string): Promise<Subscriber | undefined> {
+    const place = this.places.get(id);
+    if (place !== undefined) {
+      const line = await readLineAt(this.file, place);
+      const found = line === undefined ? undefined : parse(line);
+      if (found?.id === id) return found;
+      for await (const near of readLines(this.file, Math.max(0, place - NEAR))) {
+        if (near.start > place + NEAR) break;
+        const moved = parse(near.text);
+        if (moved?.id === id) {
+          this.remember(id, near.start);
+          return moved;
+        }
+      }
+    }
+    for await (const { subscriber, start } of this.all()) {
+      if (subscriber.id === id) {
+        this.remember(id, start);
+        return subscriber;
+      }
+    }
+    return undefined;
+  }
+
+  private remember(id: string, start: number): void {
+    this.places.delete(id);
+    this.places.set(id, start);
+    if (this.places.size > REMEMBERED) {
+      const oldest = this.places.keys().next().value;
+      if (oldest !== undefined) this.places.delete(oldest);
+    }
   }
 
   /** Where reading continues after the cursor's line. */
@@ -62,7 +108,10 @@ export class SubscriberFile {
           break;
         }
         last = { offset: start, id: subscriber.id };
-        if (!options.status || subscriber.status === options.status) items.push(subscriber);
+        if (!options.status || subscriber.status === options.status) {
+          items.push(subscriber);
+          this.remember(subscriber.id, start);
+        }
       }
     }
     return { items, ...(more && last ? { cursor: encode(last) } : {}) };

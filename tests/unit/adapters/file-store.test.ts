@@ -2,6 +2,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writ
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileStore } from '../../../lambda/adapters/file-store';
+import type { Delivery } from '../../../lambda/core/model';
+import { newSubscriberId } from '../../../lambda/core/tokens';
 import { describeStoreContract } from '../../contract/store-contract';
 
 const AT = '2026-11-23T00:00:00.000Z';
@@ -81,6 +83,63 @@ describe('FileStore', () => {
     await store.addSubscriber({ email: 'c@example.com', status: 'active' }, AT);
     const { items } = await new FileStore(dir).listSubscribers({ limit: 10 });
     expect(items.map((s) => s.email)).toEqual(['a@example.com', 'c@example.com']);
+  });
+
+  it('finds each recipient’s latest ledger entry where it was written, and by a scan if the file moved', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir);
+    // Ids as the store makes them and ids of any other shape; claims and outcomes written concurrently.
+    const ids = [...Array.from({ length: 40 }, newSubscriberId), 'a', 'someone-else', 'é'];
+    const outcome = (id: string, i: number): Delivery =>
+      i % 3 === 0
+        ? { issue: 1, subscriberId: id, state: 'claimed', at: AT }
+        : i % 3 === 1
+          ? { issue: 1, subscriberId: id, state: 'sent', at: `${AT.slice(0, 20)}${i}Z`, messageId: `<m${i}@x>` }
+          : { issue: 1, subscriberId: id, state: 'refused', at: AT, reason: `bounced ✗ ${i}` };
+    await Promise.all(
+      ids.map(async (id, i) => {
+        expect(await store.claimDelivery(1, id, AT)).toBe('claimed');
+        const o = outcome(id, i);
+        if (o.state !== 'claimed') await store.completeDelivery(o);
+      }),
+    );
+    const file = path.join(dir, 'deliveries', '000001.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const expected = ids.map(outcome);
+    // Every claim and every outcome is a whole line of its own.
+    expect(lines.map((l) => JSON.parse(l))).toHaveLength(
+      ids.length + expected.filter((d) => d.state !== 'claimed').length,
+    );
+    expect(await Promise.all(ids.map((id) => store.getDelivery(1, id)))).toEqual(expected);
+    expect(await Promise.all(ids.map((id) => new FileStore(dir).getDelivery(1, id)))).toEqual(expected);
+    // Bytes this instance did not write moved every line: what it remembers is wrong, and it notices.
+    writeFileSync(file, `\n\n\n${readFileSync(file, 'utf8')}`);
+    expect(await Promise.all(ids.map((id) => store.getDelivery(1, id)))).toEqual(expected);
+    expect(await store.getDelivery(1, newSubscriberId())).toBeUndefined();
+    expect(await store.countDeliveries(1)).toEqual({ claimed: 15, sent: 14, refused: 14 });
+  });
+
+  it('reads a listed subscriber again from the file, after another process changed it or moved it', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir);
+    await store.addSubscribers(
+      Array.from({ length: 2000 }, (_, i) => ({ email: `r${i}@example.com`, status: 'active' as const })),
+      AT,
+    );
+    const { items } = await store.listSubscribers({ status: 'active', limit: 500 });
+    const [first, third, late] = [items[0], items[2], items[400]];
+    if (!first || !third || !late) throw new Error('listing came back short');
+    expect(await store.getSubscriber(late.id)).toEqual(late);
+    // Another process unsubscribes two early readers: the file is rewritten and later lines move.
+    const other = new FileStore(dir);
+    await other.setSubscriberStatus(first.id, 'unsubscribed', '2026-11-24T00:00:00.000Z');
+    await other.setSubscriberStatus(third.id, 'unsubscribed', '2026-11-24T00:00:00.000Z');
+    expect(await store.getSubscriber(third.id)).toMatchObject({ id: third.id, status: 'unsubscribed' });
+    expect(await store.getSubscriber(late.id)).toEqual(late);
+    // Never listed by this instance: found by a scan.
+    const never = (await other.findSubscriber('r1999@example.com'))?.id ?? '';
+    expect(await store.getSubscriber(never)).toMatchObject({ email: 'r1999@example.com' });
+    expect(await store.getSubscriber('nobody')).toBeUndefined();
   });
 
   it('names the broken file when state is corrupt', async () => {
