@@ -4,7 +4,8 @@ import { ENV } from '../config';
 import { DigestError } from '../core/errors';
 import { previewCommand } from './commands/preview';
 import { sendCommand } from './commands/send';
-import { subscribersCommand, UsageError } from './commands/subscribers';
+import { DEFAULT_PORT, serveCommand } from './commands/serve';
+import { STATUSES, subscribersCommand, UsageError } from './commands/subscribers';
 import { consoleOutput, type Output } from './output';
 
 const COMMON = `
@@ -21,7 +22,8 @@ Usage: pinboard-digest <command> [options]
 Commands:
   preview       compose the next issue into files, without sending or changing state
   send          compose the next issue (or resume an unfinished one) and deliver it
-  subscribers   add, remove, import, list or export subscribers
+  subscribers   add, remove, unsubscribe, import, list or export subscribers
+  serve         run the sign-up page and the confirm and unsubscribe links on 127.0.0.1
 ${COMMON}
 
 Environment: ${ENV.pinboardToken}, ${ENV.signingSecret}, ${ENV.pinboardApiUrl}, ${ENV.pinboardFeedsUrl}, ${ENV.stateDir}.`,
@@ -44,11 +46,28 @@ refused for good and recorded; otherwise run it again to resume (nobody gets an 
 ${COMMON}`,
   subscribers: `Usage: pinboard-digest subscribers <action>
 
-  add EMAIL [--name N]   add an active subscriber (or re-activate one who left)
+  add EMAIL [--name N] [--confirmed]
+                         send EMAIL a confirmation link (double opt-in); with --confirmed, add it
+                         active at once (only with the reader's consent)
   remove EMAIL           unsubscribe an address; it is never mailed again
-  import FILE.csv        add many; the header row needs "email" (and may have "name")
-  list [--json]          show everyone and their status
-  export                 CSV of everyone on stdout
+  unsubscribe TOKEN-OR-EMAIL
+                         unsubscribe by the token of an "unsubscribe TOKEN" reply (the subject as it
+                         came, the token or the whole link), or by address
+  import FILE.csv        add many; the header row needs "email" (may have "name" and "status");
+                         bad rows are named by line, the good ones imported in one write
+  list [--json] [--status S]
+                         show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
+  export                 CSV of everyone on stdout (email,name,status,created_at): import takes it back
+${COMMON}`,
+  serve: `Usage: pinboard-digest serve [--config F] [--port P]
+
+Runs the subscription API on http://127.0.0.1:P/ (the same handler as the subscription-api function):
+the sign-up page, POST /subscribe, the confirm link, and the unsubscribe page and one-click POST, against
+the configured store and transport (on a laptop: the state folder and the outbox, where the confirmation
+emails land). Links in those emails point at siteUrl when it is http://127.0.0.1:P or http://localhost:P,
+otherwise at this server.
+
+  --port P        the port (default: the port of a loopback siteUrl, else ${DEFAULT_PORT}; 0 picks a free one)
 ${COMMON}`,
 };
 
@@ -87,6 +106,9 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         'dry-run': { type: 'boolean' },
         name: { type: 'string' },
         json: { type: 'boolean' },
+        confirmed: { type: 'boolean' },
+        status: { type: 'string' },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -99,6 +121,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
           { ...common, since: isoFlag(values.since, 'since'), dryRun: values['dry-run'] },
           output,
         );
+      case 'serve':
+        return await serveCommand({ ...common, port: values.port }, output);
       case 'subscribers':
         return await subscribersCommand(positionals[0], positionals.slice(1), { ...common, ...values }, output);
       default:

@@ -129,7 +129,7 @@ describe('pinboard-digest errors', () => {
     expect(since.stderr).toMatch(/--since: "last tuesday" is not a date/);
   });
 
-  it.each(['preview', 'send', 'subscribers'])('%s --help prints usage and exits 0', async (command) => {
+  it.each(['preview', 'send', 'subscribers', 'serve'])('%s --help prints usage and exits 0', async (command) => {
     const result = await runCli([command, '--help'], { cwd: tmp('help') });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`Usage: pinboard-digest ${command}`));
@@ -141,7 +141,8 @@ describe('pinboard-digest subscribers', () => {
     const cwd = tmp('subs');
     const state = ['--state', 'st'];
     expect(
-      (await runCli(['subscribers', 'add', 'Ann@Example.COM', '--name', 'Ann', ...state], { cwd })).stdout,
+      (await runCli(['subscribers', 'add', 'Ann@Example.COM', '--name', 'Ann', '--confirmed', ...state], { cwd }))
+        .stdout,
     ).toMatch(/Added Ann@example.com/);
     expect((await runCli(['subscribers', 'add', 'not-an-email', ...state], { cwd })).code).toBe(2);
     writeFileSync(

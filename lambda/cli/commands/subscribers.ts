@@ -1,15 +1,22 @@
-/** `subscribers add|remove|import|list|export`: the list in the configured store. */
+/** `subscribers add|remove|unsubscribe|import|list|export`: the list in the configured store. */
 import { readFile } from 'node:fs/promises';
+import { loadConfirmTemplates } from '../../adapters/template-files';
 import { csvField } from '../../core/csv';
 import { cleanName, normalizeEmail } from '../../core/email';
 import { DigestError } from '../../core/errors';
-import type { Subscriber } from '../../core/model';
-import { importSubscribers } from '../../jobs/import-subscribers';
+import type { Subscriber, SubscriberStatus } from '../../core/model';
+import { subscriptionDeps } from '../../http/subscription-app';
+import { importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
+import { requestConfirmation, tokenFrom, unsubscribe } from '../../jobs/subscription';
 import type { Store } from '../../ports/store';
+import { CONFIRM_DAYS } from '../../render/confirm-message';
+import type { App } from '../../wiring';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
 
 export class UsageError extends DigestError {}
+
+export const STATUSES = SUBSCRIBER_STATUSES;
 
 function requireEmail(raw: string | undefined, where: string): string {
   if (!raw) throw new UsageError(`${where}: an email address is required`);
@@ -18,19 +25,99 @@ function requireEmail(raw: string | undefined, where: string): string {
   return email;
 }
 
-async function* allSubscribers(store: Store): AsyncGenerator<Subscriber> {
+async function* allSubscribers(store: Store, status?: SubscriberStatus): AsyncGenerator<Subscriber> {
   let cursor: string | undefined;
   do {
-    const page = await store.listSubscribers({ cursor, limit: 1000 });
+    const page = await store.listSubscribers({ cursor, limit: 1000, ...(status ? { status } : {}) });
     yield* page.items;
     cursor = page.cursor;
   } while (cursor);
 }
 
+const suppressed = (s: Subscriber) => s.status === 'bounced' || s.status === 'complained';
+
+/** `add --confirmed`: active at once, for a reader who already said yes elsewhere. */
+async function addConfirmed(store: Store, email: string, name: string | undefined, at: string, output: Output) {
+  const { subscriber, created } = await store.addSubscriber({ email, name, status: 'active' }, at);
+  if (created) output.out(`Added ${email} (active).`);
+  else if (subscriber.status === 'active') output.out(`${email} is already subscribed.`);
+  else if (!suppressed(subscriber)) {
+    await store.setSubscriberStatus(subscriber.id, 'active', at);
+    output.out(`Re-activated ${email} (was ${subscriber.status}).`);
+  } else {
+    output.out(
+      `${email} is suppressed (${subscriber.status}): SES reported it. Not re-activated; send it a confirmation instead (add without --confirmed).`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+/** `add`: pending until the reader opens the confirmation link mailed now (double opt-in). */
+async function addWithConfirmation(app: App, email: string, name: string | undefined, at: string, output: Output) {
+  const { subscriber, created } = await app.store.addSubscriber({ email, name, status: 'pending' }, at);
+  if (!created && subscriber.status === 'active') {
+    output.out(`${email} is already subscribed.`);
+    return 0;
+  }
+  const deps = subscriptionDeps(app, await loadConfirmTemplates(app.templatesDir));
+  const result = await requestConfirmation(subscriber, deps, false);
+  const state = created ? 'pending' : subscriber.status;
+  if (result === 'recently-sent') {
+    output.out(`A confirmation went to ${email} within the last day: not sent again (${email} is ${state}).`);
+  } else {
+    output.out(
+      `Sent ${email} a confirmation link (${app.mailer().description}); it is ${state} until the link is opened (it works for ${CONFIRM_DAYS} days).`,
+    );
+  }
+  return 0;
+}
+
+/** `unsubscribe TOKEN-OR-EMAIL`: what the author does with an "unsubscribe TOKEN" reply. */
+async function unsubscribeCommand(app: App, arg: string | undefined, at: string, output: Output) {
+  if (!arg)
+    throw new UsageError('subscribers unsubscribe: give the token from the reply (or its subject), or an address');
+  const email = normalizeEmail(arg);
+  if (email) {
+    const subscriber = await app.store.findSubscriber(email);
+    if (!subscriber) {
+      output.out(`${email} is not on the list.`);
+      return 1;
+    }
+    if (subscriber.status !== 'active' && subscriber.status !== 'pending') {
+      output.out(`${email} is ${subscriber.status} already: nothing changed.`);
+      return 0;
+    }
+    await app.store.setSubscriberStatus(subscriber.id, 'unsubscribed', at);
+    output.out(`Unsubscribed ${email}.`);
+    return 0;
+  }
+  const outcome = await unsubscribe(tokenFrom(arg), { store: app.store, secret: app.message().secret });
+  if (outcome.kind === 'invalid') {
+    throw new UsageError(
+      'that is not an unsubscribe token this list made (signed with the current or an older signing key); unsubscribe by address instead',
+    );
+  }
+  output.out(
+    outcome.subscriber
+      ? `Unsubscribed ${outcome.subscriber.email} (now ${outcome.subscriber.status}).`
+      : 'The token is valid, but its subscriber is no longer on the list: nothing to do.',
+  );
+  return 0;
+}
+
+function statusFlag(value: string | undefined): SubscriberStatus | undefined {
+  if (value === undefined) return undefined;
+  if (!(STATUSES as string[]).includes(value)) {
+    throw new UsageError(`--status: "${value}" is not one of ${STATUSES.join(', ')}`);
+  }
+  return value as SubscriberStatus;
+}
+
 export async function subscribersCommand(
   action: string | undefined,
   args: string[],
-  flags: CommonFlags & { name?: string; json?: boolean },
+  flags: CommonFlags & { name?: string; json?: boolean; confirmed?: boolean; status?: string },
   output: Output,
 ): Promise<number> {
   const app = openApp(flags, output);
@@ -40,22 +127,10 @@ export async function subscribersCommand(
   switch (action) {
     case 'add': {
       const email = requireEmail(args[0], 'subscribers add');
-      const { subscriber, created } = await store.addSubscriber(
-        { email, name: cleanName(flags.name), status: 'active' },
-        at,
-      );
-      if (created) output.out(`Added ${email} (active).`);
-      else if (subscriber.status === 'active') output.out(`${email} is already subscribed.`);
-      else if (subscriber.status === 'unsubscribed' || subscriber.status === 'pending') {
-        await store.setSubscriberStatus(subscriber.id, 'active', at);
-        output.out(`Re-activated ${email} (was ${subscriber.status}).`);
-      } else {
-        output.out(
-          `${email} is suppressed (${subscriber.status}): SES reported it. Not re-activated; remove the cause first.`,
-        );
-        return 1;
-      }
-      return 0;
+      const name = cleanName(flags.name);
+      return flags.confirmed
+        ? addConfirmed(store, email, name, at, output)
+        : addWithConfirmation(app, email, name, at, output);
     }
     case 'remove': {
       const email = requireEmail(args[0], 'subscribers remove');
@@ -68,27 +143,35 @@ export async function subscribersCommand(
       output.out(`Removed ${email}: marked unsubscribed, so it is never mailed again.`);
       return 0;
     }
+    case 'unsubscribe':
+      return unsubscribeCommand(app, args.join(' ') || undefined, at, output);
     case 'import': {
       const file = args[0];
       if (!file) throw new UsageError('subscribers import: a CSV file is required');
       const result = await importSubscribers(store, await readFile(file, 'utf8'), at);
-      if (result.error) throw new UsageError(`${file}: ${result.error}`);
-      for (const line of result.invalid.slice(0, 20)) output.err(`  not an email address, skipped: ${line}`);
+      if (result.error) throw new UsageError(`${file}: ${result.error}; nothing was imported`);
+      for (const line of result.invalid.slice(0, 50)) output.err(`  skipped ${line}`);
+      if (result.invalid.length > 50) output.err(`  … and ${result.invalid.length - 50} more`);
       output.out(
         `Imported ${file}: ${result.added} added, ${result.existing} already on the list, ${result.invalid.length} invalid rows skipped.`,
       );
       return result.invalid.length > 0 ? 1 : 0;
     }
     case 'list': {
+      const status = statusFlag(flags.status);
       const list: Subscriber[] = [];
-      for await (const s of allSubscribers(store)) list.push(s);
+      for await (const s of allSubscribers(store, status)) list.push(s);
       if (flags.json) {
         output.out(JSON.stringify(list, null, 2));
         return 0;
       }
       for (const s of list) output.out(`${s.status.padEnd(12)} ${s.email}${s.name ? ` (${s.name})` : ''}`);
       const active = list.filter((s) => s.status === 'active').length;
-      output.out(`${list.length} subscribers, ${active} active (${app.store.description}).`);
+      output.out(
+        status
+          ? `${list.length} ${status} (${app.store.description}).`
+          : `${list.length} subscribers, ${active} active (${app.store.description}).`,
+      );
       return 0;
     }
     case 'export': {
@@ -100,7 +183,7 @@ export async function subscribersCommand(
     }
     default:
       throw new UsageError(
-        `subscribers: unknown action ${action ? `"${action}"` : '(none)'}; use add, remove, import, list or export`,
+        `subscribers: unknown action ${action ? `"${action}"` : '(none)'}; use add, remove, unsubscribe, import, list or export`,
       );
   }
 }

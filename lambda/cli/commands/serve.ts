@@ -1,0 +1,78 @@
+/**
+ * `serve`: the subscription API (the handler the subscription-api function runs) on 127.0.0.1, against the
+ * configured store and transport: on a laptop, the file store and the outbox. Links in the mail it sends point
+ * at `siteUrl` when that is this server (`http://127.0.0.1:PORT`, `http://localhost:PORT`), else at the server
+ * itself, so a local sign-up can be confirmed by clicking.
+ */
+import { once } from 'node:events';
+import { loadConfirmTemplates } from '../../adapters/template-files';
+import type { SubscriptionHandler } from '../../http/handler';
+import { startServer } from '../../http/node-host';
+import { isLoopbackUrl } from '../../http/site-url';
+import { subscriptionHandler } from '../../http/subscription-app';
+import { type CommonFlags, openApp } from '../context';
+import type { Output } from '../output';
+import { UsageError } from './subscribers';
+
+export const DEFAULT_PORT = 8080;
+
+function portFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new UsageError(`--port: "${value}" is not a port (0–65535)`);
+  return port;
+}
+
+/** The port of a loopback siteUrl, which `serve` then listens on unless told otherwise. */
+function sitePort(siteUrl: string): number | undefined {
+  if (!isLoopbackUrl(siteUrl)) return undefined;
+  const url = new URL(siteUrl);
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+export async function serveCommand(
+  flags: CommonFlags & { port?: string },
+  output: Output,
+  /** Resolves when the server should stop (tests); by default SIGINT or SIGTERM. */
+  stop?: Promise<unknown>,
+): Promise<number> {
+  const app = openApp(flags, output);
+  const { siteUrl } = app.config;
+  const port = portFlag(flags.port) ?? sitePort(siteUrl) ?? DEFAULT_PORT;
+  const confirmTemplates = await loadConfirmTemplates(app.templatesDir);
+
+  let handler: SubscriptionHandler | undefined;
+  const server = await startServer(
+    async (request) => {
+      const started = process.hrtime.bigint();
+      const response = handler
+        ? await handler(request)
+        : { status: 503, headers: { 'Retry-After': '1' }, body: 'Starting: try again in a second.' };
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The path only, never the query: it holds tokens.
+      output.err(`${request.method} ${request.path} ${response.status} ${ms.toFixed(1)} ms`);
+      return response;
+    },
+    { port },
+  ).catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --port`);
+    throw cause;
+  });
+  const linkBase = sitePort(siteUrl) === server.port ? siteUrl : server.url;
+  handler = subscriptionHandler(app, confirmTemplates, {
+    siteUrl: linkBase,
+    log: (line, fields) => output.err(`${line} ${JSON.stringify(fields ?? {})}`),
+  });
+
+  output.out(`Serving the sign-up page of "${app.config.title}" on ${server.url}/`);
+  output.out(`  store: ${app.store.description}; mail: ${app.mailer().description}`);
+  if (linkBase !== siteUrl) {
+    output.out(`  siteUrl is ${siteUrl}: links in the mail sent from here point at ${linkBase} instead.`);
+  }
+  output.out('Ctrl-C stops it.');
+
+  await (stop ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]));
+  await server.close();
+  output.err('Stopped.');
+  return 0;
+}

@@ -1,0 +1,118 @@
+/** `pinboard-digest subscribers`: double opt-in from the CLI, the mailto door, list/export/import round trip. */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { runCli } from '../helpers/cli';
+import { rawPost } from '../helpers/pinboard-posts';
+import { makeProject } from '../helpers/project';
+
+const list = async (cwd: string, ...extra: string[]) =>
+  JSON.parse((await runCli(['subscribers', 'list', '--json', ...extra], { cwd })).stdout) as {
+    email: string;
+    name?: string;
+    status: string;
+  }[];
+
+const outbox = (cwd: string) => readdirSync(path.join(cwd, 'outbox')).sort();
+
+describe('subscribers add', () => {
+  it('mails a confirmation link and keeps the address pending; --confirmed adds it active', async () => {
+    const cwd = makeProject({ posts: [], subscribers: [] });
+    const added = await runCli(['subscribers', 'add', 'new@example.com'], { cwd });
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/Sent new@example\.com a confirmation link .*pending until the link is opened/);
+    expect(await list(cwd)).toEqual([expect.objectContaining({ email: 'new@example.com', status: 'pending' })]);
+    const [file] = outbox(cwd);
+    const mail = await simpleParser(readFileSync(path.join(cwd, 'outbox', file ?? '')));
+    expect(mail.subject).toBe('Confirm your subscription to My Links');
+    expect(mail.text).toMatch(/https:\/\/links\.example\.com\/confirm\?token=\S+/);
+    expect(mail.html).toMatch(/href="https:\/\/links\.example\.com\/confirm\?token(=|&#x3D;)/); // Handlebars escapes =
+    const again = await runCli(['subscribers', 'add', 'new@example.com'], { cwd });
+    expect(again.stdout).toMatch(/within the last day: not sent again/);
+    expect(outbox(cwd)).toHaveLength(1);
+    expect((await runCli(['subscribers', 'add', 'yes@example.com', '--confirmed'], { cwd })).stdout).toMatch(
+      /Added yes@example\.com \(active\)/,
+    );
+    expect((await list(cwd, '--status', 'active')).map((s) => s.email)).toEqual(['yes@example.com']);
+    const bad = await runCli(['subscribers', 'list', '--status', 'gone'], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--status: "gone" is not one of active, pending/);
+  });
+});
+
+describe('the mailto door', () => {
+  it('is offered only when the config says replies are read, and `subscribers unsubscribe` takes the reply subject', async () => {
+    const posts = [rawPost(1, 1)];
+    const quiet = makeProject({ posts, subscribers: ['a@example.com,A'] });
+    expect((await runCli(['send'], { cwd: quiet })).code).toBe(0);
+    const plain = await simpleParser(readFileSync(path.join(quiet, 'outbox', outbox(quiet)[0] ?? '')));
+    expect(String(plain.headers.get('list-unsubscribe') ?? '')).not.toContain('mailto:');
+
+    const cwd = makeProject({
+      posts,
+      subscribers: ['a@example.com,A', 'b@example.com,B'],
+      config: { replyTo: 'me@links.example.com', subscriptions: { mailtoUnsubscribe: true } },
+    });
+    expect((await runCli(['send'], { cwd })).code).toBe(0);
+    const file = outbox(cwd).find((f) => f.includes('a@example.com')) ?? '';
+    const mail = await simpleParser(readFileSync(path.join(cwd, 'outbox', file)));
+    const header = mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const mailto = /<mailto:me@links\.example\.com\?subject=([^>]+)>/.exec(header)?.[1] ?? '';
+    expect(mailto).toMatch(/^unsubscribe%20/);
+    // What arrives in the author's inbox: "Re: unsubscribe TOKEN"; pasted unquoted, as two words.
+    const subject = decodeURIComponent(mailto).split(' ');
+    const done = await runCli(['subscribers', 'unsubscribe', ...subject], { cwd });
+    expect(done.stdout).toMatch(/Unsubscribed a@example\.com/);
+    const byAddress = await runCli(['subscribers', 'unsubscribe', 'b@example.com'], { cwd });
+    expect(byAddress.stdout).toMatch(/Unsubscribed b@example\.com/);
+    expect((await list(cwd, '--status', 'unsubscribed')).map((s) => s.email).sort()).toEqual([
+      'a@example.com',
+      'b@example.com',
+    ]);
+    const forged = await runCli(['subscribers', 'unsubscribe', 'AAAAAAAAAAAAAAAA.0.abcdef.AAAAAAAAAAAAAAAAAAAAAA'], {
+      cwd,
+    });
+    expect(forged.code).toBe(2);
+    expect(forged.stderr).toMatch(/not an unsubscribe token this list made/);
+  });
+});
+
+describe('import and export', () => {
+  it('imports a BOM, quoted fields and a status column, names bad rows by line, and round-trips through export', async () => {
+    const cwd = makeProject({ posts: [], subscribers: [] });
+    writeFileSync(
+      path.join(cwd, 'people.csv'),
+      '\uFEFFName,EMAIL,Status\r\n"Smith, ""Bo""",bo@example.com,active\r\n"Two\r\nLines",two@example.com,unsubscribed\r\n' +
+        'X,broken,active\r\n=cmd(),formula@example.com,bounced\r\nY,y@example.com,gone\r\n-Dash,-dash@example.com,\r\n',
+    );
+    const imported = await runCli(['subscribers', 'import', 'people.csv'], { cwd });
+    expect(imported.code).toBe(1);
+    expect(imported.stdout).toMatch(/4 added, 0 already on the list, 2 invalid rows skipped/);
+    expect(imported.stderr).toMatch(/line 5: "broken" is not an email address/);
+    expect(imported.stderr).toMatch(/line 7: status "gone" is not one of/);
+    const before = await list(cwd);
+    const exported = await runCli(['subscribers', 'export'], { cwd });
+    expect(exported.stdout).toContain(`formula@example.com,"'=cmd()",bounced`);
+    writeFileSync(path.join(cwd, 'back.csv'), exported.stdout);
+    const again = await runCli(['subscribers', 'import', 'back.csv', '--state', 'fresh'], { cwd });
+    expect(again.code).toBe(0);
+    const after = await list(cwd, '--state', 'fresh');
+    const shape = (l: typeof before) => l.map(({ email, name, status }) => ({ email, name, status }));
+    expect(shape(after)).toEqual(shape(before));
+    expect(shape(before)).toEqual([
+      { email: 'bo@example.com', name: 'Smith, "Bo"', status: 'active' },
+      { email: 'two@example.com', name: 'Two Lines', status: 'unsubscribed' },
+      { email: 'formula@example.com', name: '=cmd()', status: 'bounced' },
+      { email: '-dash@example.com', name: '-Dash', status: 'active' },
+    ]);
+  });
+
+  it('writes nothing when a quote never closes', async () => {
+    const cwd = makeProject({ posts: [], subscribers: [] });
+    writeFileSync(path.join(cwd, 'bad.csv'), 'email,name\nok@example.com,Ok\n"no@example.com,No\n');
+    const result = await runCli(['subscribers', 'import', 'bad.csv'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad\.csv: line 3: a quoted field is never closed; nothing was imported/);
+    expect(await list(cwd)).toEqual([]);
+  });
+});
