@@ -1,7 +1,7 @@
 /**
  * Hosts the subscription handler on node's http server (`pinboard-digest serve`): on 127.0.0.1 only, bodies
- * read up to MAX_BODY_BYTES and no further (a bigger one is answered 413 at once and the connection closed),
- * slow requests cut off by the server's timeouts.
+ * kept up to MAX_BODY_BYTES and no further (a bigger one is answered 413 at once, the rest dropped unread),
+ * slow or endless requests cut off by the server's timeouts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,11 +60,12 @@ function toRequest(req: IncomingMessage, body: Buffer, tooLarge: boolean): HttpR
 async function serveOne(handler: SubscriptionHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { body, tooLarge } = await readBody(req);
   const response = await handler(toRequest(req, body, tooLarge));
-  if (tooLarge) response.headers.Connection = 'close';
   res.writeHead(response.status, { ...response.headers, 'Content-Length': Buffer.byteLength(response.body) });
   res.end(response.body);
-  // The rest of an oversized body is never read: close instead of draining it.
-  if (tooLarge) res.once('finish', () => req.socket.destroy());
+  // The rest of an oversized body is read and dropped, not kept; the server's requestTimeout (15 s) cuts off
+  // one that never ends. (Closing at once, with bytes unread, resets the connection: the client may never see
+  // the 413.)
+  if (tooLarge) res.once('finish', () => req.resume());
 }
 
 /** Starts listening on `host` (127.0.0.1) and `port` (0: any free one). */
