@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../lambda/adapters/template-files';
+import { DEFAULT_TEMPLATES_DIR, loadConfirmTemplates, loadTemplates } from '../lambda/adapters/template-files';
 import type { LoadedConfig } from '../lambda/config';
 import type { DigestBundle } from '../lambda/handlers/bundle';
 
@@ -12,7 +12,11 @@ export async function writeBundleFile(loaded: LoadedConfig, outDir: string, name
   const templatesDir = loaded.config.templates
     ? path.resolve(loaded.baseDir, loaded.config.templates)
     : DEFAULT_TEMPLATES_DIR;
-  const bundle: DigestBundle = { config: loaded.config, templates: await loadTemplates(templatesDir) };
+  const bundle: DigestBundle = {
+    config: loaded.config,
+    templates: await loadTemplates(templatesDir),
+    confirmTemplates: await loadConfirmTemplates(templatesDir),
+  };
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${name}.digest-bundle.json`);
   writeFileSync(file, JSON.stringify(bundle));

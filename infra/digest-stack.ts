@@ -5,9 +5,13 @@
  *   EventBridge Scheduler (cron, timezone) → compose-issue → SQS send queue (subscriber batches)
  *     → send-batch (max concurrency sized from the SES rate; partial batch failures; DLQ) → SES
  *   SES configuration set → SNS → ses-events (bounces and complaints suppress addresses)
+ *   HTTP API (throttled) → subscription-api: signup page, subscribe, confirm, unsubscribe (RFC 8058 one-click)
  */
 import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,10 +52,19 @@ export interface DigestStackProps extends StackProps {
 
 const ROOT = path.resolve(__dirname, '..');
 
+/**
+ * The subscription API's stage throttle: steady requests per second and burst. A sign-up page needs a few a
+ * minute; this caps what a flood can cost (Lambda invocations, SES sends) before the per-IP limits even run.
+ */
+export const SUBSCRIPTION_API_THROTTLE = { rateLimit: 10, burstLimit: 20 };
+
 export class DigestStack extends Stack {
   readonly composeIssue: nodejs.NodejsFunction;
   readonly sendBatch: nodejs.NodejsFunction;
   readonly sesEvents: nodejs.NodejsFunction;
+  readonly subscriptionApi: nodejs.NodejsFunction;
+  /** The API's public URL (`https://…execute-api…/`): the siteUrl until a custom domain or the web stack. */
+  readonly subscriptionApiUrl: string;
   readonly alarms: sns.Topic;
 
   constructor(scope: Construct, id: string, props: DigestStackProps) {
@@ -115,9 +128,19 @@ export class DigestStack extends Stack {
       1024,
     );
     this.sesEvents = fn('SesEvents', 'Suppresses addresses that bounce or complain', Duration.seconds(30), 256);
+    this.subscriptionApi = fn(
+      'SubscriptionApi',
+      'Signup page, subscribe, confirm and one-click unsubscribe',
+      Duration.seconds(10),
+      512,
+    );
 
     // Data: each function reads and writes the one table; secrets are read where needed.
-    for (const f of [this.composeIssue, this.sendBatch, this.sesEvents]) data.table.grantReadWriteData(f);
+    for (const f of [this.composeIssue, this.sendBatch, this.sesEvents, this.subscriptionApi]) {
+      data.table.grantReadWriteData(f);
+    }
+    // The subscription API signs and checks tokens; it never reads the Pinboard token or touches the queue.
+    data.signingKey.grantRead(this.subscriptionApi);
     for (const f of [this.composeIssue, this.sendBatch]) {
       data.signingKey.grantRead(f);
       data.sendQueue.grantSendMessages(f);
@@ -127,8 +150,8 @@ export class DigestStack extends Stack {
     // SES: send only as the configured domain, only through the configuration set.
     const region = Stack.of(this).region;
     const account = Stack.of(this).account;
-    // Only send-batch sends; compose-issue only composes and enqueues.
-    for (const f of [this.sendBatch]) {
+    // send-batch sends issues and the subscription API confirmations; compose-issue only composes and enqueues.
+    for (const f of [this.sendBatch, this.subscriptionApi]) {
       f.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendRawEmail'],
@@ -138,9 +161,49 @@ export class DigestStack extends Stack {
           ],
         }),
       );
-      // GetSendQuota has no resource-level permissions.
-      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }));
     }
+    // GetSendQuota has no resource-level permissions; only the paced sender reads it.
+    this.sendBatch.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }));
+
+    // The subscription API: every path goes to the one handler (it answers 404 and 405 itself, as pages);
+    // the stage throttles; access logs hold the path, never the query (tokens live there).
+    const api = new apigw.HttpApi(this, 'SubscriptionHttpApi', {
+      description: `${id}: signup, confirm and unsubscribe`,
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('SubscriptionIntegration', this.subscriptionApi, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+    const accessLogs = new logs.LogGroup(this, 'SubscriptionApiAccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+    });
+    const stage = new apigw.HttpStage(this, 'SubscriptionApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: SUBSCRIPTION_API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            error: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    this.subscriptionApiUrl = stage.url;
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'A public signup API: anyone may ask to subscribe (double opt-in, per-IP and per-address limits, stage throttling); confirm and unsubscribe are authorized by HMAC-signed, purpose-bound tokens in the URL.',
+    });
 
     // The fleet: never more invocations than the rate allows (maximum concurrency, not reserved concurrency).
     this.sendBatch.addEventSource(
@@ -232,6 +295,7 @@ export class DigestStack extends Stack {
       ['ComposeIssue', this.composeIssue],
       ['SendBatch', this.sendBatch],
       ['SesEvents', this.sesEvents],
+      ['SubscriptionApi', this.subscriptionApi],
     ] as const) {
       alarm(`${name}Errors`, f.metricErrors({ period: Duration.minutes(5) }), 1, `${name} failed`);
       alarm(`${name}Throttles`, f.metricThrottles({ period: Duration.minutes(5) }), 1, `${name} was throttled`);
@@ -267,6 +331,11 @@ export class DigestStack extends Stack {
       description: 'Run an issue now: aws lambda invoke --function-name <this> /dev/stdout',
     });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topicArn, description: 'Alarms go here' });
+    new CfnOutput(this, 'SubscriptionApiUrl', {
+      value: this.subscriptionApiUrl,
+      description:
+        'The signup page and the confirm/unsubscribe links: set siteUrl to this (or a domain in front of it)',
+    });
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
     acknowledge(
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

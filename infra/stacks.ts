@@ -2,6 +2,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { LoadedConfig } from '../lambda/config';
 import { ConfigError } from '../lambda/core/errors';
+import { isLoopbackUrl } from '../lambda/http/site-url';
 import { planSendFleet } from '../lambda/core/fleet';
 import { writeBundleFile } from './bundle-file';
 import { DataStack } from './data-stack';
@@ -25,6 +26,11 @@ export async function buildStacks(app: App, loaded: LoadedConfig, options: Stack
   if (!config.schedule) {
     throw new ConfigError(
       `${loaded.origin}: "schedule" is needed to deploy, e.g. { "cron": "0 7 ? * SAT *", "timezone": "Europe/London" }`,
+    );
+  }
+  if (isLoopbackUrl(config.siteUrl)) {
+    throw new ConfigError(
+      `${loaded.origin}: siteUrl ${config.siteUrl} is this machine, for \`serve\` only: mail from AWS would link there. Set siteUrl to https://your.domain, or to the SubscriptionApiUrl output after a first deploy`,
     );
   }
   const configured = config.transport.type === 'ses' ? config.transport.maxSendRate : undefined;

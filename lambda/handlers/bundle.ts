@@ -15,12 +15,18 @@ export interface DigestBundle {
   /** The author's config, validated and with its defaults filled in at synth (zod is not shipped). */
   config: DigestConfig;
   templates: CompiledTemplates;
+  /** The confirmation email's (templates/confirm.*), for the subscription-api function. */
+  confirmTemplates: CompiledTemplates;
 }
+
+const complete = (t: CompiledTemplates | undefined) =>
+  [t?.html, t?.text, t?.subject, t?.preheader].every((s) => typeof s === 'string');
 
 /** Reads and validates the bundle: `DIGEST_BUNDLE_FILE`, else the file beside the handler. */
 export function readBundle(env: NodeJS.ProcessEnv = process.env): {
   loaded: LoadedConfig;
   templates: CompiledTemplates;
+  confirmTemplates: CompiledTemplates;
 } {
   const file = env[LAMBDA_ENV.bundleFile] ?? path.join(__dirname, BUNDLE_FILE_NAME);
   let bundle: DigestBundle;
@@ -34,9 +40,12 @@ export function readBundle(env: NodeJS.ProcessEnv = process.env): {
   if (typeof config?.title !== 'string' || typeof config.from !== 'string' || typeof config.select !== 'object') {
     throw new ConfigError(`${file}: the config in the bundle is incomplete; deploy again with \`cdk deploy\``);
   }
-  const t = bundle.templates;
-  if (![t?.html, t?.text, t?.subject, t?.preheader].every((s) => typeof s === 'string')) {
-    throw new ConfigError(`${file}: templates are missing from the bundle`);
+  if (!complete(bundle.templates) || !complete(bundle.confirmTemplates)) {
+    throw new ConfigError(`${file}: templates are missing from the bundle; deploy again with \`cdk deploy\``);
   }
-  return { loaded: { config, origin, baseDir: path.dirname(file) }, templates: t };
+  return {
+    loaded: { config, origin, baseDir: path.dirname(file) },
+    templates: bundle.templates,
+    confirmTemplates: bundle.confirmTemplates,
+  };
 }

@@ -10,6 +10,7 @@ import type { DigestConfig, LoadedConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { ENV, LAMBDA_ENV } from '../env';
 import type { SendQueue } from '../ports/queue';
+import type { CompiledTemplates } from '../render/templates';
 import { type App, buildApp } from '../wiring';
 import { readBundle } from './bundle';
 
@@ -28,6 +29,8 @@ export function metric(namespace: string, name: string, value: number): void {
 
 export interface Runtime {
   app: App;
+  /** The confirmation email's compiled templates (the subscription-api function sends it). */
+  confirmTemplates: CompiledTemplates;
   queue: SendQueue;
   /** The send fleet's maximum concurrency (each invocation takes this share of the SES rate). */
   fleetConcurrency: number;
@@ -65,13 +68,22 @@ async function secretFrom(env: NodeJS.ProcessEnv, arnVariable: string): Promise<
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
-/** Builds the runtime; `secrets: false` for functions that need none (ses-events). */
-export async function createRuntime(env: NodeJS.ProcessEnv = process.env, secrets = true): Promise<Runtime> {
-  const { loaded, templates } = readBundle(env);
+/**
+ * Which secrets a function reads at cold start: all (`true`), none (`false`: ses-events), or only the signing
+ * key (`'signing'`: the subscription API, which may not read the Pinboard token).
+ */
+export type SecretsNeeded = boolean | 'signing';
+
+/** Builds the runtime with the secrets the function needs (see SecretsNeeded). */
+export async function createRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  secrets: SecretsNeeded = true,
+): Promise<Runtime> {
+  const { loaded, templates, confirmTemplates } = readBundle(env);
   const withSecrets: NodeJS.ProcessEnv = { ...env };
   if (secrets) {
     const [token, signing] = await Promise.all([
-      secretFrom(env, LAMBDA_ENV.pinboardTokenSecret),
+      secrets === true ? secretFrom(env, LAMBDA_ENV.pinboardTokenSecret) : undefined,
       secretFrom(env, LAMBDA_ENV.signingSecretArn),
     ]);
     if (token) withSecrets[ENV.pinboardToken] = token;
@@ -87,6 +99,7 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, secret
   });
   return {
     app,
+    confirmTemplates,
     queue: new SqsSendQueue({ queueUrl: required(env, LAMBDA_ENV.queueUrl) }),
     fleetConcurrency,
     metricsNamespace: env[LAMBDA_ENV.metricsNamespace] ?? 'PinboardDigest',
@@ -94,7 +107,7 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, secret
 }
 
 /** One runtime per cold start, shared by every invocation of the container. */
-export function runtimeOnce(secrets = true): () => Promise<Runtime> {
+export function runtimeOnce(secrets: SecretsNeeded = true): () => Promise<Runtime> {
   let built: Promise<Runtime> | undefined;
   return () => {
     built ??= createRuntime(process.env, secrets).catch((error: unknown) => {

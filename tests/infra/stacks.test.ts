@@ -89,8 +89,8 @@ describe('data stack', () => {
 describe('digest stack', () => {
   const functions = () => Object.values(digest.findResources('AWS::Lambda::Function'));
 
-  it('runs three functions on nodejs24.x, arm64, with log retention and the env names of lambda/config.ts', () => {
-    expect(functions()).toHaveLength(3);
+  it('runs four functions on nodejs24.x, arm64, with log retention and the env names of lambda/config.ts', () => {
+    expect(functions()).toHaveLength(4);
     for (const f of functions()) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
@@ -133,7 +133,7 @@ describe('digest stack', () => {
         JSON.stringify(s.Action).includes('ses:Send'),
       ),
     );
-    expect(sesStatements.length).toBe(1); // send-batch only: compose-issue never sends
+    expect(sesStatements.length).toBe(2); // send-batch and the subscription API: compose-issue never sends
     for (const s of sesStatements) {
       expect(s.Action).toBe('ses:SendRawEmail');
       const resources = JSON.stringify(s.Resource);
@@ -147,8 +147,8 @@ describe('digest stack', () => {
     const alarms = Object.values(digest.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
-    expect(byMetric('Errors')).toHaveLength(3);
-    expect(byMetric('Throttles')).toHaveLength(3);
+    expect(byMetric('Errors')).toHaveLength(4);
+    expect(byMetric('Throttles')).toHaveLength(4);
     expect(byMetric('Reputation.BounceRate')[0]?.Threshold).toBe(0.05);
     expect(byMetric('Reputation.ComplaintRate')[0]?.Threshold).toBe(0.001);
     expect(byMetric('QuotaUsedRatio')[0]?.Threshold).toBe(0.9);
@@ -157,7 +157,71 @@ describe('digest stack', () => {
   });
 });
 
+describe('the subscription API', () => {
+  /** Every policy statement attached to the subscription-api function's role. */
+  const subscriptionPolicy = () => {
+    const fn = Object.values(digest.findResources('AWS::Lambda::Function')).find((f) =>
+      String(f.Properties.Description).startsWith('Signup page'),
+    );
+    const role = fn?.Properties.Role['Fn::GetAtt'][0];
+    return JSON.stringify(
+      Object.values(digest.findResources('AWS::IAM::Policy'))
+        .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+        .map((p) => p.Properties.PolicyDocument),
+    );
+  };
+
+  it('is an HTTP API sending every path to the subscription-api function (payload 2.0), on a throttled $default stage', () => {
+    digest.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    digest.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    digest.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    digest.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    digest.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('logs the path of each request, never its query (tokens are there)', () => {
+    const stage = Object.values(digest.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const format = String(stage?.Properties.AccessLogSettings.Format);
+    expect(format).toContain('$context.path');
+    expect(format).not.toMatch(/querystring|\$context\.requestUri|rawQuery/i);
+  });
+
+  it('may read the table and the signing key and send as the From domain, but not read the Pinboard token', () => {
+    const policy = subscriptionPolicy();
+    expect(policy).toContain('dynamodb:PutItem');
+    expect(policy).toContain('ses:SendRawEmail');
+    expect(policy).toContain('secretsmanager:GetSecretValue');
+    expect(policy).not.toContain('ses:GetSendQuota');
+    expect(policy).not.toContain('sqs:SendMessage');
+    const secrets = Object.keys(data.findResources('AWS::SecretsManager::Secret'));
+    const pinboard = secrets.find((s) => /Pinboard/i.test(s)) ?? 'none';
+    expect(policy).not.toContain(pinboard);
+  });
+
+  it('gives its URL as a stack output, to become the siteUrl', () => {
+    digest.hasOutput('SubscriptionApiUrl', { Value: Match.anyValue() });
+  });
+});
+
 describe('buildStacks', () => {
+  it('refuses a loopback siteUrl: it is for serve on a laptop only', async () => {
+    const loaded = loadConfig(EXAMPLE_CONFIG);
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const local = { ...loaded, config: { ...loaded.config, siteUrl: 'http://127.0.0.1:8080' } };
+    await expect(buildStacks(app, local)).rejects.toThrow(/siteUrl http:\/\/127\.0\.0\.1:8080 is this machine/);
+  });
+
   it('leaves out the customer KMS key ($1/month) unless asked, keeping the topics TLS-only', async () => {
     const app = new App({
       outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),

@@ -21,7 +21,7 @@ it('synthesizes both stacks offline with cdk-nag clean, and every function bundl
 
   const assets = readdirSync(out).filter((f) => f.startsWith('asset.') && statSync(path.join(out, f)).isDirectory());
   const bundles = assets.filter((a) => existsSync(path.join(out, a, 'index.js')));
-  expect(bundles).toHaveLength(3);
+  expect(bundles).toHaveLength(4);
   for (const a of bundles) {
     const code = readFileSync(path.join(out, a, 'index.js'), 'utf8');
     expect(code.length).toBeLessThanOrEqual(1024 * 1024);
@@ -29,5 +29,8 @@ it('synthesizes both stacks offline with cdk-nag clean, and every function bundl
     const bundle = JSON.parse(readFileSync(path.join(out, a, 'digest-bundle.json'), 'utf8'));
     expect(bundle.templates.html).toContain('{{');
     expect(bundle.templates.html).not.toContain('<mj-');
+    // The confirmation email too: the subscription API sends it, and no function compiles MJML.
+    expect(bundle.confirmTemplates.html).toContain('{{confirmUrl}}');
+    expect(bundle.confirmTemplates.html).not.toContain('<mj-');
   }
 }, 180_000);
