@@ -2,8 +2,8 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { LoadedConfig } from '../lambda/config';
 import { ConfigError } from '../lambda/core/errors';
-import { isLoopbackUrl } from '../lambda/http/site-url';
 import { planSendFleet } from '../lambda/core/fleet';
+import { isLoopbackUrl } from '../lambda/http/site-url';
 import { writeBundleFile } from './bundle-file';
 import { DataStack } from './data-stack';
 import { DigestStack } from './digest-stack';
