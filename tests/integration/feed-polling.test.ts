@@ -170,7 +170,7 @@ describe('pinboard-digest polling a feed', () => {
       expect((await runCli(['preview'], { cwd })).code).toBe(0);
       const nobody = await runCli(['send'], { cwd });
       expect(nobody.stdout).toMatch(/No active subscribers/);
-      expect((await runCli(['subscribers', 'add', 'reader@example.com'], { cwd })).code).toBe(0);
+      expect((await runCli(['subscribers', 'add', 'reader@example.com', '--confirmed'], { cwd })).code).toBe(0);
       const first = await runCli(['send'], { cwd });
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(/Issue #1 "My Links #1: 2 links" delivered/);
