@@ -4,9 +4,13 @@ import path from 'node:path';
 import type { Subscriber } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
 import { buildMessage, personalize } from '../../render/message';
+import { pluralsFor } from '../../render/plural';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import type { Output } from '../output';
 import { describeReport } from '../report';
+
+/** The CLI speaks English. */
+const english = pluralsFor('en');
 
 export interface PreviewFlags extends CommonFlags {
   since?: string;
@@ -56,7 +60,7 @@ export async function previewCommand(flags: PreviewFlags, output: Output, now = 
 
   const bytes = Buffer.byteLength(files['digest.html']);
   output.out(
-    `Issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links in ${record.model.sections.length} sections, HTML ${bytes.toLocaleString('en')} bytes`,
+    `Issue #${record.issue}: "${record.model.subject}" — ${english.links(record.model.bookmarkCount)} in ${english.format(record.model.sections.length, { one: '# section', other: '# sections' })}, HTML ${bytes.toLocaleString('en')} bytes`,
   );
   output.out(`Preview written to ${dir}: ${Object.keys(files).join(', ')} (nothing sent, state unchanged)`);
   return 0;

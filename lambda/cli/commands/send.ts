@@ -15,6 +15,7 @@ import {
 } from '../../jobs/deliver-issue';
 import { seedSubscribers } from '../../jobs/import-subscribers';
 import { runScheduledIssue } from '../../jobs/scheduled-issue';
+import { pluralsFor } from '../../render/plural';
 import type { App } from '../../wiring';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import { type Output, progressReporter } from '../output';
@@ -51,7 +52,8 @@ function summarize(summary: DeliverySummary, record: IssueRecord, app: App, outp
 
 export async function sendCommand(flags: SendFlags, output: Output): Promise<number> {
   const now = flags.now ?? new Date();
-  const app = openApp(flags, output);
+  // A dry run changes nothing: no memo of a source moves either.
+  const app = openApp(flags, output, flags.dryRun ?? false);
   output.err(`config: ${app.origin}`);
   output.err(`source: ${app.source().description}`);
   const message = app.message();
@@ -96,7 +98,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
           if (info.report) {
             for (const line of describeReport(info.report)) output.err(line);
             output.err(
-              `composed issue #${record.issue}: "${record.model.subject}" — ${record.model.bookmarkCount} links, HTML ${info.report.htmlBytes.toLocaleString('en')} bytes`,
+              `composed issue #${record.issue}: "${record.model.subject}" — ${pluralsFor('en').links(record.model.bookmarkCount)}, HTML ${info.report.htmlBytes.toLocaleString('en')} bytes`,
             );
           } else {
             output.err(`resuming issue #${record.issue} (${record.status}, composed ${record.composedAt})`);
