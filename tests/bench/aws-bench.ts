@@ -21,7 +21,7 @@ const HANDLERS = ['compose-issue', 'send-batch', 'ses-events'];
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function bundle(entry: string, outfile: string, external: string[]): number {
+export function bundle(entry: string, outfile: string, external: string[]): number {
   buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -36,7 +36,7 @@ function bundle(entry: string, outfile: string, external: string[]): number {
 }
 
 /** Median wall time of `runs` fresh Node processes that only require `file`. */
-function coldImportMs(file: string, runs = 5): number {
+export function coldImportMs(file: string, runs = 5): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const r = spawnSync(

@@ -9,6 +9,8 @@
  *     (send-bench.ts). `--quick` skips the 100,000 run.
  *  5. The AWS functions: bundle sizes, cold import beside a bundle that compiles MJML at run time, and a local
  *     fan-out compose-issue → SQS → send-batch → SES for 10,000 subscribers (aws-bench.ts; 2,000 with --quick).
+ *  6. The subscription API: subscription-api bundle and cold import; p99 latency and requests/s of POST /subscribe
+ *     and of the one-click POST against `serve` on loopback, 8 clients (subscribe-bench.ts; 500 requests with --quick).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +24,7 @@ import { fixtureBookmarks, repeatedTo } from '../helpers/fixture-issues';
 import { rawParts } from '../helpers/raw-mime';
 import { awsBench } from './aws-bench';
 import { sendBench } from './send-bench';
+import { subscribeBench } from './subscribe-bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-23T08:00:00.000Z';
@@ -179,6 +182,7 @@ async function main() {
   console.log(`(all 200 in: the size budget kept ${200 - carried}, carried ${carried} to the next issue)\n`);
   for (const r of await sendBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await awsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of await subscribeBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   console.log('\nratio > 1 (or ≥ 0.95 for send rates) means the goal is met, with that much to spare.');
 }
 
