@@ -6,9 +6,11 @@
  *   - per address (per subscriber id, `signup:s:<id>`), a fixed one-day window of sign-up requests, and when
  *     the last confirmation went out (at most one a day).
  *
- * A memo is read, changed and written back. Within one process those steps are serialized (the file store
- * keeps every memo in one file, so two writes at once would lose one); across Lambda containers the last write
- * wins, so under a burst spread over containers a limit can let a few more through, never fewer.
+ * A memo is read, changed and written back. Within one process every such step, and every other state change
+ * of a sign-up, confirm or unsubscribe, runs one at a time (`serialized`): the file store keeps every memo in one
+ * file, so two writes at once would lose one, and two status changes at once would wait on its file lock by
+ * polling. Across Lambda containers the last write wins, so under a burst spread over containers a limit can let
+ * a few more through, never fewer.
  */
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -20,7 +22,7 @@ const IP_BUCKETS = 4096;
 
 const chains = new WeakMap<Store, Promise<unknown>>();
 
-/** Runs `fn` after every earlier memo update of this store in this process has finished. */
+/** Runs `fn` after every earlier serialized step on this store in this process has finished (FIFO). */
 export function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
   const previous = chains.get(store) ?? Promise.resolve();
   const next = previous.then(fn, fn);
@@ -74,7 +76,10 @@ export function hit(
   return { window: { start: current.start, count: current.count + 1 } };
 }
 
-/** Counts one sign-up request from `ip`; `retryAfter` (seconds) when this hour's limit is reached. */
+/**
+ * Counts one sign-up request from `ip`; `retryAfter` (seconds) when this hour's limit is reached. Run inside
+ * `serialized`: it reads and writes a memo.
+ */
 export async function countIpRequest(
   store: Store,
   secret: string,
@@ -83,14 +88,12 @@ export async function countIpRequest(
   now: number,
 ): Promise<{ retryAfter?: number }> {
   const key = ipMemoKey(secret, ip);
-  return serialized(store, async () => {
-    const [start, count] = ((await store.getMemo(key)) ?? '').split(':').map(Number);
-    const previous =
-      Number.isFinite(start) && Number.isFinite(count) ? { start: start ?? 0, count: count ?? 0 } : undefined;
-    const { window, retryAfter } = hit(previous, now, HOUR_SECONDS, limit);
-    if (retryAfter === undefined) await store.putMemo(key, `${window.start}:${window.count}`);
-    return { retryAfter };
-  });
+  const [start, count] = ((await store.getMemo(key)) ?? '').split(':').map(Number);
+  const previous =
+    Number.isFinite(start) && Number.isFinite(count) ? { start: start ?? 0, count: count ?? 0 } : undefined;
+  const { window, retryAfter } = hit(previous, now, HOUR_SECONDS, limit);
+  if (retryAfter === undefined) await store.putMemo(key, `${window.start}:${window.count}`);
+  return { retryAfter };
 }
 
 /** What is remembered per address: this day's requests and when the last confirmation went out (seconds). */

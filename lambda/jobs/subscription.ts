@@ -85,36 +85,41 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 
 export type ConfirmationResult = 'sent' | 'recently-sent';
 
+type Decision = { retryAfter: number } | { send: boolean; previous?: number };
+
 /**
- * Sends `subscriber` a confirmation unless one went out in the last day. With `countRequest`, the request also
- * counts against the address's daily limit (`limited` when it is used up). Throws DeliveryError when the
- * transport refuses; the day's "sent" mark is then taken back so a later request sends.
+ * Counts the request against the address's daily limit (with `countRequest`) and decides whether a confirmation
+ * goes out (none did in the last day), marking it sent. Run inside `serialized`: it reads and writes a memo.
  */
-export async function requestConfirmation(
+async function decideConfirmation(
   subscriber: Subscriber,
   deps: SubscriptionDeps,
   countRequest: boolean,
-): Promise<ConfirmationResult | { retryAfter: number }> {
-  const { store } = deps;
-  const nowMs = deps.now?.() ?? Date.now();
-  const now = seconds(nowMs);
+  now: number,
+): Promise<Decision> {
   const key = addressMemoKey(subscriber.id);
-  type Decision = { retryAfter: number } | { send: boolean; previous?: number };
-  const decision = await serialized(store, async (): Promise<Decision> => {
-    const memo = parseAddressMemo(await store.getMemo(key));
-    let window = memo.window;
-    if (countRequest) {
-      const counted = hit(memo.window, now, DAY_SECONDS, deps.limits.perAddressPerDay);
-      if (counted.retryAfter !== undefined) return { retryAfter: counted.retryAfter };
-      window = counted.window;
-    }
-    const send = memo.lastConfirmation === undefined || now - memo.lastConfirmation >= DAY_SECONDS;
-    await store.putMemo(key, formatAddressMemo({ window, lastConfirmation: send ? now : memo.lastConfirmation }));
-    return { send, previous: memo.lastConfirmation };
-  });
-  if ('retryAfter' in decision) return decision;
-  if (!decision.send) return 'recently-sent';
+  const memo = parseAddressMemo(await deps.store.getMemo(key));
+  let window = memo.window;
+  if (countRequest) {
+    const counted = hit(memo.window, now, DAY_SECONDS, deps.limits.perAddressPerDay);
+    if (counted.retryAfter !== undefined) return { retryAfter: counted.retryAfter };
+    window = counted.window;
+  }
+  const send = memo.lastConfirmation === undefined || now - memo.lastConfirmation >= DAY_SECONDS;
+  await deps.store.putMemo(key, formatAddressMemo({ window, lastConfirmation: send ? now : memo.lastConfirmation }));
+  return { send, previous: memo.lastConfirmation };
+}
 
+/**
+ * Builds and sends the confirmation decided on. Throws DeliveryError when the transport refuses; the day's
+ * "sent" mark is then taken back, so a later request sends.
+ */
+async function sendConfirmation(
+  subscriber: Subscriber,
+  deps: SubscriptionDeps,
+  nowMs: number,
+  previous: number | undefined,
+): Promise<void> {
   const token = createToken(deps.secret, 'confirm', subscriber.id, nowMs + CONFIRM_DAYS * DAY_SECONDS * 1000);
   try {
     const message = await deps.buildConfirmation({
@@ -125,14 +130,34 @@ export async function requestConfirmation(
     });
     await deps.mailer.send(message);
   } catch (error) {
-    await serialized(store, async () => {
-      const memo = parseAddressMemo(await store.getMemo(key));
-      if (memo.lastConfirmation === now) {
-        await store.putMemo(key, formatAddressMemo({ window: memo.window, lastConfirmation: decision.previous }));
+    const key = addressMemoKey(subscriber.id);
+    await serialized(deps.store, async () => {
+      const memo = parseAddressMemo(await deps.store.getMemo(key));
+      if (memo.lastConfirmation === seconds(nowMs)) {
+        await deps.store.putMemo(key, formatAddressMemo({ window: memo.window, lastConfirmation: previous }));
       }
     });
     throw error;
   }
+}
+
+/**
+ * Sends `subscriber` a confirmation unless one went out in the last day (the CLI's `subscribers add`). With
+ * `countRequest`, the request also counts against the address's daily limit. Throws DeliveryError when the
+ * transport refuses.
+ */
+export async function requestConfirmation(
+  subscriber: Subscriber,
+  deps: SubscriptionDeps,
+  countRequest: boolean,
+): Promise<ConfirmationResult | { retryAfter: number }> {
+  const nowMs = deps.now?.() ?? Date.now();
+  const decision = await serialized(deps.store, () =>
+    decideConfirmation(subscriber, deps, countRequest, seconds(nowMs)),
+  );
+  if ('retryAfter' in decision) return decision;
+  if (!decision.send) return 'recently-sent';
+  await sendConfirmation(subscriber, deps, nowMs, decision.previous);
   return 'sent';
 }
 
@@ -144,20 +169,23 @@ export async function subscribe(
   const email = signupAddress(input.email);
   if (!email) return { kind: 'invalid-address' };
   const nowMs = deps.now?.() ?? Date.now();
-  if (input.ip) {
-    const { retryAfter } = await countIpRequest(
-      deps.store,
-      deps.secret,
-      input.ip,
-      deps.limits.perIpPerHour,
-      seconds(nowMs),
-    );
-    if (retryAfter !== undefined) return { kind: 'limited', retryAfter };
-  }
-  const { subscriber } = await deps.store.addSubscriber({ email, status: 'pending' }, new Date(nowMs).toISOString());
+  const now = seconds(nowMs);
+  // Every state change of a request in one serialized step; the (slow) sending after it, outside.
+  type Step = { retryAfter: number } | { subscriber: Subscriber; decision: Decision };
+  const step = await serialized(deps.store, async (): Promise<Step> => {
+    if (input.ip) {
+      const { retryAfter } = await countIpRequest(deps.store, deps.secret, input.ip, deps.limits.perIpPerHour, now);
+      if (retryAfter !== undefined) return { retryAfter };
+    }
+    const { subscriber } = await deps.store.addSubscriber({ email, status: 'pending' }, new Date(nowMs).toISOString());
+    return { subscriber, decision: await decideConfirmation(subscriber, deps, true, now) };
+  });
+  if ('retryAfter' in step) return { kind: 'limited', retryAfter: step.retryAfter };
+  const { subscriber, decision } = step;
+  if ('retryAfter' in decision) return { kind: 'limited', retryAfter: decision.retryAfter };
+  if (!decision.send) return { kind: 'accepted' };
   try {
-    const result = await requestConfirmation(subscriber, deps, true);
-    if (typeof result === 'object') return { kind: 'limited', retryAfter: result.retryAfter };
+    await sendConfirmation(subscriber, deps, nowMs, decision.previous);
     return { kind: 'accepted' };
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
@@ -174,15 +202,18 @@ export async function confirm(
   const nowMs = deps.now?.() ?? Date.now();
   const check = checkToken(deps.secret, 'confirm', token, nowMs);
   if (!check.valid) return { kind: check.reason === 'expired' ? 'expired' : 'invalid' };
-  const subscriber = await deps.store.getSubscriber(check.subject);
-  if (!subscriber) return { kind: 'invalid' };
-  if (subscriber.status === 'active') return { kind: 'confirmed', subscriber };
-  if (subscriber.status !== 'pending' && check.expiresAt !== undefined) {
-    const madeAt = seconds(check.expiresAt) - CONFIRM_DAYS * DAY_SECONDS;
-    if (seconds(Date.parse(subscriber.updatedAt)) > madeAt) return { kind: 'superseded' };
-  }
-  const updated = await deps.store.setSubscriberStatus(subscriber.id, 'active', new Date(nowMs).toISOString());
-  return { kind: 'confirmed', subscriber: updated ?? { ...subscriber, status: 'active' } };
+  const { expiresAt, subject } = check;
+  return serialized(deps.store, async (): Promise<ConfirmOutcome> => {
+    const subscriber = await deps.store.getSubscriber(subject);
+    if (!subscriber) return { kind: 'invalid' };
+    if (subscriber.status === 'active') return { kind: 'confirmed', subscriber };
+    if (subscriber.status !== 'pending' && expiresAt !== undefined) {
+      const madeAt = seconds(expiresAt) - CONFIRM_DAYS * DAY_SECONDS;
+      if (seconds(Date.parse(subscriber.updatedAt)) > madeAt) return { kind: 'superseded' };
+    }
+    const updated = await deps.store.setSubscriberStatus(subscriber.id, 'active', new Date(nowMs).toISOString());
+    return { kind: 'confirmed', subscriber: updated ?? { ...subscriber, status: 'active' } };
+  });
 }
 
 /** The subscriber an unsubscribe link names, without changing anything (the page a GET shows). */
@@ -203,11 +234,14 @@ export async function unsubscribe(
   const nowMs = deps.now?.() ?? Date.now();
   const check = checkToken(deps.secret, 'unsubscribe', token, nowMs);
   if (!check.valid) return { kind: 'invalid' };
-  const subscriber = await deps.store.getSubscriber(check.subject);
-  if (!subscriber) return { kind: 'unsubscribed' };
-  if (subscriber.status !== 'active' && subscriber.status !== 'pending') return { kind: 'unsubscribed', subscriber };
-  const updated = await deps.store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(nowMs).toISOString());
-  return { kind: 'unsubscribed', subscriber: updated ?? subscriber };
+  const { subject } = check;
+  return serialized(deps.store, async (): Promise<UnsubscribeOutcome> => {
+    const subscriber = await deps.store.getSubscriber(subject);
+    if (!subscriber) return { kind: 'unsubscribed' };
+    if (subscriber.status !== 'active' && subscriber.status !== 'pending') return { kind: 'unsubscribed', subscriber };
+    const updated = await deps.store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(nowMs).toISOString());
+    return { kind: 'unsubscribed', subscriber: updated ?? subscriber };
+  });
 }
 
 /**
