@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LineAppender, readLineAt, readLines } from '../../../lambda/adapters/line-file';
@@ -33,6 +33,26 @@ describe('LineAppender', () => {
     const appender = new LineAppender(dir); // a directory cannot be appended to
     await expect(Promise.all([appender.append('a'), appender.append('b')])).rejects.toThrow();
     await expect(appender.append('c')).rejects.toThrow();
+  });
+});
+
+describe('readLines', () => {
+  it('reads every line with its offsets, across reads, longer than a read, multibyte, from any line start', async () => {
+    const file = tempFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    const lines = Array.from({ length: 400 }, (_, i) => `${i}:${'é☕x'.repeat((i * 7919) % 9000)}`);
+    lines.push('', 'last line, no newline');
+    writeFileSync(file, lines.join('\n'));
+    const all: { text: string; start: number; end: number }[] = [];
+    for await (const line of readLines(file)) all.push(line);
+    expect(all.map((l) => l.text)).toEqual(lines);
+    const bytes = readFileSync(file);
+    for (const l of all) expect(bytes.toString('utf8', l.start, l.end).replace(/\n$/, '')).toBe(l.text);
+    const middle = all[200];
+    if (!middle) throw new Error('short');
+    const rest: string[] = [];
+    for await (const line of readLines(file, middle.start)) rest.push(line.text);
+    expect(rest).toEqual(lines.slice(200));
   });
 });
 
