@@ -5,6 +5,7 @@ import type { Subscriber } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
 import { buildMessage, personalize } from '../../render/message';
 import { pluralsFor } from '../../render/plural';
+import { type Command, isoFlag, stringFlag } from '../command';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import type { Output } from '../output';
 import { describeReport } from '../report';
@@ -65,3 +66,18 @@ export async function previewCommand(flags: PreviewFlags, output: Output, now = 
   output.out(`Preview written to ${dir}: ${Object.keys(files).join(', ')} (nothing sent, state unchanged)`);
   return 0;
 }
+
+export const preview: Command = {
+  name: 'preview',
+  summary: 'compose the next issue into files, without sending or changing state',
+  help: `Usage: pinboard-digest preview [--config F] [--since ISO] [--out DIR]
+
+Composes the next issue and writes DIR/digest.html, digest.txt, digest.json and digest.eml
+(addressed to a made-up sample reader). Sends nothing and changes no state.
+
+  --since ISO     start the window here instead of after the last issue
+  --out DIR       where to write the files (default out/)`,
+  options: { since: { type: 'string' }, out: { type: 'string' } },
+  run: ({ values, common }, output) =>
+    previewCommand({ ...common, since: isoFlag(values.since, 'since'), out: stringFlag(values.out) }, output),
+};

@@ -17,6 +17,7 @@ import { seedSubscribers } from '../../jobs/import-subscribers';
 import { runScheduledIssue } from '../../jobs/scheduled-issue';
 import { pluralsFor } from '../../render/plural';
 import type { App } from '../../wiring';
+import { type Command, isoFlag } from '../command';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import { type Output, progressReporter } from '../output';
 import { describeReport } from '../report';
@@ -181,3 +182,19 @@ async function dryRun(app: App, flags: SendFlags, now: Date, output: Output): Pr
   );
   return 0;
 }
+
+export const send: Command = {
+  name: 'send',
+  summary: 'compose the next issue (or resume an unfinished one) and deliver it',
+  help: `Usage: pinboard-digest send [--config F] [--since ISO] [--dry-run]
+
+Composes the next issue, or resumes one that was interrupted, and delivers it to every active
+subscriber through the configured transport. Exit 0 only if every delivery succeeded or was
+refused for good and recorded; otherwise run it again to resume (nobody gets an issue twice).
+
+  --since ISO     start the window here instead of after the last issue
+  --dry-run       compose and report, send nothing, change no state`,
+  options: { since: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  run: ({ values, common }, output) =>
+    sendCommand({ ...common, since: isoFlag(values.since, 'since'), dryRun: values['dry-run'] === true }, output),
+};

@@ -10,9 +10,9 @@ import type { SubscriptionHandler } from '../../http/handler';
 import { startServer } from '../../http/node-host';
 import { isLoopbackUrl } from '../../http/site-url';
 import { subscriptionHandler } from '../../http/subscription-app';
+import { type Command, stringFlag, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
-import { UsageError } from './subscribers';
 
 export const DEFAULT_PORT = 8080;
 
@@ -76,3 +76,19 @@ export async function serveCommand(
   output.err('Stopped.');
   return 0;
 }
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'run the sign-up page and the confirm and unsubscribe links on 127.0.0.1',
+  help: `Usage: pinboard-digest serve [--config F] [--port P]
+
+Runs the subscription API on http://127.0.0.1:P/ (the same handler as the subscription-api function):
+the sign-up page, POST /subscribe, the confirm link, and the unsubscribe page and one-click POST, against
+the configured store and transport (on a laptop: the state folder and the outbox, where the confirmation
+emails land). Links in those emails point at siteUrl when it is http://127.0.0.1:P or http://localhost:P,
+otherwise at this server.
+
+  --port P        the port (default: the port of a loopback siteUrl, else ${DEFAULT_PORT}; 0 picks a free one)`,
+  options: { port: { type: 'string' } },
+  run: ({ values, common }, output) => serveCommand({ ...common, port: stringFlag(values.port) }, output),
+};

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { loadConfirmTemplates } from '../../adapters/template-files';
 import { csvField } from '../../core/csv';
 import { cleanName, normalizeEmail } from '../../core/email';
-import { DigestError } from '../../core/errors';
 import type { Subscriber, SubscriberStatus } from '../../core/model';
 import { subscriptionDeps } from '../../http/subscription-app';
 import { importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
@@ -11,10 +10,9 @@ import { requestConfirmation, tokenFrom, unsubscribe } from '../../jobs/subscrip
 import type { Store } from '../../ports/store';
 import { CONFIRM_DAYS } from '../../render/confirm-message';
 import type { App } from '../../wiring';
+import { type Command, stringFlag, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
-
-export class UsageError extends DigestError {}
 
 export const STATUSES = SUBSCRIBER_STATUSES;
 
@@ -187,3 +185,41 @@ export async function subscribersCommand(
       );
   }
 }
+
+export const subscribers: Command = {
+  name: 'subscribers',
+  summary: 'add, remove, unsubscribe, import, list or export subscribers',
+  help: `Usage: pinboard-digest subscribers <action>
+
+  add EMAIL [--name N] [--confirmed]
+                         send EMAIL a confirmation link (double opt-in); with --confirmed, add it
+                         active at once (only with the reader's consent)
+  remove EMAIL           unsubscribe an address; it is never mailed again
+  unsubscribe TOKEN-OR-EMAIL
+                         unsubscribe by the token of an "unsubscribe TOKEN" reply (the subject as it
+                         came, the token or the whole link), or by address
+  import FILE.csv        add many; the header row needs "email" (may have "name" and "status");
+                         bad rows are named by line, the good ones imported in one write
+  list [--json] [--status S]
+                         show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
+  export                 CSV of everyone on stdout (email,name,status,created_at): import takes it back`,
+  options: {
+    name: { type: 'string' },
+    json: { type: 'boolean' },
+    confirmed: { type: 'boolean' },
+    status: { type: 'string' },
+  },
+  run: ({ values, positionals, common }, output) =>
+    subscribersCommand(
+      positionals[0],
+      positionals.slice(1),
+      {
+        ...common,
+        name: stringFlag(values.name),
+        json: values.json === true,
+        confirmed: values.confirmed === true,
+        status: stringFlag(values.status),
+      },
+      output,
+    ),
+};

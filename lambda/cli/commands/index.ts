@@ -1,0 +1,8 @@
+/** Every command of the `pinboard-digest` CLI, in the order `--help` lists them. A new command: one file, one line here. */
+import type { Command } from '../command';
+import { preview } from './preview';
+import { send } from './send';
+import { serve } from './serve';
+import { subscribers } from './subscribers';
+
+export const COMMANDS: readonly Command[] = [preview, send, subscribers, serve];
