@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from './adapters/http';
 import { ConfigError } from './core/errors';
+import { parseJsonc } from './core/jsonc';
 import { siteUrlProblem } from './http/site-url';
 
 // Environment names live in env.ts (the functions import them without zod); re-exported here.
@@ -210,7 +211,8 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Loade
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // JSON with comments: `pinboard-digest init` writes a commented config.
+    raw = parseJsonc(text);
   } catch (cause) {
     throw new ConfigError(`${resolved} is not valid JSON: ${(cause as Error).message}`, { cause });
   }
