@@ -3,7 +3,7 @@
  * (no TransactWriteItems: dynalite lacks it, and none is needed). Items:
  *   SUBSCRIBERS  / S#<id>          a subscriber
  *   EMAIL#<addr> / EMAIL           address → id (makes addresses unique; written before the subscriber)
- *   ISSUES       / I#<000001>      an issue: status, watermark, links; the rendered body as JSON
+ *   ISSUES       / I#<000001>      an issue: status, watermark, links, subject, linkCount; the rendered body as JSON
  *   D#<issue>    / <subscriberId>  a delivery ledger entry
  *   MEMO         / <key>           small values sources keep
  *   LOCK         / <name>          a lease, renewed while held
@@ -24,7 +24,16 @@ import {
 import { StoreError } from '../core/errors';
 import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
 import { newSubscriberId } from '../core/tokens';
-import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
+import type {
+  AddResult,
+  ClaimResult,
+  History,
+  IssueSummary,
+  NewSubscriber,
+  Release,
+  Store,
+  SubscriberPage,
+} from '../ports/store';
 
 export interface DynamoDbStoreOptions {
   table: string;
@@ -49,6 +58,7 @@ function toSubscriber(item: Item): Subscriber {
     status: item.status as SubscriberStatus,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
+    ...(item.source ? { source: item.source as string } : {}),
   };
 }
 
@@ -227,6 +237,9 @@ export class DynamoDbStore implements Store {
         watermark,
         links,
         composedAt,
+        // For `issues list`, which reads these without the body.
+        subject: model.subject,
+        linkCount: model.bookmarkCount,
         body: JSON.stringify({ model, rendered, placeholder }),
       },
       'attribute_not_exists(pk)',
@@ -249,6 +262,32 @@ export class DynamoDbStore implements Store {
       composedAt: item.composedAt as string,
       ...(item.sentAt ? { sentAt: item.sentAt as string } : {}),
     };
+  }
+
+  /** Projects only the summary; issues stored before `subject` and `linkCount` existed are read whole. */
+  async listIssues(): Promise<IssueSummary[]> {
+    const items = await this.queryAll('ISSUES', {
+      expression: '#i, #s, subject, linkCount, composedAt, sentAt',
+      names: { '#i': 'issue', '#s': 'status' },
+    });
+    const summaries: IssueSummary[] = [];
+    for (const item of items.sort((a, b) => (a.issue as number) - (b.issue as number))) {
+      let { subject, linkCount } = item as { subject?: string; linkCount?: number };
+      if (subject === undefined || linkCount === undefined) {
+        const model = (await this.getIssue(item.issue as number))?.model;
+        subject ??= model?.subject ?? '';
+        linkCount ??= model?.bookmarkCount ?? 0;
+      }
+      summaries.push({
+        issue: item.issue as number,
+        status: item.status as IssueStatus,
+        subject,
+        bookmarkCount: linkCount,
+        composedAt: item.composedAt as string,
+        ...(item.sentAt ? { sentAt: item.sentAt as string } : {}),
+      });
+    }
+    return summaries;
   }
 
   async advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean> {
@@ -302,8 +341,9 @@ export class DynamoDbStore implements Store {
       email: input.email,
       ...(input.name ? { name: input.name } : {}),
       status: input.status,
-      createdAt: at,
+      createdAt: input.createdAt ?? at,
       updatedAt: at,
+      ...(input.source ? { source: input.source } : {}),
     };
   }
 

@@ -11,7 +11,16 @@ import path from 'node:path';
 import { StoreError } from '../core/errors';
 import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
 import { sleep } from '../core/retry';
-import type { AddResult, ClaimResult, History, NewSubscriber, Release, Store, SubscriberPage } from '../ports/store';
+import type {
+  AddResult,
+  ClaimResult,
+  History,
+  IssueSummary,
+  NewSubscriber,
+  Release,
+  Store,
+  SubscriberPage,
+} from '../ports/store';
 import { createFileExclusive, readFileIfExists, writeFileAtomic } from './fs-util';
 import { LedgerIndex } from './ledger-index';
 import { LineAppender, parseJsonLine, readLineAt, readLines } from './line-file';
@@ -113,6 +122,17 @@ export class FileStore implements Store {
     const file = this.issueFile(issue);
     const text = await readFileIfExists(file);
     return text === undefined ? undefined : parseJson<IssueRecord>(text, file);
+  }
+
+  async listIssues(): Promise<IssueSummary[]> {
+    return (await this.readIssues()).map((r) => ({
+      issue: r.issue,
+      status: r.status,
+      subject: r.model.subject,
+      bookmarkCount: r.model.bookmarkCount,
+      composedAt: r.composedAt,
+      ...(r.sentAt ? { sentAt: r.sentAt } : {}),
+    }));
   }
 
   async advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean> {

@@ -136,8 +136,9 @@ export class SubscriberFile {
           email: input.email,
           ...(input.name ? { name: input.name } : {}),
           status: input.status,
-          createdAt: at,
+          createdAt: input.createdAt ?? at,
           updatedAt: at,
+          ...(input.source ? { source: input.source } : {}),
         };
         wanted.set(key, subscriber);
         lines.push(JSON.stringify(subscriber));

@@ -50,8 +50,11 @@ export interface Subscriber {
   email: string;
   name?: string;
   status: SubscriberStatus;
+  /** When the reader opted in (for an import, the time the old service recorded). */
   createdAt: string;
   updatedAt: string;
+  /** Where the consent came from when it was not given here (e.g. "Mailchimp export"). */
+  source?: string;
 }
 
 /** The rendered issue: rendered once, personalized per subscriber. */

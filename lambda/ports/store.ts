@@ -21,6 +21,20 @@ export interface NewSubscriber {
   email: string;
   name?: string;
   status: SubscriberStatus;
+  /** When the reader opted in, if earlier than the add (an import keeps the old service's time); default: now. */
+  createdAt?: string;
+  /** Where the consent came from, for an import (e.g. "Mailchimp export"). */
+  source?: string;
+}
+
+/** One issue as `issues list` shows it: no body, so listing a long history stays cheap. */
+export interface IssueSummary {
+  issue: number;
+  status: IssueStatus;
+  subject: string;
+  bookmarkCount: number;
+  composedAt: string;
+  sentAt?: string;
 }
 
 export type AddResult = { subscriber: Subscriber; created: boolean };
@@ -41,6 +55,8 @@ export interface Store {
   /** Stores a newly composed issue; fails if that issue number exists. */
   createIssue(record: IssueRecord): Promise<void>;
   getIssue(issue: number): Promise<IssueRecord | undefined>;
+  /** Every issue, oldest first, without its body. */
+  listIssues(): Promise<IssueSummary[]>;
   /** Moves an issue's status forward only if it is currently `from`; returns whether it moved. */
   advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean>;
 

@@ -86,6 +86,42 @@ export function describeStoreContract(
       expect(h.unfinished?.rendered.html).toContain('☕');
     });
 
+    it('lists every issue oldest first, with subject, link count and times, without the body', async () => {
+      const { store, reopen } = await make();
+      expect(await store.listIssues()).toEqual([]);
+      await store.createIssue(issueRecord(2, 'composed', ['http://b.example', 'http://c.example'], AT));
+      await store.createIssue(issueRecord(1, 'composed', ['http://a.example'], AT));
+      await store.advanceIssue(1, 'composed', 'sending', AT);
+      await store.advanceIssue(1, 'sending', 'sent', '2026-11-23T01:00:00.000Z');
+      const listed = await reopen().listIssues();
+      expect(listed).toEqual([
+        {
+          issue: 1,
+          status: 'sent',
+          subject: 'Digest #1',
+          bookmarkCount: 1,
+          composedAt: AT,
+          sentAt: '2026-11-23T01:00:00.000Z',
+        },
+        { issue: 2, status: 'composed', subject: 'Digest #2', bookmarkCount: 2, composedAt: AT },
+      ]);
+      expect(JSON.stringify(listed)).not.toContain('☕');
+    });
+
+    it('keeps an imported subscriber’s opt-in time and consent source', async () => {
+      const { store, reopen } = await make();
+      const optIn = '2019-03-14T18:23:45.000Z';
+      const { subscriber } = await store.addSubscriber(
+        { email: 'old@example.com', name: 'Old', status: 'active', createdAt: optIn, source: 'Mailchimp export' },
+        AT,
+      );
+      expect(subscriber).toMatchObject({ createdAt: optIn, updatedAt: AT, source: 'Mailchimp export' });
+      expect(await reopen().findSubscriber('old@example.com')).toEqual(subscriber);
+      const [plain] = await store.addSubscribers([{ email: 'new@example.com', status: 'active' }], AT);
+      expect(plain?.subscriber.createdAt).toBe(AT);
+      expect(plain?.subscriber).not.toHaveProperty('source');
+    });
+
     it('moves an issue only from the expected status, and never creates one twice', async () => {
       const { store } = await make();
       await store.createIssue(issueRecord(1, 'composed', [], AT));

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
-import { describeStoreContract } from '../contract/store-contract';
+import { describeStoreContract, issueRecord } from '../contract/store-contract';
 
 let server: Server;
 let endpoint: string;
@@ -45,6 +45,43 @@ describe('DynamoDbStore', () => {
     expect(await b.claimDelivery(1, 's', '2026-11-23T10:01:01.000Z')).toBe('claimed');
     await b.releaseClaim(1, 's');
     expect(await a.claimDelivery(1, 's', '2026-11-23T10:01:02.000Z')).toBe('claimed');
+  });
+
+  it('lists issues written before subject and linkCount were stored, from their body', async () => {
+    const table = `digest-legacy-${++tables}`;
+    const store = new DynamoDbStore({ table, client: client() });
+    await store.createTable();
+    const { PutCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+    const record = issueRecord(1, 'sent', ['http://a.example', 'http://b.example'], '2026-11-20T00:00:00.000Z');
+    // The item exactly as createIssue wrote it before this change: no subject, no linkCount.
+    await DynamoDBDocumentClient.from(client()).send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: 'ISSUES',
+          sk: 'I#000001',
+          issue: 1,
+          status: 'sent',
+          watermark: record.watermark,
+          links: record.links,
+          composedAt: record.composedAt,
+          sentAt: '2026-11-21T00:00:00.000Z',
+          body: JSON.stringify({ model: record.model, rendered: record.rendered, placeholder: record.placeholder }),
+        },
+      }),
+    );
+    await store.createIssue(issueRecord(2, 'composed', ['http://c.example'], '2026-11-22T00:00:00.000Z'));
+    expect(await store.listIssues()).toEqual([
+      {
+        issue: 1,
+        status: 'sent',
+        subject: 'Digest #1',
+        bookmarkCount: 2,
+        composedAt: record.composedAt,
+        sentAt: '2026-11-21T00:00:00.000Z',
+      },
+      { issue: 2, status: 'composed', subject: 'Digest #2', bookmarkCount: 1, composedAt: record.composedAt },
+    ]);
   });
 
   it('repairs an address whose subscriber was never written (an add that stopped halfway)', async () => {
