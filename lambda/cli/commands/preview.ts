@@ -1,68 +1,35 @@
 /** `preview`: composes the next issue and writes it to files; sends nothing and changes no state. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Subscriber } from '../../core/model';
-import { composeNextIssue } from '../../jobs/compose-next';
-import { buildMessage, personalize } from '../../render/message';
-import { pluralsFor } from '../../render/plural';
+import { composePreview, describeIssue } from '../../preview/compose';
 import { type Command, isoFlag, stringFlag } from '../command';
-import { type CommonFlags, composeDeps, openApp } from '../context';
+import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
-import { describeReport } from '../report';
 
-/** The CLI speaks English. */
-const english = pluralsFor('en');
+export { SAMPLE_READER } from '../../preview/compose';
 
 export interface PreviewFlags extends CommonFlags {
   since?: string;
   out?: string;
 }
 
-/** The reader the preview is addressed to: made up, so a preview never shows a real subscriber. */
-export const SAMPLE_READER: Subscriber = {
-  id: 'sample-reader-0001',
-  email: 'reader@example.com',
-  name: 'Sample Reader',
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
-
 export async function previewCommand(flags: PreviewFlags, output: Output, now = new Date()): Promise<number> {
   const app = openApp(flags, output, true);
   output.err(`config: ${app.origin}`);
   output.err(`source: ${app.source().description}`);
-  const deps = await composeDeps(app);
-  const next = await composeNextIssue(deps, now, flags.since);
-  if (next.kind !== 'resume') for (const w of next.warnings) output.err(`warning: ${w}`);
-  if (next.kind === 'nothing') {
-    if (next.report) for (const line of describeReport(next.report)) output.err(line);
-    output.out(`Nothing to preview: ${next.reason}.`);
+  const outcome = await composePreview(app, now, flags.since);
+  for (const line of outcome.notes) output.err(line);
+  if (outcome.kind === 'nothing') {
+    output.out(`Nothing to preview: ${outcome.reason}.`);
     return 0;
   }
-  if (next.kind === 'resume') {
-    output.err(`issue #${next.record.issue} is composed but not fully sent: previewing it as stored`);
-  } else {
-    for (const line of describeReport(next.report)) output.err(line);
-  }
 
-  const record = next.record;
-  const message = await buildMessage(record, SAMPLE_READER, app.message(), now);
-  const { html, text } = personalize(record, SAMPLE_READER, app.message());
+  const { record, files } = outcome;
   const dir = path.resolve(flags.out ?? 'out');
   await mkdir(dir, { recursive: true });
-  const files = {
-    'digest.html': html,
-    'digest.txt': text,
-    'digest.json': `${JSON.stringify(record.model, null, 2)}\n`,
-    'digest.eml': message.raw,
-  };
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
 
-  const bytes = Buffer.byteLength(files['digest.html']);
-  output.out(
-    `Issue #${record.issue}: "${record.model.subject}" — ${english.links(record.model.bookmarkCount)} in ${english.format(record.model.sections.length, { one: '# section', other: '# sections' })}, HTML ${bytes.toLocaleString('en')} bytes`,
-  );
+  output.out(describeIssue(record, files));
   output.out(`Preview written to ${dir}: ${Object.keys(files).join(', ')} (nothing sent, state unchanged)`);
   return 0;
 }
