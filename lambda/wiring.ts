@@ -4,13 +4,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BookmarkFileSource } from './adapters/bookmark-file';
 import { DynamoDbStore } from './adapters/dynamodb-store';
-import { FeedSource, PINBOARD_FEED_COUNT, pinboardFeedUrl } from './adapters/feed';
 import { FileStore } from './adapters/file-store';
 import { safeUrl } from './adapters/http';
 import { OutboxMailer } from './adapters/outbox';
-import { PinboardApiSource } from './adapters/pinboard-api';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
@@ -27,6 +24,16 @@ import type { Store } from './ports/store';
 import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
 import { createRenderer, type RenderContext } from './render/renderer';
 import type { CompiledTemplates } from './render/templates';
+
+/**
+ * The source adapters load when a source is first built, not when this module is: the send-batch and
+ * ses-events functions never read a source, and rss-parser and its XML stack cost them cold-start time.
+ */
+const sourceAdapters = {
+  feed: () => require('./adapters/feed') as typeof import('./adapters/feed'),
+  pinboardApi: () => require('./adapters/pinboard-api') as typeof import('./adapters/pinboard-api'),
+  file: () => require('./adapters/bookmark-file') as typeof import('./adapters/bookmark-file'),
+};
 
 export interface WiringOptions {
   /** `--state` or DIGEST_STATE_DIR; default `.digest/` in the working directory. */
@@ -181,6 +188,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
         if (token.split(':')[0]?.toLowerCase() !== s.user.toLowerCase()) {
           log(`warning: ${ENV.pinboardToken} belongs to another user than source.user "${s.user}"`);
         }
+        const { PinboardApiSource } = sourceAdapters.pinboardApi();
         return new PinboardApiSource({
           baseUrl: env[ENV.pinboardApiUrl]?.trim() || DEFAULT_PINBOARD_API_URL,
           token,
@@ -190,6 +198,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
         });
       }
       case 'pinboard-rss': {
+        const { FeedSource, PINBOARD_FEED_COUNT, pinboardFeedUrl } = sourceAdapters.feed();
         const base = env[ENV.pinboardFeedsUrl]?.trim() || DEFAULT_PINBOARD_FEEDS_URL;
         return new FeedSource({
           url: pinboardFeedUrl(base, s.user, s.tag),
@@ -198,10 +207,14 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
           ...feedState,
         });
       }
-      case 'feed':
+      case 'feed': {
+        const { FeedSource } = sourceAdapters.feed();
         return new FeedSource({ url: s.url, label: `feed ${safeUrl(s.url)}`, ...feedState });
-      case 'file':
+      }
+      case 'file': {
+        const { BookmarkFileSource } = sourceAdapters.file();
         return new BookmarkFileSource(inputPath(s.path));
+      }
     }
   };
 
