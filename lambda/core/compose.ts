@@ -2,6 +2,14 @@
 import { RenderError } from './errors';
 import { groupIntoSections, type SectionRule } from './group';
 import { mailBytes } from './line-endings';
+import {
+  type AppliedChecks,
+  applyLinkChecks,
+  type LinkCheckPolicy,
+  type LinkCheckReport,
+  type LinkOutcome,
+  watermarkFor,
+} from './link-check';
 import type { Bookmark, IssueModel, IssueRecord, RenderedIssue } from './model';
 import { type SelectOptions, type SelectReport, selectBookmarks } from './select';
 import { normalizeUrl } from './url';
@@ -36,6 +44,8 @@ export interface ComposeInput {
   placeholder: string;
   /** An unsubscribe URL as long as any real one, to measure the personalized size against the budget. */
   sampleUnsubscribeUrl: string;
+  /** The candidates' link check (by normalized URL) and what a dead link does; absent when links are not checked. */
+  linkCheck?: { outcomes: ReadonlyMap<string, LinkOutcome>; policy: LinkCheckPolicy };
 }
 
 export interface ComposeReport extends SelectReport {
@@ -45,13 +55,20 @@ export interface ComposeReport extends SelectReport {
   /** Carried to the next issue because the HTML would pass the size budget. */
   carriedBySize: number;
   htmlBytes: number;
+  /** Present when links were checked. */
+  linkCheck?: LinkCheckReport;
 }
 
 export type ComposeResult =
   | { kind: 'nothing'; report: ComposeReport; reason: string }
   | { kind: 'issue'; record: IssueRecord; report: ComposeReport };
 
-function buildModel(input: ComposeInput, included: Bookmark[], carriedOver: number): IssueModel {
+function buildModel(
+  input: ComposeInput,
+  included: Bookmark[],
+  carriedOver: number,
+  checks: AppliedChecks | undefined,
+): IssueModel {
   const sections = groupIntoSections(included, input.options);
   return {
     issue: input.issueNumber,
@@ -61,17 +78,31 @@ function buildModel(input: ComposeInput, included: Bookmark[], carriedOver: numb
     sections,
     bookmarkCount: included.length,
     carriedOver,
+    ...(checks ? { deadLinks: checks.report.dead } : {}),
   };
+}
+
+/** The normalized URLs an issue uses up: its links (both addresses of a moved one) and the dropped dead ones. */
+function usedLinks(included: readonly Bookmark[], checks: AppliedChecks | undefined): string[] {
+  const urls = included.flatMap((b) => {
+    const original = checks?.originalUrls.get(b.url);
+    return original ? [b.url, original] : [b.url];
+  });
+  for (const b of checks?.dropped ?? []) urls.push(b.url);
+  return [...new Set(urls.map(normalizeUrl))];
 }
 
 /**
  * Inputs: source bookmarks, the next issue number, the window start, sent links, options, a renderer.
  * Output: an issue record ready to deliver (status `composed`), or `nothing` with the reason.
- * 1. Select eligible bookmarks (privacy, tags, scheme, window, dedupe) and cut at `maxBookmarks`.
+ * 1. Select eligible bookmarks (privacy, tags, scheme, window, dedupe). With a link check, dead links are
+ *    dropped, held or marked and redirected ones moved to their final URL (core/link-check.ts). Cut at
+ *    `maxBookmarks`.
  * 2. Fewer than `minBookmarks`: nothing to send, state unchanged.
  * 3. Render; while the personalized HTML (decoded, CRLF) passes `maxHtmlBytes`, carry links from the newest end
  *    (binary search for the most links that fit). A template too big for even one link is a RenderError.
- * 4. Watermark = newest included `savedAt`; links = normalized URLs of the included bookmarks.
+ * 4. Watermark = newest included `savedAt`, kept back to the oldest held link's; links = normalized URLs of
+ *    the included bookmarks (original and final URL of a moved one) and of the dropped dead ones.
  */
 export function composeIssue(input: ComposeInput): ComposeResult {
   const { options } = input;
@@ -82,13 +113,21 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     sentLinks: input.sentLinks,
     options,
   });
-  const eligible = selection.selected.length + selection.carried.length;
+  let { selected, carried } = selection;
+  let checks: AppliedChecks | undefined;
+  if (input.linkCheck) {
+    checks = applyLinkChecks([...selected, ...carried], input.linkCheck.outcomes, input.linkCheck.policy, input.now);
+    selected = checks.kept.slice(0, options.maxBookmarks);
+    carried = checks.kept.slice(options.maxBookmarks);
+  }
+  const eligible = selected.length + carried.length;
   const report: ComposeReport = {
     ...selection.report,
     eligible,
-    carriedByCount: selection.carried.length,
+    carriedByCount: carried.length,
     carriedBySize: 0,
     htmlBytes: 0,
+    ...(checks ? { linkCheck: checks.report } : {}),
   };
   if (eligible < Math.max(1, options.minBookmarks)) {
     return {
@@ -102,18 +141,18 @@ export function composeIssue(input: ComposeInput): ComposeResult {
   }
 
   const attempt = (count: number) => {
-    const included = selection.selected.slice(0, count);
-    const model = buildModel(input, included, eligible - count);
+    const included = selected.slice(0, count);
+    const model = buildModel(input, included, eligible - count, checks);
     const rendered = input.render(model, input.placeholder);
     const bytes = mailBytes(rendered.html.split(input.placeholder).join(input.sampleUnsubscribeUrl));
     return { included, model, rendered, bytes };
   };
 
-  let best = attempt(selection.selected.length);
+  let best = attempt(selected.length);
   if (best.bytes > options.maxHtmlBytes) {
     // Largest count that fits: size grows with the count, so binary search needs O(log n) renders.
     let lo = 1;
-    let hi = selection.selected.length - 1;
+    let hi = selected.length - 1;
     let fit: ReturnType<typeof attempt> | undefined;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -131,7 +170,7 @@ export function composeIssue(input: ComposeInput): ComposeResult {
       );
     }
     best = fit;
-    report.carriedBySize = selection.selected.length - best.included.length;
+    report.carriedBySize = selected.length - best.included.length;
   }
   report.htmlBytes = best.bytes;
 
@@ -147,8 +186,8 @@ export function composeIssue(input: ComposeInput): ComposeResult {
       model,
       rendered: best.rendered,
       placeholder: input.placeholder,
-      watermark: newest.savedAt,
-      links: best.included.map((b) => normalizeUrl(b.url)),
+      watermark: watermarkFor(newest.savedAt, checks?.held ?? []),
+      links: usedLinks(best.included, checks),
       composedAt: input.now,
     },
   };

@@ -40,6 +40,19 @@ export interface IssueModel {
   sections: Section[];
   bookmarkCount: number;
   carriedOver: number;
+  /** Present when links were checked (`linkCheck.enabled`): each dead candidate and what was done with it. */
+  deadLinks?: DeadLink[];
+}
+
+/** One dead link as the run summary and `digest.json` list it (lambda/core/link-check.ts). */
+export interface DeadLink {
+  url: string;
+  title: string;
+  /** The HTTP status (404, 410), or null for a DNS or TLS failure. */
+  status: number | null;
+  reason: string;
+  /** `dropped`: left out for good; `held`: left out of this issue, checked again for the next; `marked`: sent with a warning. */
+  action: 'dropped' | 'held' | 'marked';
 }
 
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
@@ -77,7 +90,10 @@ export interface IssueRecord {
   placeholder: string;
   /** Newest `savedAt` among the links sent: the next issue's window starts here. */
   watermark: string;
-  /** Normalized URLs of every link in the issue: never sent again. */
+  /**
+   * Normalized URLs the issue used up, never sent again: every link in it (a link shown at its final URL
+   * under both addresses) and every dead link the link check dropped.
+   */
   links: string[];
   composedAt: string;
   sentAt?: string;

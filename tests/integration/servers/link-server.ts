@@ -1,0 +1,108 @@
+/**
+ * Answers link checks on loopback addresses (each its own server on port 0, so each is a host `addr:port`
+ * of its own), counting requests and the most in flight at once per host. Paths:
+ * /ok 200 · /moved 301 → /ok · /temp 302 → /ok · /missing 404 · /gone 410 · /error 503 ·
+ * /no-head 405 to HEAD, 200 to GET · /loop 301 to itself · /reset closes the connection unanswered ·
+ * /slow answers 200 after `slowMs` (beyond any checker's time limit).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LinkServer {
+  /** Base URL of each host, in the order of `addresses`. */
+  hosts: string[];
+  /** Every request: host (`addr:port`), method and path. */
+  requests: { host: string; method: string; path: string }[];
+  /** The most requests in flight at once on each host. */
+  maxInFlight: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+export async function startLinkServer(options: { addresses?: string[]; slowMs?: number } = {}): Promise<LinkServer> {
+  const addresses = options.addresses ?? ['127.0.0.1'];
+  const slowMs = options.slowMs ?? 30_000;
+  const requests: LinkServer['requests'] = [];
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const host = `${req.socket.localAddress}:${req.socket.localPort}`;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    requests.push({ host, method: req.method ?? '', path });
+    const now = (inFlight.get(host) ?? 0) + 1;
+    inFlight.set(host, now);
+    maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, now));
+    let counted = true;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
+    };
+    res.on('close', done);
+    req.socket.on('close', done);
+    const send = (status: number, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
+      res.end(
+        req.method === 'HEAD' ? undefined : `<!doctype html><title>${status}</title><p>${'x'.repeat(50_000)}</p>`,
+      );
+    };
+    switch (path.replace(/\/[^/]*$/, '') === '' ? path : `/${path.split('/')[1]}`) {
+      case '/ok':
+        return send(200);
+      case '/moved':
+        return send(301, { location: '/ok' });
+      case '/temp':
+        return send(302, { location: '/ok' });
+      case '/missing':
+        return send(404);
+      case '/gone':
+        return send(410);
+      case '/error':
+        return send(503);
+      case '/no-head':
+        return req.method === 'HEAD' ? send(405, { allow: 'GET' }) : send(200);
+      case '/loop':
+        return send(301, { location: req.url ?? '/loop' });
+      case '/reset':
+        req.socket.destroy();
+        return;
+      case '/slow': {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!res.destroyed) send(200);
+        }, slowMs);
+        timers.add(timer);
+        return;
+      }
+      default:
+        return send(404);
+    }
+  };
+
+  const servers: http.Server[] = [];
+  const hosts: string[] = [];
+  for (const address of addresses) {
+    const server = http.createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, address, resolve));
+    servers.push(server);
+    hosts.push(`http://${address}:${(server.address() as AddressInfo).port}`);
+  }
+  return {
+    hosts,
+    requests,
+    maxInFlight,
+    stop: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}
