@@ -74,8 +74,9 @@ export function parseSourceFlag(value: string, dir: string, cwd: string): Chosen
 function fileSource(typed: string, dir: string, cwd: string): ChosenSource {
   if (typed === '') throw new UsageError('--source: file: needs a path (file:pinboard_export.json)');
   const file = path.resolve(cwd, typed);
-  const relative = path.relative(dir, file).split(path.sep).join('/');
-  return { config: { type: 'file', path: relative || file }, sample: false, file };
+  // An absolute path stays absolute; a relative one is rewritten to be read from the config's folder.
+  const written = path.isAbsolute(typed) ? file : path.relative(dir, file).split(path.sep).join('/');
+  return { config: { type: 'file', path: written || file }, sample: false, file };
 }
 
 /** `Title <digest@host>`: the display name quoted when it holds characters an address header would misread. */
