@@ -5,6 +5,7 @@ import { RenderError } from '../core/errors';
 import { CONFIRM_TEMPLATE_FILES } from '../render/confirm-message';
 import {
   type CompiledTemplates,
+  checkTemplateSyntax,
   compileTemplates,
   TEMPLATE_FILES,
   type TemplateCache,
@@ -42,7 +43,12 @@ export async function loadTemplates(
   cache: TemplateCache = new FileTemplateCache(),
   files: TemplateFileNames = TEMPLATE_FILES,
 ): Promise<CompiledTemplates> {
-  return compileTemplates(await readTemplateSources(dir, files), path.join(dir, files.html), cache);
+  const sources = await readTemplateSources(dir, files);
+  // Handlebars first, on the author's files: an error names the file and line the author wrote.
+  const paths = { html: '', text: '', subject: '', preheader: '' };
+  for (const key of Object.keys(paths) as (keyof TemplateSources)[]) paths[key] = path.join(dir, files[key]);
+  checkTemplateSyntax(sources, paths);
+  return compileTemplates(sources, paths.html, cache);
 }
 
 /**

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import Handlebars from 'handlebars';
 import { RenderError } from '../core/errors';
 
 /** The four template sources as the author wrote them. */
@@ -51,6 +52,81 @@ export const TEMPLATE_FILES = {
   preheader: 'preheader.hbs',
 } as const;
 
+/**
+ * A template that does not compile, saying where: `file:line: detail` (the line when MJML or Handlebars
+ * tells it), with the offending source line under it when Handlebars shows one.
+ */
+export class TemplateError extends RenderError {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly detail: string;
+  constructor(where: { file: string; line?: number; column?: number }, detail: string, excerpt?: string) {
+    const at = where.line ? `:${where.line}${where.column !== undefined ? `:${where.column}` : ''}` : '';
+    super(`${where.file}${at}: ${detail}${excerpt ? `\n${excerpt}` : ''}`);
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+    this.detail = detail;
+  }
+}
+
+/** What Handlebars' parser calls the token it did not expect, in words. */
+const TOKEN_WORDS: Record<string, string> = {
+  EOF: 'the end of the template (a {{#block}} or {{ is not closed)',
+  INVALID: 'a character that cannot start an expression',
+  CLOSE: '}}',
+  CLOSE_UNESCAPED: '}}}',
+  INVERSE: '{{else}}',
+  OPEN_ENDBLOCK: 'a closing {{/…}}',
+};
+
+/**
+ * Parses a template with Handlebars (MJML included, before MJML runs: so a line number is the author's, not
+ * one in MJML's output) and names file and line of a syntax error.
+ */
+export function checkHandlebars(source: string, file: string): void {
+  try {
+    Handlebars.parse(source);
+  } catch (cause) {
+    const error = cause as Error & { lineNumber?: number; column?: number };
+    const parse = /^Parse error on line (\d+):\n([\s\S]*?\n-*\^)\n[\s\S]*got '(\w+)'/.exec(error.message);
+    if (parse) {
+      const token = parse[3] ?? '';
+      const excerpt = (parse[2] ?? '')
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n');
+      throw new TemplateError(
+        { file, line: Number(parse[1]) },
+        `Handlebars syntax error: did not expect ${TOKEN_WORDS[token] ?? token.toLowerCase()}`,
+        excerpt,
+      );
+    }
+    const detail = `Handlebars: ${error.message.replace(/ - \d+:\d+$/, '')}`;
+    throw new TemplateError(
+      { file, line: error.lineNumber, column: error.column === undefined ? undefined : error.column + 1 },
+      detail,
+    );
+  }
+}
+
+/** Every template of a folder parsed by Handlebars; `files` are their paths, for errors. */
+export function checkTemplateSyntax(sources: TemplateSources, files: Record<keyof TemplateSources, string>): void {
+  for (const key of ['html', 'text', 'subject', 'preheader'] as const) checkHandlebars(sources[key], files[key]);
+}
+
+/** `Line 3 of /dir (mj-bogus) — Element mj-bogus doesn't exist…`: MJML's message, which names the folder only. */
+const MJML_MESSAGE = /^Line (\d+) of .*? \(([^)]*)\) — ([\s\S]*)$/;
+
+/** MJML's validation errors as one TemplateError at the first one's line, each listed with its own line. */
+function mjmlError(file: string, errors: readonly string[]): TemplateError {
+  const parsed = errors.map((e) => MJML_MESSAGE.exec(e));
+  const first = parsed[0];
+  const detail = parsed.map((m, i) => (m ? `line ${m[1]} <${m[2]}>: ${m[3]}` : (errors[i] ?? ''))).join('; ');
+  return new TemplateError({ file, line: first ? Number(first[1]) : undefined }, `invalid MJML: ${detail}`);
+}
+
 interface WorkerAnswer {
   html?: string;
   failure?: string;
@@ -75,9 +151,9 @@ export async function compileMjml(source: string, file: string): Promise<string>
   }).catch((cause: unknown) => {
     throw new RenderError(`${file}: MJML could not run: ${(cause as Error).message}`, { cause });
   });
-  if (answer.failure !== undefined || answer.errors.length > 0 || answer.html === undefined) {
-    const detail = answer.errors.length > 0 ? answer.errors.join('; ') : (answer.failure ?? 'no output');
-    throw new RenderError(`${file}: invalid MJML: ${detail}`);
+  if (answer.errors.length > 0) throw mjmlError(file, answer.errors);
+  if (answer.failure !== undefined || answer.html === undefined) {
+    throw new TemplateError({ file }, `invalid MJML: ${answer.failure ?? 'no output'}`);
   }
   return answer.html;
 }

@@ -1,10 +1,16 @@
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileTemplateCache } from '../../../lambda/adapters/template-cache';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates, readTemplateSources } from '../../../lambda/adapters/template-files';
 import { RenderError } from '../../../lambda/core/errors';
-import { compileTemplates, type TemplateCache, templateCacheKey } from '../../../lambda/render/templates';
+import {
+  checkHandlebars,
+  compileTemplates,
+  type TemplateCache,
+  TemplateError,
+  templateCacheKey,
+} from '../../../lambda/render/templates';
 
 const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `pd-tpl-${name}-`));
 const SMALL =
@@ -60,7 +66,9 @@ describe('compileTemplates', () => {
     const { cache, entries } = memoryCache();
     const bad = sources('<mjml><mj-body><mj-bogus /></mj-body></mjml>');
     await expect(compileTemplates(bad, MJML_FILE, cache)).rejects.toThrow(RenderError);
-    await expect(compileTemplates(bad, MJML_FILE, cache)).rejects.toThrow(`${MJML_FILE}: invalid MJML: `);
+    await expect(compileTemplates(bad, MJML_FILE, cache)).rejects.toThrow(
+      `${MJML_FILE}:1: invalid MJML: line 1 <mj-bogus>: Element mj-bogus doesn't exist`,
+    );
     expect(entries.size).toBe(0);
   });
 });
@@ -95,12 +103,45 @@ describe('loadTemplates with the file cache (adapters)', () => {
     expect(html).toContain('{{#each sections}}');
   });
 
-  it('names the MJML file when it is invalid', async () => {
+  it('names the MJML file and line when it is invalid', async () => {
     const dir = temp('bad');
     cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
-    writeFileSync(path.join(dir, 'digest.mjml'), '<mjml><mj-body><mj-bogus /></mj-body></mjml>');
-    await expect(loadTemplates(dir, new FileTemplateCache(temp('cache3')))).rejects.toThrow(
-      new RegExp(`${path.join(dir, 'digest.mjml')}: invalid MJML`),
+    writeFileSync(
+      path.join(dir, 'digest.mjml'),
+      '<mjml><mj-body>\n<mj-section>\n<mj-bogus />\n</mj-section></mj-body></mjml>',
+    );
+    const failure = loadTemplates(dir, new FileTemplateCache(temp('cache3')));
+    await expect(failure).rejects.toThrow(TemplateError);
+    await expect(failure).rejects.toMatchObject({ file: path.join(dir, 'digest.mjml'), line: 3 });
+    await expect(failure).rejects.toThrow(`${path.join(dir, 'digest.mjml')}:3: invalid MJML: line 3 <mj-bogus>`);
+  });
+
+  it('names the file and line of a Handlebars syntax error, in the MJML as the author wrote it', async () => {
+    const dir = temp('bad-hbs');
+    cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
+    const mjml = path.join(dir, 'digest.mjml');
+    const lines = readFileSync(mjml, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('{{#if intro}}'));
+    lines[at] = (lines[at] ?? '').replace('{{#if intro}}', '{{#if intro}');
+    writeFileSync(mjml, lines.join('\n'));
+    const failure = loadTemplates(dir, new FileTemplateCache(temp('cache4')));
+    await expect(failure).rejects.toMatchObject({ file: mjml, line: at + 1 });
+    await expect(failure).rejects.toThrow(`${mjml}:${at + 1}: Handlebars syntax error`);
+  });
+
+  it('names the file, line and column of a block closed by the wrong name in the text part', async () => {
+    const dir = temp('bad-txt');
+    cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
+    const text = path.join(dir, 'digest.txt.hbs');
+    writeFileSync(text, 'Hello\n{{#each sections}}\n{{title}}\n{{/if}}\n');
+    await expect(loadTemplates(dir, new FileTemplateCache(temp('cache5')))).rejects.toThrow(
+      `${text}:2:4: Handlebars: each doesn't match if`,
+    );
+  });
+
+  it('says the end of the template came inside an unclosed block', () => {
+    expect(() => checkHandlebars('a\n{{#if x}}\nb\n', 'x.hbs')).toThrow(
+      /^x\.hbs:4: Handlebars syntax error: did not expect the end of the template/,
     );
   });
 
