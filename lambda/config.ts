@@ -50,6 +50,66 @@ const source = z.union(
   { error: 'must be a source ({ "type": … }) or a list of sources' },
 );
 
+/** `linkCheck` when the config says nothing: off on the CLI, on on AWS (handlers/runtime.ts). */
+export const LINK_CHECK_DEFAULTS = {
+  action: 'hold' as 'drop' | 'hold' | 'mark',
+  timeoutMs: 10_000,
+  deadlineMs: 60_000,
+  concurrency: 16,
+  perHost: 2,
+  followRedirects: true,
+  maxRedirects: 5,
+  keepFinalUrl: false,
+  holdDays: 14,
+  allowPrivateHosts: false,
+};
+
+const wholeNumber = (unit: string, min: number, max: number) =>
+  z
+    .number({ error: `must be a number of ${unit}` })
+    .int({ error: `must be a whole number of ${unit}` })
+    .min(min, { error: `must be at least ${min} (${unit})` })
+    .max(max, { error: `must be at most ${max} (${unit})` });
+
+/**
+ * Link checking (lambda/core/link-check.ts). `enabled` left out means "the host's default": off for the CLI,
+ * on in the functions on AWS. Times in milliseconds; `perHost` counts `host:port` of each link as saved.
+ */
+const linkCheckSchema = z
+  .strictObject({
+    enabled: z.boolean({ error: 'must be true or false' }).optional(),
+    /** What a dead link does: `drop` (left out for good), `hold` (left out, checked again next issue), `mark` (sent with a warning). */
+    action: z.enum(['drop', 'hold', 'mark'], { error: 'must be "drop", "hold" or "mark"' }).default('hold'),
+    timeoutMs: wholeNumber('milliseconds for one link, all its requests', 500, 120_000).default(10_000),
+    deadlineMs: wholeNumber('milliseconds for the whole check', 1_000, 600_000).default(60_000),
+    concurrency: wholeNumber('requests at once', 1, 128).default(16),
+    perHost: wholeNumber('requests at once to one host', 1, 16).default(2),
+    followRedirects: z.boolean({ error: 'must be true or false' }).default(true),
+    maxRedirects: wholeNumber('redirects', 0, 20).default(5),
+    /** Show a link at the target of its permanent (301/308) redirects. */
+    keepFinalUrl: z.boolean({ error: 'must be true or false' }).default(false),
+    /** `hold`: a dead link saved longer ago than this is dropped instead of held again. */
+    holdDays: z
+      .number({ error: 'must be a number of days' })
+      .positive({ error: 'must be more than 0 days' })
+      .max(365, { error: 'must be at most 365 days' })
+      .default(14),
+    /** Check links to loopback and private addresses (an intranet, tests); off: they are sent unchecked. */
+    allowPrivateHosts: z.boolean({ error: 'must be true or false' }).default(false),
+    userAgent: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.deadlineMs < c.timeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['deadlineMs'], message: `must be at least timeoutMs (${c.timeoutMs})` });
+    }
+    if (c.keepFinalUrl && !c.followRedirects) {
+      ctx.addIssue({ code: 'custom', path: ['keepFinalUrl'], message: 'needs followRedirects: true' });
+    }
+  })
+  .default(LINK_CHECK_DEFAULTS);
+
+export type LinkCheckConfig = z.infer<typeof linkCheckSchema>;
+
 const schema = z.strictObject({
   $schema: z.string().optional(),
   title: z.string().min(1).max(200),
@@ -83,6 +143,8 @@ const schema = z.strictObject({
         .default(DEFAULT_MAX_BODY_BYTES),
     })
     .default({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
+  /** Candidate links checked before an issue is composed (README "Link checking"); see linkCheckSchema. */
+  linkCheck: linkCheckSchema,
   select: z
     .strictObject({
       includeTags: tagList.default([]),
