@@ -1,9 +1,10 @@
 /** Every command of the `pinboard-digest` CLI, in the order `--help` lists them. A new command: one file, one line here. */
 import type { Command } from '../command';
 import { init } from './init';
+import { issues } from './issues';
 import { preview } from './preview';
 import { send } from './send';
 import { serve } from './serve';
 import { subscribers } from './subscribers';
 
-export const COMMANDS: readonly Command[] = [init, preview, send, subscribers, serve];
+export const COMMANDS: readonly Command[] = [init, preview, send, subscribers, serve, issues];

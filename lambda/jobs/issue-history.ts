@@ -1,0 +1,124 @@
+/**
+ * What went out and what came of it, for `issues list` and `issues show`: per issue its ledger counts, and the
+ * readers who left after it. The store keeps no per-issue record of a bounce or an unsubscribe: SES events and
+ * unsubscribe links change the subscriber's status and `updatedAt` (jobs/record-ses-events.ts,
+ * jobs/subscription.ts). So each such change is counted once, against the last issue the ledger says that
+ * reader was sent before the change ("after this issue, before they received another").
+ */
+import type { Delivery, IssueModel, IssueStatus, Subscriber } from '../core/model';
+import type { IssueSummary, Store } from '../ports/store';
+
+export interface IssueFigures {
+  issue: number;
+  status: IssueStatus;
+  subject: string;
+  links: number;
+  composedAt: string;
+  sentAt?: string;
+  /** Ledger: messages the transport accepted. */
+  sent: number;
+  /** Ledger: messages the transport refused for good (e.g. SES MessageRejected). */
+  refused: number;
+  /** Ledger: claimed but not finished (a send in progress, or one that stopped). */
+  unfinished: number;
+  /** Readers sent this issue whose address SES later reported bouncing, before they were sent another. */
+  bounced: number;
+  /** The same for spam complaints. */
+  complained: number;
+  /** Readers sent this issue who unsubscribed (link, reply or `subscribers remove`) before they were sent another. */
+  unsubscribed: number;
+}
+
+export type LeftAfter = Pick<IssueFigures, 'bounced' | 'complained' | 'unsubscribed'>;
+
+const LEFT: ReadonlySet<Subscriber['status']> = new Set(['unsubscribed', 'bounced', 'complained']);
+
+type DeliveryLookup = Pick<Store, 'getDelivery'>;
+
+/** The issue a reader's status change follows: the newest one sent to them at or before the change. */
+async function issueBefore(
+  store: DeliveryLookup,
+  subscriber: Subscriber,
+  newestFirst: IssueSummary[],
+): Promise<number | undefined> {
+  for (const issue of newestFirst) {
+    if (issue.composedAt > subscriber.updatedAt) continue;
+    const d: Delivery | undefined = await store.getDelivery(issue.issue, subscriber.id);
+    if (d?.state === 'sent' && d.at <= subscriber.updatedAt) return issue.issue;
+  }
+  return undefined;
+}
+
+/** Readers who left, counted against the issue each had last received: one pass over the subscriber list. */
+export async function leftAfterIssues(
+  store: Pick<Store, 'listSubscribers' | 'getDelivery'>,
+  issues: IssueSummary[],
+): Promise<Map<number, LeftAfter>> {
+  const left = new Map<number, LeftAfter>();
+  const delivered = issues.filter((i) => i.status !== 'composed').sort((a, b) => b.issue - a.issue);
+  if (delivered.length === 0) return left;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listSubscribers({ cursor, limit: 1000 });
+    for (const s of page.items) {
+      if (!LEFT.has(s.status)) continue;
+      const issue = await issueBefore(store, s, delivered);
+      if (issue === undefined) continue;
+      const counts = left.get(issue) ?? { bounced: 0, complained: 0, unsubscribed: 0 };
+      counts[s.status as keyof LeftAfter]++;
+      left.set(issue, counts);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return left;
+}
+
+async function figures(store: Store, summary: IssueSummary, left: LeftAfter | undefined): Promise<IssueFigures> {
+  const counts = await store.countDeliveries(summary.issue);
+  return {
+    issue: summary.issue,
+    status: summary.status,
+    subject: summary.subject,
+    links: summary.bookmarkCount,
+    composedAt: summary.composedAt,
+    ...(summary.sentAt ? { sentAt: summary.sentAt } : {}),
+    sent: counts.sent,
+    refused: counts.refused,
+    unfinished: counts.claimed,
+    bounced: left?.bounced ?? 0,
+    complained: left?.complained ?? 0,
+    unsubscribed: left?.unsubscribed ?? 0,
+  };
+}
+
+/** Every issue, oldest first, with its figures. */
+export async function issueHistory(store: Store): Promise<IssueFigures[]> {
+  const issues = await store.listIssues();
+  const left = await leftAfterIssues(store, issues);
+  const out: IssueFigures[] = [];
+  for (const summary of issues) out.push(await figures(store, summary, left.get(summary.issue)));
+  return out;
+}
+
+export interface IssueDetail extends IssueFigures {
+  window: IssueModel['window'];
+  sections: { title: string; links: { title: string; url: string }[] }[];
+}
+
+/** One issue: its figures and its links by section; undefined when the store has no such issue. */
+export async function issueDetail(store: Store, issue: number): Promise<IssueDetail | undefined> {
+  const record = await store.getIssue(issue);
+  if (!record) return undefined;
+  const issues = await store.listIssues();
+  const summary = issues.find((i) => i.issue === issue);
+  if (!summary) return undefined;
+  const left = await leftAfterIssues(store, issues);
+  return {
+    ...(await figures(store, summary, left.get(issue))),
+    window: record.model.window,
+    sections: record.model.sections.map((s) => ({
+      title: s.title,
+      links: s.bookmarks.map((b) => ({ title: b.title, url: b.url })),
+    })),
+  };
+}
