@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DynamoDbStore } from './adapters/dynamodb-store';
 import { FileStore } from './adapters/file-store';
 import { safeUrl } from './adapters/http';
+import { HttpLinkChecker } from './adapters/link-checker';
 import { OutboxMailer } from './adapters/outbox';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
@@ -16,7 +17,7 @@ import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
-import type { ComposeNextDeps } from './jobs/compose-next';
+import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
 import type { Quota } from './jobs/send-queued';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
@@ -329,6 +330,33 @@ export async function composeDeps(app: App): Promise<ComposeNextDeps> {
     // Letters and digits only: HTML escaping leaves it intact, and no bookmark text can guess it.
     placeholder: `pdunsub${randomBytes(12).toString('hex')}`,
     sampleUnsubscribeUrl: sampleUnsubscribeUrl(app.message()),
+    ...linkCheckDeps(app.config),
+  };
+}
+
+/**
+ * The link check the config asks for, or nothing. `linkCheck.enabled` left out is off here; the functions
+ * on AWS turn it on (handlers/runtime.ts `deployedConfig`).
+ */
+export function linkCheckDeps(config: Pick<DigestConfig, 'linkCheck' | 'siteUrl'>): { linkCheck?: LinkCheckDeps } {
+  const c = config.linkCheck;
+  if (!c.enabled) return {};
+  const checker = new HttpLinkChecker({
+    timeoutMs: c.timeoutMs,
+    concurrency: c.concurrency,
+    perHost: c.perHost,
+    followRedirects: c.followRedirects,
+    maxRedirects: c.maxRedirects,
+    allowPrivateHosts: c.allowPrivateHosts,
+    // Says who asks and where to read why: a site owner seeing HEAD requests can find the digest.
+    userAgent: c.userAgent ?? `pinboard-digest-linkcheck/1 (+${config.siteUrl})`,
+  });
+  return {
+    linkCheck: {
+      checker,
+      policy: { action: c.action, keepFinalUrl: c.keepFinalUrl, holdDays: c.holdDays },
+      deadlineMs: c.deadlineMs,
+    },
   };
 }
 

@@ -160,6 +160,8 @@ export interface LinkCheckReport {
   redirected: { url: string; finalUrl: string; kept: boolean }[];
   dead: DeadLink[];
   unknown: { url: string; reason: string }[];
+  /** How long the check took, all rounds (set by the job that ran it). */
+  durationMs?: number;
 }
 
 /** The words put before the note of a link sent with `mark` (escaped like every bookmark text). */

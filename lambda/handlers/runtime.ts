@@ -43,7 +43,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-/** The author's config, with the store and transport the stacks deployed. */
+/** The author's config, with the store and transport the stacks deployed, and links checked unless turned off. */
 export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LoadedConfig {
   const { config } = loaded;
   const maxSendRate = config.transport.type === 'ses' ? config.transport.maxSendRate : undefined;
@@ -56,6 +56,8 @@ export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Lo
       ...(maxSendRate ? { maxSendRate } : {}),
     },
     subscribersSeed: undefined,
+    // On AWS links are checked unless the config says `"enabled": false` (the CLI's default is off).
+    linkCheck: { ...config.linkCheck, enabled: config.linkCheck.enabled ?? true },
   };
   return { ...loaded, config: Object.freeze(deployed) };
 }

@@ -1,9 +1,24 @@
 /** Finds what the next run delivers: an unfinished issue to resume, a newly composed one, or nothing. */
-import { type ComposeOptions, type ComposeReport, composeIssue, type RenderIssue } from '../core/compose';
+import {
+  type ComposeInput,
+  type ComposeOptions,
+  type ComposeReport,
+  composeIssue,
+  type RenderIssue,
+} from '../core/compose';
 import { SourceError } from '../core/errors';
+import {
+  classifyProbes,
+  type LinkCheckPolicy,
+  type LinkOutcome,
+  type LinkProbe,
+  linksToCheck,
+} from '../core/link-check';
 import { mergeSources } from '../core/merge';
 import type { Bookmark, IssueRecord } from '../core/model';
+import { selectBookmarks } from '../core/select';
 import type { NamedSource } from '../ports/bookmark-source';
+import type { LinkChecker } from '../ports/link-checker';
 import type { Store } from '../ports/store';
 import { type Failed, fetchSources, nextCursors, type PlannedFetch, readCursors, writeCursors } from './fetch-sources';
 
@@ -21,7 +36,19 @@ export interface ComposeNextDeps {
   options: ComposeOptions & { firstIssueDays: number };
   placeholder: string;
   sampleUnsubscribeUrl: string;
+  /** Check candidate links before composing (config `linkCheck`); absent: links are not checked. */
+  linkCheck?: LinkCheckDeps;
 }
+
+export interface LinkCheckDeps {
+  checker: LinkChecker;
+  policy: LinkCheckPolicy;
+  /** The whole check, every round: links not checked by then are sent unchecked. */
+  deadlineMs: number;
+}
+
+/** Rounds of checking: a dead link left out makes room for the next candidate, which is checked in the next round. */
+const MAX_CHECK_ROUNDS = 4;
 
 /** With several sources: how many answered, and which failed and why (for the run's summary). */
 export interface SourcesReport {
@@ -60,9 +87,12 @@ function failure(failed: readonly Failed[], total: number, policy: SourceFailure
  * 3. Fetch every source. A failure stops the run when it is the only source, when every source failed,
  *    or with `sourceFailure: "stop"`; otherwise the failed ones are named in the warnings and the report.
  * 4. If every source that answered says nothing changed, stop.
- * 5. Several sources: merge (each in its own window, one bookmark per link). Compose (select, group,
- *    render within budget) against every link already sent.
- * 6. An issue: record the cursors it was composed with (not in a preview). They take effect once it is sent.
+ * 5. Several sources: merge (each in its own window, one bookmark per link).
+ * 6. Link check (when configured): the candidates that would fill the issue are checked, and again for those
+ *    that take the place of a dead one left out (checkLinks). Only candidates are checked, never the feed.
+ * 7. Compose (select, group, render within budget) against every link already sent and the check's outcomes.
+ * 8. An issue: record the cursors it was composed with (not in a preview). They take effect once it is sent;
+ *    a held link keeps them (and the watermark) back so that it is read again.
  */
 export async function composeNextIssue(deps: ComposeNextDeps, now: Date, since?: string): Promise<NextIssue> {
   if (deps.sources.length === 0) throw new SourceError('no source is configured');
@@ -108,7 +138,7 @@ export async function composeNextIssue(deps: ComposeNextDeps, now: Date, since?:
     bookmarks = m.bookmarks;
     merged = m;
   }
-  const result = composeIssue({
+  const input: ComposeInput = {
     bookmarks,
     issueNumber: history.nextIssue,
     from,
@@ -118,7 +148,17 @@ export async function composeNextIssue(deps: ComposeNextDeps, now: Date, since?:
     render: deps.render,
     placeholder: deps.placeholder,
     sampleUnsubscribeUrl: deps.sampleUnsubscribeUrl,
-  });
+  };
+  let checkMs: number | undefined;
+  if (deps.linkCheck) {
+    const started = Date.now();
+    const checked = await checkLinks(deps.linkCheck, input);
+    checkMs = Date.now() - started;
+    warnings.push(...checked.warnings);
+    input.linkCheck = { outcomes: checked.outcomes, policy: deps.linkCheck.policy };
+  }
+  const result = composeIssue(input);
+  if (result.report.linkCheck && checkMs !== undefined) result.report.linkCheck.durationMs = checkMs;
   const report: NextReport = {
     ...result.report,
     outsideWindow: result.report.outsideWindow + merged.outsideWindow,
@@ -128,9 +168,42 @@ export async function composeNextIssue(deps: ComposeNextDeps, now: Date, since?:
   if (result.kind === 'nothing') return { kind: 'nothing', reason: result.reason, report, warnings, from };
 
   if (!deps.readOnly) {
-    const carried = report.carriedByCount + report.carriedBySize > 0;
+    const held = report.linkCheck?.dead.some((d) => d.action === 'held') ?? false;
+    const carried = report.carriedByCount + report.carriedBySize > 0 || held;
     const next = nextCursors({ answered, failed, watermark: result.record.watermark, now: nowIso }, carried);
     await writeCursors(deps.store, history.nextIssue, history.lastSent?.issue, next);
   }
   return { kind: 'issue', record: result.record, report, warnings, from };
+}
+
+/**
+ * Checks the candidates the issue would be made of, oldest first: the first `maxBookmarks` that selection
+ * keeps, then, round by round, the next ones in place of those a dead link leaves out. Outcomes are
+ * classified over every probe so far, so one round where nothing answers does not hide a working network.
+ */
+async function checkLinks(
+  deps: LinkCheckDeps,
+  input: ComposeInput,
+): Promise<{ outcomes: Map<string, LinkOutcome>; warnings: string[] }> {
+  const selection = selectBookmarks({
+    bookmarks: input.bookmarks,
+    from: input.from,
+    to: input.now,
+    sentLinks: input.sentLinks,
+    options: input.options,
+  });
+  const candidates = [...selection.selected, ...selection.carried];
+  let outcomes = new Map<string, LinkOutcome>();
+  let warning: string | undefined;
+  if (candidates.length < Math.max(1, input.options.minBookmarks)) return { outcomes, warnings: [] };
+  const probes: LinkProbe[] = [];
+  const signal = AbortSignal.timeout(deps.deadlineMs);
+  for (let round = 0; round < MAX_CHECK_ROUNDS; round++) {
+    const todo = linksToCheck(candidates, outcomes, deps.policy, input.options.maxBookmarks, input.now);
+    if (todo.length === 0) break;
+    const urls = todo.map((b) => b.url);
+    probes.push(...(await deps.checker.check(urls, { signal })));
+    ({ outcomes, warning } = classifyProbes(probes));
+  }
+  return { outcomes, warnings: warning ? [warning] : [] };
 }
