@@ -13,6 +13,8 @@ import { writeFileAtomic } from './fs-util';
 export function outboxFileName(message: OutgoingMessage): string {
   const address = message.to.toLowerCase();
   const who = address.replace(/[^a-z0-9@._+-]/g, '_');
+  // A test copy never replaces the issue's real message to the same address; each test is a file of its own.
+  if (message.test) return `test-issue-${String(message.issue).padStart(4, '0')}-${who}-${message.subscriberId}.eml`;
   return `issue-${String(message.issue).padStart(4, '0')}-${who}${who === address ? '' : `-${message.subscriberId}`}.eml`;
 }
 

@@ -30,6 +30,8 @@ export interface OutgoingMessage {
   subscriberId: string;
   messageId: string;
   raw: Buffer;
+  /** A `send --to` test copy: transports keep it apart from the issue's real messages. */
+  test?: boolean;
 }
 
 /** The address part of `Name <a@b>` or `a@b`. */

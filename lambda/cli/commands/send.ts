@@ -1,6 +1,7 @@
 /** `send`: composes the next issue (or resumes an unfinished one) and delivers it to every active subscriber. */
 import { readFile } from 'node:fs/promises';
 import { InProcessQueue } from '../../adapters/in-process-queue';
+import { normalizeEmail } from '../../core/email';
 import { RECIPIENTS_PER_MESSAGE } from '../../core/fleet';
 import type { IssueRecord } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
@@ -15,9 +16,10 @@ import {
 } from '../../jobs/deliver-issue';
 import { seedSubscribers } from '../../jobs/import-subscribers';
 import { runScheduledIssue } from '../../jobs/scheduled-issue';
+import { sendTestIssue } from '../../jobs/test-send';
 import { pluralsFor } from '../../render/plural';
 import type { App } from '../../wiring';
-import { type Command, isoFlag } from '../command';
+import { type Command, isoFlag, UsageError } from '../command';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import { type Output, progressReporter } from '../output';
 import { describeReport } from '../report';
@@ -183,18 +185,73 @@ async function dryRun(app: App, flags: SendFlags, now: Date, output: Output): Pr
   return 0;
 }
 
+/** `--to ADDRESS [--issue N]`: one test copy (jobs/test-send.ts); nothing else changes. */
+async function testSendCommand(flags: CommonFlags & { to: string; issue?: number; since?: string }, output: Output) {
+  const to = normalizeEmail(flags.to);
+  if (!to) throw new UsageError(`--to: "${flags.to}" is not a valid email address`);
+  const app = openApp(flags, output, true);
+  const result = await sendTestIssue(
+    {
+      compose: await composeDeps(app),
+      store: app.store,
+      mailer: app.mailer(),
+      message: app.message(),
+      now: new Date(),
+    },
+    to,
+    { issue: flags.issue, since: flags.since },
+  );
+  if (result.kind === 'no-such-issue') {
+    output.err(
+      `There is no issue #${result.issue} in ${app.store.description}; \`pinboard-digest issues list\` shows them.`,
+    );
+    return 1;
+  }
+  for (const w of result.warnings) output.err(`warning: ${w}`);
+  if (result.kind === 'nothing') {
+    output.out(`Nothing to test: ${result.reason}. Try --issue N for a past issue.`);
+    return 1;
+  }
+  output.out(
+    `Sent a test of issue #${result.issue}${result.from === 'past' ? '' : ` (the next issue${result.from === 'resume' ? ', composed and not yet fully sent' : ''})`} to ${to}: "${result.subject}" via ${app.mailer().description} (${result.messageId}).`,
+  );
+  output.out('No state changed: no ledger entry, issue or subscriber was written.');
+  return 0;
+}
+
 export const send: Command = {
   name: 'send',
   summary: 'compose the next issue (or resume an unfinished one) and deliver it',
   help: `Usage: pinboard-digest send [--config F] [--since ISO] [--dry-run]
+       pinboard-digest send --to ADDRESS [--issue N] [--since ISO]
 
 Composes the next issue, or resumes one that was interrupted, and delivers it to every active
 subscriber through the configured transport. Exit 0 only if every delivery succeeded or was
 refused for good and recorded; otherwise run it again to resume (nobody gets an issue twice).
 
   --since ISO     start the window here instead of after the last issue
-  --dry-run       compose and report, send nothing, change no state`,
-  options: { since: { type: 'string' }, 'dry-run': { type: 'boolean' } },
-  run: ({ values, common }, output) =>
-    sendCommand({ ...common, since: isoFlag(values.since, 'since'), dryRun: values['dry-run'] === true }, output),
+  --dry-run       compose and report, send nothing, change no state
+  --to ADDRESS    send one test copy of the next issue (composed as preview does) to ADDRESS,
+                  subject marked [TEST]; its unsubscribe link is for a made-up reader, so it
+                  unsubscribes nobody; no state changes, no subscriber is mailed
+  --issue N       with --to: a test copy of past issue N instead`,
+  options: {
+    since: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    to: { type: 'string' },
+    issue: { type: 'string' },
+  },
+  run: ({ values, common }, output) => {
+    const since = isoFlag(values.since, 'since');
+    if (values.to === undefined && values.issue !== undefined) throw new UsageError('--issue needs --to ADDRESS');
+    if (typeof values.to === 'string') {
+      const issue = values.issue === undefined ? undefined : Number(values.issue);
+      if (issue !== undefined && !(Number.isInteger(issue) && issue >= 1)) {
+        throw new UsageError(`--issue: "${values.issue}" is not an issue number`);
+      }
+      if (values['dry-run']) throw new UsageError('--to sends one test copy; it cannot be combined with --dry-run');
+      return testSendCommand({ ...common, to: values.to, issue, since }, output);
+    }
+    return sendCommand({ ...common, since, dryRun: values['dry-run'] === true }, output);
+  },
 };
