@@ -11,19 +11,25 @@ import { HttpLinkChecker } from './adapters/link-checker';
 import { OutboxMailer } from './adapters/outbox';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
+import { FileSitePublisher } from './adapters/site-files';
+import { loadSiteTemplates } from './adapters/site-templates';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
 import type { DigestConfig, LoadedConfig, SourceConfig } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
+import { siteBaseOf } from './core/site';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
+import type { SiteDeps } from './jobs/publish-site';
 import type { Quota } from './jobs/send-queued';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Store } from './ports/store';
 import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
 import { createRenderer, type RenderContext } from './render/renderer';
+import type { SiteContext, SiteTemplates } from './render/site-pages';
+import { createSiteRenderer } from './render/site-pages';
 import type { CompiledTemplates } from './render/templates';
 
 /**
@@ -370,4 +376,38 @@ export async function sesQuota(app: Pick<App, 'mailer'>): Promise<Quota | undefi
     remaining: Math.max(0, q.max24HourSend - q.sentLast24Hours),
     usedRatio: q.max24HourSend > 0 ? Math.min(1, q.sentLast24Hours / q.max24HourSend) : 1,
   };
+}
+
+/** Where `send` and `preview` write the archive locally (preview: under its --out folder). */
+export const LOCAL_SITE_DIR = 'out/site';
+
+/**
+ * The archive: rendered from the site templates (the author's templates/site/, else the project's; on AWS
+ * the bundle's) and written to a folder locally or to the site bucket on AWS.
+ */
+export async function siteDeps(
+  app: App,
+  target: { dir: string } | { bucket: string },
+  templates?: SiteTemplates,
+): Promise<SiteDeps> {
+  const r = app.render;
+  const context: SiteContext = {
+    title: r.title,
+    intro: r.intro,
+    lang: r.lang,
+    siteUrl: r.siteUrl,
+    timeZone: r.timeZone,
+    profileUrl: r.profileUrl,
+    tagUrl: r.tagUrl,
+    subscribeUrl: `${siteBaseOf(r.siteUrl)}/`,
+  };
+  // The S3 client loads only where the bucket is written (compose-issue), never in the CLI.
+  const publisher =
+    'bucket' in target
+      ? new (require('./adapters/site-s3') as typeof import('./adapters/site-s3')).S3SitePublisher({
+          bucket: target.bucket,
+        })
+      : new FileSitePublisher(target.dir);
+  const renderer = createSiteRenderer(templates ?? (await loadSiteTemplates(app.templatesDir)), context);
+  return { store: app.store, publisher, renderer, context };
 }

@@ -10,6 +10,7 @@ import type { Store } from '../ports/store';
 import { type ComposeNextDeps, composeNextIssue } from './compose-next';
 import { enqueueIssue, readEnqueueProgress } from './enqueue-issue';
 import { finishIssue } from './finish-issue';
+import { publishIssue, type SiteDeps } from './publish-site';
 
 export type ScheduledOutcome =
   | {
@@ -35,6 +36,12 @@ export interface ScheduledDeps {
   now: () => Date;
   since?: string;
   log?: (line: string) => void;
+  /**
+   * The archive: the issue's page, the index and the feeds are written here before any recipient is
+   * enqueued, so "View in your browser" works from the first email. A failed write stops the run (the
+   * issue stays unfinished and the next run publishes it again).
+   */
+  site?: SiteDeps;
   /** Called once the issue to send is known, before its recipients are enqueued (the CLI starts draining here). */
   onIssue?: (
     record: IssueRecord,
@@ -52,6 +59,7 @@ export interface ScheduledDeps {
  *    active subscriber has it, mark it sent and go on to step 3; else enqueue those still missing.
  * 3. Compose the next issue. Nothing new: stop, state unchanged. Nobody subscribed: stop, state unchanged
  *    (sending to nobody would mark the links sent). Else store it, mark it `sending`, enqueue its recipients.
+ * Whichever issue goes out is put on the site (`deps.site`) before its first recipient is enqueued.
  */
 export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledOutcome> {
   const release = await deps.store.lock('compose');
@@ -85,6 +93,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
             `issue #${record.issue}: ${finish.missing} active subscriber(s) still without it; enqueueing them`,
           );
         }
+        await publishToSite(record, deps);
         await deps.onIssue?.(record, { composed: false, warnings: [] });
         const summary = await enqueueIssue(record, enqueueDeps, { resumed: true, again });
         return { kind: 'enqueued', record, composed: false, ...summary, warnings: [] };
@@ -94,6 +103,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
       if (!anyone) return { kind: 'no-subscribers', record, warnings };
       await deps.store.createIssue(record);
       await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
+      await publishToSite(record, deps);
       await deps.onIssue?.(record, { composed: true, report, warnings });
       const summary = await enqueueIssue(record, enqueueDeps, { resumed: false });
       return { kind: 'enqueued', record, composed: true, report, ...summary, warnings };
@@ -101,4 +111,12 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
   } finally {
     await release();
   }
+}
+
+async function publishToSite(record: IssueRecord, deps: ScheduledDeps): Promise<void> {
+  if (!deps.site) return;
+  const done = await publishIssue(record, deps.site);
+  deps.log?.(
+    `site: issue #${record.issue} published (${done.files} files, ${done.issues} issues) to ${deps.site.publisher.description}`,
+  );
 }

@@ -1,0 +1,170 @@
+/**
+ * The archive's pages from the author's Handlebars templates (templates/site/). Bookmark text only ever
+ * enters as data, escaped by Handlebars; only http(s) links are rendered, as in the email.
+ */
+import Handlebars from 'handlebars';
+import { RenderError } from '../core/errors';
+import type { IssueBookmark, Section } from '../core/model';
+import { issueUrl, issueUrlPath, SITE_CSP, SITE_PATHS, type SiteEntry, type SiteIssue, siteBaseOf } from '../core/site';
+import { displayHost, isWebUrl } from '../core/url';
+import { pluralsFor } from './plural';
+
+/** The template sources of the site, as the author wrote them (templates/site/). */
+export interface SiteTemplates {
+  /** An issue's page. */
+  issue: string;
+  /** The list of every issue. */
+  index: string;
+  /** Partials: the sections of an issue, the shared <head> lines, the footer. */
+  sections: string;
+  head: string;
+  footer: string;
+  /** An issue's full content in the feeds (HTML). */
+  feedItem: string;
+  /** The stylesheet, served as site.css. */
+  css: string;
+}
+
+/** File names in templates/site/. */
+export const SITE_TEMPLATE_FILES: Record<keyof SiteTemplates, string> = {
+  issue: 'issue.hbs',
+  index: 'index.hbs',
+  sections: 'sections.hbs',
+  head: 'head.hbs',
+  footer: 'footer.hbs',
+  feedItem: 'feed-item.hbs',
+  css: 'site.css',
+};
+
+/** What the site says about itself (from the config). */
+export interface SiteContext {
+  title: string;
+  intro?: string;
+  lang: string;
+  siteUrl: string;
+  /** Time zone the issue dates are shown in. */
+  timeZone: string;
+  /** The author's Pinboard profile, when the source is Pinboard. */
+  profileUrl?: string;
+  /** A tag's page, when the source is Pinboard. */
+  tagUrl?: (tag: string) => string;
+  /** The signup page, linked from every page's footer. */
+  subscribeUrl?: string;
+}
+
+export interface SiteRenderer {
+  /** An issue's page; `previous`/`next` are the neighbouring issues on the site, if any. */
+  issuePage(issue: SiteIssue, neighbours: { previous?: number; next?: number }): string;
+  /** The index of every issue (newest first), written at `at` (its links are relative to it). */
+  indexPage(issues: readonly SiteEntry[], at: 'issues' | 'root'): string;
+  /** An issue's content as the feeds carry it: HTML, absolute links. */
+  feedContent(issue: SiteIssue): string;
+  /** Plain-text summary line of an issue: "Issue #3 · 21 November 2026 · 12 links". */
+  summary(issue: SiteEntry): string;
+  css: string;
+}
+
+function compile(name: string, source: string, hbs: typeof Handlebars): Handlebars.TemplateDelegate {
+  try {
+    const template = hbs.compile(source, { strict: false });
+    template({}); // surfaces syntax errors now, not halfway through a site
+    return template;
+  } catch (cause) {
+    throw new RenderError(`template site/${name}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+const webUrl = (url: string | undefined) => (url !== undefined && isWebUrl(url) ? url : undefined);
+
+/** Compiles the site's templates once; the returned renderer fills them per issue. */
+export function createSiteRenderer(templates: SiteTemplates, context: SiteContext): SiteRenderer {
+  const hbs = Handlebars.create();
+  for (const partial of ['sections', 'head', 'footer'] as const) {
+    compile(SITE_TEMPLATE_FILES[partial], templates[partial], hbs); // a broken partial is named, not its user
+    hbs.registerPartial(partial, templates[partial]);
+  }
+  const issueTemplate = compile(SITE_TEMPLATE_FILES.issue, templates.issue, hbs);
+  const indexTemplate = compile(SITE_TEMPLATE_FILES.index, templates.index, hbs);
+  const feedTemplate = compile(SITE_TEMPLATE_FILES.feedItem, templates.feedItem, hbs);
+
+  const plurals = pluralsFor(context.lang);
+  const dateFormat = new Intl.DateTimeFormat(context.lang, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: context.timeZone,
+  });
+  const base = siteBaseOf(context.siteUrl);
+  const feedUrls = {
+    atom: `${base}/${SITE_PATHS.atom}`,
+    rss: `${base}/${SITE_PATHS.rss}`,
+    json: `${base}/${SITE_PATHS.json}`,
+  };
+  const common = {
+    title: context.title,
+    intro: context.intro,
+    lang: context.lang,
+    csp: SITE_CSP,
+    feeds: feedUrls,
+    profileUrl: webUrl(context.profileUrl),
+    subscribeUrl: webUrl(context.subscribeUrl),
+  };
+  /** Links from a page `depth` folders below the root, relative, so the site works under any prefix. */
+  const linksFrom = (up: string) => ({
+    css: `${up}${SITE_PATHS.css}`,
+    archive: `${up}issues/`,
+    atom: `${up}${SITE_PATHS.atom}`,
+    rss: `${up}${SITE_PATHS.rss}`,
+    json: `${up}${SITE_PATHS.json}`,
+  });
+
+  const bookmarkView = (b: IssueBookmark) => ({
+    url: b.url,
+    title: b.title,
+    note: b.note,
+    host: displayHost(b.url),
+    tags: b.tags.map((name) => ({ name, url: webUrl(context.tagUrl?.(name)) })),
+  });
+  const sectionsView = (sections: readonly Section[]) =>
+    sections
+      .map((s) => ({ title: s.title, bookmarks: s.bookmarks.filter((b) => isWebUrl(b.url)).map(bookmarkView) }))
+      .filter((s) => s.bookmarks.length > 0);
+  const issueView = (entry: SiteEntry) => ({
+    issue: entry.issue,
+    subject: entry.subject,
+    published: entry.publishedAt,
+    dateLabel: dateFormat.format(new Date(entry.publishedAt)),
+    countLabel: plurals.links(entry.bookmarkCount),
+    url: issueUrl(context.siteUrl, entry.issue),
+  });
+
+  return {
+    issuePage(issue, { previous, next }) {
+      return issueTemplate({
+        ...common,
+        ...issueView(issue),
+        links: linksFrom('../../'),
+        sections: sectionsView(issue.record.model.sections),
+        previous: previous === undefined ? undefined : { issue: previous, href: `../${previous}/` },
+        next: next === undefined ? undefined : { issue: next, href: `../${next}/` },
+      });
+    },
+    indexPage(issues, at) {
+      const fromRoot = at === 'root';
+      return indexTemplate({
+        ...common,
+        url: `${base}/issues/`,
+        links: linksFrom(fromRoot ? '' : '../'),
+        issues: issues.map((i) => ({ ...issueView(i), href: fromRoot ? issueUrlPath(i.issue) : `${i.issue}/` })),
+      });
+    },
+    feedContent(issue) {
+      return feedTemplate({ ...common, ...issueView(issue), sections: sectionsView(issue.record.model.sections) });
+    },
+    summary(issue) {
+      const v = issueView(issue);
+      return `Issue #${v.issue} · ${v.dateLabel} · ${v.countLabel}`;
+    },
+    css: templates.css,
+  };
+}
