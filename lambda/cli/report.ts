@@ -1,5 +1,6 @@
 /** Turns job results into the lines a person reads at the end of a run. */
 import type { ComposeReport } from '../core/compose';
+import type { LinkCheckReport } from '../core/link-check';
 import type { SourcesReport } from '../jobs/compose-next';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -39,5 +40,31 @@ export function describeReport(report: ComposeReport & { sources?: SourcesReport
     ].filter(Boolean);
     lines.push(`carried to the next issue: ${plural(carried, 'link')} (${why.join(', ')})`);
   }
+  if (report.linkCheck) lines.push(...describeLinkCheck(report.linkCheck));
+  return lines;
+}
+
+/** Links listed per kind in the summary; past this, a count. */
+const LISTED = 20;
+
+const DEAD_ACTION = { dropped: 'dropped for good', held: 'held for the next issue', marked: 'sent marked' } as const;
+
+/** The link check: counts, then each dead, unknown and redirected link by its URL (all public links). */
+export function describeLinkCheck(r: LinkCheckReport): string[] {
+  const took = r.durationMs === undefined ? '' : ` in ${(r.durationMs / 1000).toFixed(1)} s`;
+  const counts = [
+    `${r.alive} working`,
+    r.redirected.length ? `${r.redirected.length} redirected` : '',
+    `${r.dead.length} dead`,
+    r.unknown.length ? `${r.unknown.length} unknown (sent as they are)` : '',
+  ].filter(Boolean);
+  const lines = [`link check: ${plural(r.checked, 'link')} checked${took}: ${counts.join(', ')}`];
+  const list = (items: string[]) => {
+    lines.push(...items.slice(0, LISTED).map((line) => `  ${line}`));
+    if (items.length > LISTED) lines.push(`  … and ${items.length - LISTED} more`);
+  };
+  list(r.dead.map((d) => `dead, ${DEAD_ACTION[d.action]}: ${d.url} (${d.reason})`));
+  list(r.unknown.map((u) => `unknown, sent: ${u.url} (${u.reason})`));
+  list(r.redirected.map((x) => `redirected${x.kept ? ', shown at its new address' : ''}: ${x.url} → ${x.finalUrl}`));
   return lines;
 }

@@ -5,8 +5,13 @@
  * /no-head 405 to HEAD, 200 to GET · /loop 301 to itself · /reset closes the connection unanswered ·
  * /slow answers 200 after `slowMs` (beyond any checker's time limit).
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export interface LinkServer {
   /** Base URL of each host, in the order of `addresses`. */
@@ -104,5 +109,48 @@ export async function startLinkServer(options: { addresses?: string[]; slowMs?: 
         ),
       );
     },
+  };
+}
+
+/**
+ * An https server on 127.0.0.1 whose certificate is self-signed (made with openssl for this run): a client
+ * that checks certificates refuses it (DEPTH_ZERO_SELF_SIGNED_CERT), as it would an expired one.
+ */
+export async function startSelfSignedServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pd-tls-'));
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('a page behind a certificate nobody vouches for');
+  });
+  rmSync(dir, { recursive: true, force: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/secure`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
