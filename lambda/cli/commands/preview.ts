@@ -5,6 +5,7 @@ import { composePreview, describeIssue } from '../../preview/compose';
 import { type Command, isoFlag, stringFlag } from '../command';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
+import { previewSite } from '../site';
 
 export { SAMPLE_READER } from '../../preview/compose';
 
@@ -31,6 +32,7 @@ export async function previewCommand(flags: PreviewFlags, output: Output, now = 
 
   output.out(describeIssue(record, files));
   output.out(`Preview written to ${dir}: ${Object.keys(files).join(', ')} (nothing sent, state unchanged)`);
+  output.out(await previewSite(app, record, path.join(dir, 'site')));
   return 0;
 }
 

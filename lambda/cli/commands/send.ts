@@ -23,6 +23,7 @@ import { type Command, isoFlag, UsageError } from '../command';
 import { type CommonFlags, composeDeps, openApp } from '../context';
 import { type Output, progressReporter } from '../output';
 import { describeReport } from '../report';
+import { localSite } from '../site';
 
 export interface SendFlags extends CommonFlags {
   since?: string;
@@ -89,6 +90,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     try {
       const outcome = await runScheduledIssue({
         compose: await composeDeps(app),
+        site: await localSite(app),
         store: app.store,
         queue,
         recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
