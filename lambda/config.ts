@@ -197,12 +197,39 @@ const schema = z.strictObject({
     .strictObject({
       /** Someone reads "unsubscribe TOKEN" replies to replyTo (or from): only then does List-Unsubscribe name a mailto. */
       mailtoUnsubscribe: z.boolean().default(false),
+      /**
+       * The mailbox the mailto names instead of replyTo/from: one that only takes unsubscribe replies, e.g.
+       * `unsubscribe@links.example.com`. Needed for `receiveReplies` (SES then reads it, not a person).
+       */
+      mailtoAddress: z.email({ error: 'must be an email address' }).optional(),
+      /**
+       * On AWS: an SES receipt rule routes mail to mailtoAddress to the ses-events function, which unsubscribes
+       * by the token in the subject. Off: the author reads the replies and runs `subscribers unsubscribe`.
+       */
+      receiveReplies: z.boolean().default(false),
       /** Sign-up requests from one IP address per hour; more get 429 until the hour is over. */
       perIpPerHour: z.number().int().min(1).max(1_000_000).default(20),
       /** Sign-up requests for one address per day; more get 429. A confirmation goes out at most once a day anyway. */
       perAddressPerDay: z.number().int().min(1).max(1000).default(5),
     })
-    .default({ mailtoUnsubscribe: false, perIpPerHour: 20, perAddressPerDay: 5 }),
+    .superRefine((sub, ctx) => {
+      if (sub.receiveReplies && !sub.mailtoAddress) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mailtoAddress'],
+          message:
+            'is needed with receiveReplies: SES takes every mail sent to it, so it must be a mailbox of its own (e.g. unsubscribe@your-domain), not your replyTo',
+        });
+      }
+      if (sub.receiveReplies && !sub.mailtoUnsubscribe) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mailtoUnsubscribe'],
+          message: 'must be true with receiveReplies (otherwise no message offers the mailto)',
+        });
+      }
+    })
+    .default({ mailtoUnsubscribe: false, receiveReplies: false, perIpPerHour: 20, perAddressPerDay: 5 }),
 });
 
 export type DigestConfig = z.infer<typeof schema>;

@@ -284,6 +284,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       siteUrl: config.siteUrl,
       secret: signingSecret(env, stateDir, config, log, options.readOnly ?? false),
       mailtoUnsubscribe: config.subscriptions.mailtoUnsubscribe,
+      mailtoAddress: config.subscriptions.mailtoAddress,
     };
     return messageContext;
   };

@@ -1,7 +1,8 @@
 /**
- * SES bounce and complaint notifications (SNS → Lambda, the JSON string in `Records[].Sns.Message`),
- * read into plain events. Both shapes are accepted: identity notifications (`notificationType`) and
- * configuration-set event publishing (`eventType`). One notice can name several recipients.
+ * SES notifications (SNS → Lambda, the JSON string in `Records[].Sns.Message`), read into plain events:
+ * bounces and complaints, in both shapes (identity notifications with `notificationType`, configuration-set
+ * event publishing with `eventType`; one notice can name several recipients), and mail received by an SES
+ * receipt rule with an SNS action (`notificationType: "Received"`): an "unsubscribe TOKEN" reply.
  */
 
 export type SesEventKind = 'permanent-bounce' | 'transient-bounce' | 'complaint';
@@ -14,6 +15,15 @@ export interface SesEvent {
   issue?: number;
 }
 
+/** A reply to the List-Unsubscribe mailto, received by SES: its subject carries the token. */
+export interface UnsubscribeReply {
+  kind: 'unsubscribe-reply';
+  subject: string;
+  at: string;
+  /** SES found a virus in it: it is dropped unread. */
+  virus: boolean;
+}
+
 interface Recipient {
   emailAddress?: unknown;
 }
@@ -23,7 +33,8 @@ interface Notification {
   eventType?: unknown;
   bounce?: { bounceType?: unknown; bouncedRecipients?: Recipient[]; timestamp?: unknown };
   complaint?: { complainedRecipients?: Recipient[]; timestamp?: unknown; complaintFeedbackType?: unknown };
-  mail?: { timestamp?: unknown; tags?: Record<string, unknown> };
+  mail?: { timestamp?: unknown; tags?: Record<string, unknown>; commonHeaders?: { subject?: unknown } };
+  receipt?: { timestamp?: unknown; virusVerdict?: { status?: unknown } };
 }
 
 const addresses = (list: Recipient[] | undefined) =>
@@ -35,7 +46,7 @@ const addresses = (list: Recipient[] | undefined) =>
  * Returns the events in one SNS message; `[]` for notices that change nothing (deliveries, sends).
  * Throws SyntaxError for a message that is not JSON or not an SES notification at all.
  */
-export function parseSesNotification(message: string): SesEvent[] {
+export function parseSesNotification(message: string): (SesEvent | UnsubscribeReply)[] {
   const n = JSON.parse(message) as Notification;
   if (!n || typeof n !== 'object') throw new SyntaxError('not an SES notification');
   const type = n.notificationType ?? n.eventType;
@@ -46,6 +57,17 @@ export function parseSesNotification(message: string): SesEvent[] {
   const stamp = (t: unknown) =>
     typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? new Date(t).toISOString() : new Date(0).toISOString();
 
+  if (type === 'Received') {
+    const subject = n.mail?.commonHeaders?.subject;
+    return [
+      {
+        kind: 'unsubscribe-reply',
+        subject: typeof subject === 'string' ? subject : '',
+        at: stamp(n.receipt?.timestamp ?? n.mail?.timestamp),
+        virus: n.receipt?.virusVerdict?.status === 'FAIL',
+      },
+    ];
+  }
   if (type === 'Bounce') {
     // Permanent: the address does not exist or refuses for good. Transient and Undetermined may pass.
     const kind: SesEventKind = n.bounce?.bounceType === 'Permanent' ? 'permanent-bounce' : 'transient-bounce';

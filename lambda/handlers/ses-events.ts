@@ -1,14 +1,18 @@
-/** Lambda: SES bounce and complaint notifications from SNS → suppress those addresses. */
+/**
+ * Lambda: SES notifications from SNS. Bounces and complaints suppress those addresses; mail received by the
+ * optional receipt rule (a reply to the List-Unsubscribe mailto) unsubscribes by the token in its subject.
+ */
 import type { SNSEvent } from 'aws-lambda';
-import { parseSesNotification, type SesEvent } from '../core/ses-events';
+import { parseSesNotification, type SesEvent, type UnsubscribeReply } from '../core/ses-events';
 import { recordSesEvents, type SesEventsSummary } from '../jobs/record-ses-events';
 import { logger, runtimeOnce } from './runtime';
 
-const runtime = runtimeOnce(false);
+// The signing key checks the token of an unsubscribe reply; the Pinboard token is never read here.
+const runtime = runtimeOnce('signing');
 
 export async function handler(event: SNSEvent): Promise<SesEventsSummary & { malformed: number }> {
   const { app } = await runtime();
-  const events: SesEvent[] = [];
+  const events: (SesEvent | UnsubscribeReply)[] = [];
   let malformed = 0;
   for (const record of event.Records ?? []) {
     try {
@@ -22,6 +26,7 @@ export async function handler(event: SNSEvent): Promise<SesEventsSummary & { mal
   const summary = await recordSesEvents(events, {
     store: app.store,
     transientLimit: app.config.bounces.transientLimit,
+    secret: app.message().secret,
     log: (line, fields) => logger.info(line, fields ?? {}),
   });
   logger.info('SES events recorded', { ...summary, malformed });

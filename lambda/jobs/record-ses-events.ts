@@ -1,6 +1,7 @@
-/** Takes bouncing and complaining addresses off the list, as SES reports them. */
-import type { SesEvent } from '../core/ses-events';
+/** Takes bouncing and complaining addresses off the list, as SES reports them; acts on unsubscribe replies. */
+import type { SesEvent, UnsubscribeReply } from '../core/ses-events';
 import type { Store } from '../ports/store';
+import { tokenFrom, unsubscribe } from './subscription';
 
 export interface SesEventsSummary {
   suppressed: number;
@@ -8,10 +9,16 @@ export interface SesEventsSummary {
   counted: number;
   /** Addresses that are not (or no longer) on the list. */
   unknown: number;
+  /** Replies to the unsubscribe mailto whose token unsubscribed someone (or found them gone already). */
+  unsubscribed: number;
+  /** Replies with no valid unsubscribe token in the subject (forged, mangled, or mail sent to the address). */
+  invalidReplies: number;
 }
 
 export interface SesEventsDeps {
-  store: Pick<Store, 'findSubscriber' | 'setSubscriberStatus' | 'getMemo' | 'putMemo'>;
+  store: Pick<Store, 'findSubscriber' | 'getSubscriber' | 'setSubscriberStatus' | 'getMemo' | 'putMemo'>;
+  /** The signing key: unsubscribe replies are acted on only with it (their token is checked). */
+  secret?: string;
   /** Transient bounces after which an address is suppressed. */
   transientLimit: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
@@ -27,9 +34,16 @@ const softBounceKey = (subscriberId: string) => `soft-bounces:${subscriberId}`;
  * Replaying the same notice (SNS delivers at least once) suppresses nobody twice and changes nothing else
  * once the address is suppressed.
  */
-export async function recordSesEvents(events: SesEvent[], deps: SesEventsDeps): Promise<SesEventsSummary> {
-  const summary: SesEventsSummary = { suppressed: 0, counted: 0, unknown: 0 };
+export async function recordSesEvents(
+  events: (SesEvent | UnsubscribeReply)[],
+  deps: SesEventsDeps,
+): Promise<SesEventsSummary> {
+  const summary: SesEventsSummary = { suppressed: 0, counted: 0, unknown: 0, unsubscribed: 0, invalidReplies: 0 };
   for (const event of events) {
+    if (event.kind === 'unsubscribe-reply') {
+      await unsubscribeByReply(event, deps, summary);
+      continue;
+    }
     const subscriber = await deps.store.findSubscriber(event.email);
     if (!subscriber) {
       summary.unknown++;
@@ -55,4 +69,29 @@ export async function recordSesEvents(events: SesEvent[], deps: SesEventsDeps): 
     deps.log?.(`suppressed a subscriber: ${event.kind}`, { subscriberId: subscriber.id, issue: event.issue });
   }
   return summary;
+}
+
+/**
+ * A reply to the mailto door: the token in its subject (as the List-Unsubscribe mailto set it) unsubscribes,
+ * exactly as the one-click POST does; who sent the reply does not matter, the signed token does. A reply
+ * without a valid token changes nothing (and its subject, which may hold anything, is not logged).
+ */
+async function unsubscribeByReply(reply: UnsubscribeReply, deps: SesEventsDeps, summary: SesEventsSummary) {
+  if (reply.virus || !deps.secret) {
+    summary.invalidReplies++;
+    deps.log?.(reply.virus ? 'unsubscribe reply dropped: SES found a virus' : 'unsubscribe reply: no signing key');
+    return;
+  }
+  const outcome = await unsubscribe(tokenFrom(reply.subject), {
+    store: deps.store,
+    secret: deps.secret,
+    now: () => Date.parse(reply.at) || Date.now(),
+  });
+  if (outcome.kind === 'invalid') {
+    summary.invalidReplies++;
+    deps.log?.('unsubscribe reply without a valid token: nothing changed');
+    return;
+  }
+  summary.unsubscribed++;
+  deps.log?.('unsubscribed by reply', { subscriberId: outcome.subscriber?.id });
 }

@@ -20,10 +20,10 @@ export const HOUR_SECONDS = 3600;
 export const DAY_SECONDS = 86_400;
 const IP_BUCKETS = 4096;
 
-const chains = new WeakMap<Store, Promise<unknown>>();
+const chains = new WeakMap<object, Promise<unknown>>();
 
 /** Runs `fn` after every earlier serialized step on this store in this process has finished (FIFO). */
-export function serialized<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+export function serialized<T>(store: object, fn: () => Promise<T>): Promise<T> {
   const previous = chains.get(store) ?? Promise.resolve();
   const next = previous.then(fn, fn);
   chains.set(

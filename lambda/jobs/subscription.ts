@@ -229,7 +229,7 @@ export async function inspectUnsubscribe(
 /** Marks the subscriber an unsubscribe link names as unsubscribed; again and again, harmlessly. */
 export async function unsubscribe(
   token: string,
-  deps: Pick<SubscriptionDeps, 'store' | 'secret' | 'now'>,
+  deps: Pick<SubscriptionDeps, 'secret' | 'now'> & { store: Pick<Store, 'getSubscriber' | 'setSubscriberStatus'> },
 ): Promise<UnsubscribeOutcome> {
   const nowMs = deps.now?.() ?? Date.now();
   const check = checkToken(deps.secret, 'unsubscribe', token, nowMs);

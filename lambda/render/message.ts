@@ -22,6 +22,8 @@ export interface MessageContext {
    * List-Unsubscribe offer a mailto beside the https URL. A mailto nobody reads would be a broken door.
    */
   mailtoUnsubscribe?: boolean;
+  /** The mailbox the mailto names (config `subscriptions.mailtoAddress`); else replyTo, else from. */
+  mailtoAddress?: string;
 }
 
 export interface OutgoingMessage {
@@ -116,7 +118,7 @@ export async function buildMessage(
 ): Promise<OutgoingMessage> {
   const { html, text, unsubscribeUrl: url, token } = personalize(record, subscriber, ctx);
   const mailto = ctx.mailtoUnsubscribe
-    ? `, <mailto:${addressOf(ctx.replyTo ?? ctx.from)}?subject=unsubscribe%20${encodeURIComponent(token)}>`
+    ? `, <mailto:${addressOf(ctx.mailtoAddress ?? ctx.replyTo ?? ctx.from)}?subject=unsubscribe%20${encodeURIComponent(token)}>`
     : '';
   const messageId = messageIdFor(record.issue, subscriber.id, ctx.from);
   const encoding = encodingsFor(record.rendered);

@@ -39,6 +39,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file)).toThrow(new RegExp(`${file}[\\s\\S]*select\\.maxBookmarks`));
   });
 
+  it('lets SES read unsubscribe replies only at a mailbox of their own, and only when the mailto is offered', () => {
+    const receive = { mailtoUnsubscribe: true, receiveReplies: true };
+    expect(() => loadConfig(write({ ...valid, subscriptions: receive }))).toThrow(
+      /subscriptions\.mailtoAddress[\s\S]*mailbox of its own/,
+    );
+    expect(() =>
+      loadConfig(write({ ...valid, subscriptions: { receiveReplies: true, mailtoAddress: 'unsubscribe@t.example' } })),
+    ).toThrow(/subscriptions\.mailtoUnsubscribe[\s\S]*must be true with receiveReplies/);
+    const ok = loadConfig(write({ ...valid, subscriptions: { ...receive, mailtoAddress: 'unsubscribe@t.example' } }));
+    expect(ok.config.subscriptions).toMatchObject({ receiveReplies: true, mailtoAddress: 'unsubscribe@t.example' });
+  });
+
   it('rejects an unknown key by name', () => {
     const file = write({ ...valid, sectons: [] });
     expect(() => loadConfig(file)).toThrow(/unknown key "sectons"/);

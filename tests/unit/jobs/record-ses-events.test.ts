@@ -1,9 +1,10 @@
 import type { Subscriber, SubscriberStatus } from '../../../lambda/core/model';
-import type { SesEvent } from '../../../lambda/core/ses-events';
+import { parseSesNotification, type SesEvent } from '../../../lambda/core/ses-events';
+import { createToken } from '../../../lambda/core/tokens';
 import { recordSesEvents } from '../../../lambda/jobs/record-ses-events';
 import { subscriber } from '../../helpers/factories';
 
-/** An in-memory stand-in for the four Store methods the job uses, recording status changes. */
+/** An in-memory stand-in for the five Store methods the job uses, recording status changes. */
 function fakeStore(list: Subscriber[]) {
   const memo = new Map<string, string>();
   const changes: Array<{ id: string; status: SubscriberStatus }> = [];
@@ -11,6 +12,7 @@ function fakeStore(list: Subscriber[]) {
     changes,
     store: {
       findSubscriber: async (email: string) => list.find((s) => s.email.toLowerCase() === email.toLowerCase()),
+      getSubscriber: async (id: string) => list.find((s) => s.id === id),
       setSubscriberStatus: async (id: string, status: SubscriberStatus, at: string) => {
         const s = list.find((x) => x.id === id);
         if (!s) return undefined;
@@ -45,7 +47,7 @@ describe('recordSesEvents', () => {
       ],
       { store, transientLimit: 3 },
     );
-    expect(summary).toEqual({ suppressed: 2, counted: 0, unknown: 1 });
+    expect(summary).toEqual({ suppressed: 2, counted: 0, unknown: 1, unsubscribed: 0, invalidReplies: 0 });
     expect(changes).toEqual([
       { id: a.id, status: 'bounced' },
       { id: b.id, status: 'complained' },
@@ -64,6 +66,8 @@ describe('recordSesEvents', () => {
       suppressed: 0,
       counted: 1,
       unknown: 0,
+      unsubscribed: 0,
+      invalidReplies: 0,
     });
     expect(a.status).toBe('active');
     await recordSesEvents([event('transient-bounce', a.email, '2026-11-15T00:00:00.000Z')], deps);
@@ -77,5 +81,63 @@ describe('recordSesEvents', () => {
     await recordSesEvents([event('complaint', a.email)], { store, transientLimit: 3 });
     expect(changes).toEqual([]);
     expect(a.status).toBe('bounced');
+  });
+});
+
+describe('recordSesEvents: replies to the List-Unsubscribe mailto, received by an SES receipt rule', () => {
+  const SECRET = 'reply-test-secret-reply-test-secret-000000';
+  /** The SNS message SES publishes for mail received by a rule with an SNS action (trimmed to what it reads). */
+  const received = (subject: string, virus = 'PASS') =>
+    JSON.stringify({
+      notificationType: 'Received',
+      receipt: {
+        timestamp: '2026-11-21T07:00:00.000Z',
+        recipients: ['unsubscribe@links.example.com'],
+        spamVerdict: { status: 'PASS' },
+        virusVerdict: { status: virus },
+        action: { type: 'SNS', topicArn: 'arn:aws:sns:eu-west-1:123456789012:events', encoding: 'UTF8' },
+      },
+      mail: {
+        timestamp: '2026-11-21T07:00:00.000Z',
+        source: 'someone@example.org',
+        destination: ['unsubscribe@links.example.com'],
+        commonHeaders: { from: ['Someone <someone@example.org>'], subject },
+      },
+      content: 'From: someone@example.org\r\n\r\n',
+    });
+
+  it('unsubscribes by the token in the subject, whoever sent the reply, and only with a valid token', async () => {
+    const [a, b] = [subscriber(), subscriber()] as [Subscriber, Subscriber];
+    const { store, changes } = fakeStore([a, b]);
+    const token = createToken(SECRET, 'unsubscribe', a.id);
+    const events = [
+      ...parseSesNotification(received(`Re: unsubscribe ${token}`)),
+      // Another subscriber's id under a forged signature, a confirm token, and a bare "unsubscribe".
+      ...parseSesNotification(received(`unsubscribe ${token.replace(a.id, b.id)}`)),
+      ...parseSesNotification(received(`unsubscribe ${createToken(SECRET, 'confirm', b.id)}`)),
+      ...parseSesNotification(received('unsubscribe')),
+    ];
+    const summary = await recordSesEvents(events, { store, transientLimit: 3, secret: SECRET });
+    expect(summary).toMatchObject({ unsubscribed: 1, invalidReplies: 3, suppressed: 0 });
+    expect(changes).toEqual([{ id: a.id, status: 'unsubscribed' }]);
+    expect(b.status).toBe('active');
+    // SNS delivers at least once: the same reply again is harmless.
+    expect(await recordSesEvents(events.slice(0, 1), { store, transientLimit: 3, secret: SECRET })).toMatchObject({
+      unsubscribed: 1,
+    });
+    expect(changes).toHaveLength(1);
+  });
+
+  it('drops a reply SES found a virus in, and acts on none without the signing key', async () => {
+    const a = subscriber();
+    const { store, changes } = fakeStore([a]);
+    const token = createToken(SECRET, 'unsubscribe', a.id);
+    const infected = parseSesNotification(received(`unsubscribe ${token}`, 'FAIL'));
+    expect(await recordSesEvents(infected, { store, transientLimit: 3, secret: SECRET })).toMatchObject({
+      invalidReplies: 1,
+    });
+    const clean = parseSesNotification(received(`unsubscribe ${token}`));
+    expect(await recordSesEvents(clean, { store, transientLimit: 3 })).toMatchObject({ invalidReplies: 1 });
+    expect(changes).toEqual([]);
   });
 });

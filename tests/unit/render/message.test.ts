@@ -74,6 +74,16 @@ describe('buildMessage', () => {
     expect(listUnsubscribe).not.toContain('mailto:');
   });
 
+  it('names the unsubscribe mailbox of its own in the mailto when the config has one', async () => {
+    const { mail } = await parsed(
+      subscriber(),
+      messageContext({ mailtoUnsubscribe: true, mailtoAddress: 'unsubscribe@links.example.com' }),
+    );
+    const listUnsubscribe = mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    expect(listUnsubscribe).toMatch(/<mailto:unsubscribe@links\.example\.com\?subject=unsubscribe%20[^>]+>/);
+    expect(mail.replyTo?.text ?? mail.from?.text).not.toContain('unsubscribe@');
+  });
+
   it('gives every recipient a different opaque token that names them, not their address', async () => {
     const a = await parsed(subscriber({ email: 'a@example.com' }));
     const b = await parsed(subscriber({ email: 'b@example.com' }));
