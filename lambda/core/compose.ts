@@ -116,13 +116,15 @@ export function composeIssue(input: ComposeInput): ComposeResult {
   let { selected, carried } = selection;
   let checks: AppliedChecks | undefined;
   if (input.linkCheck) {
-    checks = applyLinkChecks([...selected, ...carried], input.linkCheck.outcomes, input.linkCheck.policy, input.now);
+    const { outcomes, policy } = input.linkCheck;
+    checks = applyLinkChecks([...selected, ...carried], outcomes, policy, input.now, input.sentLinks);
     selected = checks.kept.slice(0, options.maxBookmarks);
     carried = checks.kept.slice(options.maxBookmarks);
   }
   const eligible = selected.length + carried.length;
   const report: ComposeReport = {
     ...selection.report,
+    duplicate: selection.report.duplicate + (checks?.duplicate ?? 0),
     eligible,
     carriedByCount: carried.length,
     carriedBySize: 0,

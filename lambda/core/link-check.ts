@@ -210,24 +210,32 @@ export interface AppliedChecks {
   originalUrls: Map<string, string>;
   held: Bookmark[];
   dropped: Bookmark[];
+  /** Moved to a final URL already in the issue or already sent: left out. */
+  duplicate: number;
   report: LinkCheckReport;
 }
 
-/** Applies the outcomes to every candidate (oldest first), keeping their order. */
+/**
+ * Applies the outcomes to every candidate (oldest first), keeping their order. A link moved to its final
+ * URL (keepFinalUrl) that lands on a link already in the issue or already sent is left out as a duplicate.
+ */
 export function applyLinkChecks(
   candidates: readonly Bookmark[],
   outcomes: ReadonlyMap<string, LinkOutcome>,
   policy: LinkCheckPolicy,
   now: string,
+  sentLinks: ReadonlySet<string> = new Set(),
 ): AppliedChecks {
   const applied: AppliedChecks = {
     kept: [],
     originalUrls: new Map(),
     held: [],
     dropped: [],
+    duplicate: 0,
     report: { checked: 0, alive: 0, redirected: [], dead: [], unknown: [] },
   };
   const { report } = applied;
+  const shown = new Set(candidates.map((b) => normalizeUrl(b.url)));
   for (const b of candidates) {
     const outcome = outcomes.get(normalizeUrl(b.url));
     if (outcome) report.checked++;
@@ -240,6 +248,15 @@ export function applyLinkChecks(
         finalUrl: outcome.finalUrl,
         kept: decision.kind === 'keep' && !!decision.originalUrl,
       });
+    }
+    if (decision.kind === 'keep' && decision.originalUrl) {
+      const target = normalizeUrl(decision.bookmark.url);
+      // http → https of the same page is the same link (normalizeUrl), just shown at its secure address.
+      if (target !== normalizeUrl(b.url) && (shown.has(target) || sentLinks.has(target))) {
+        applied.duplicate++;
+        continue;
+      }
+      shown.add(target);
     }
     if (decision.kind === 'keep') {
       applied.kept.push(decision.bookmark);
