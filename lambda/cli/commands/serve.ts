@@ -16,7 +16,7 @@ import type { Output } from '../output';
 
 export const DEFAULT_PORT = 8080;
 
-function portFlag(value: string | undefined): number | undefined {
+export function portFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535) throw new UsageError(`--port: "${value}" is not a port (0–65535)`);
