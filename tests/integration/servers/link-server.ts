@@ -16,8 +16,8 @@ import path from 'node:path';
 export interface LinkServer {
   /** Base URL of each host, in the order of `addresses`. */
   hosts: string[];
-  /** Every request: host (`addr:port`), method and path. */
-  requests: { host: string; method: string; path: string }[];
+  /** Every request: host (`addr:port`), method, path and User-Agent. */
+  requests: { host: string; method: string; path: string; userAgent: string }[];
   /** The most requests in flight at once on each host. */
   maxInFlight: Map<string, number>;
   stop(): Promise<void>;
@@ -34,7 +34,7 @@ export async function startLinkServer(options: { addresses?: string[]; slowMs?: 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const host = `${req.socket.localAddress}:${req.socket.localPort}`;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    requests.push({ host, method: req.method ?? '', path });
+    requests.push({ host, method: req.method ?? '', path, userAgent: req.headers['user-agent'] ?? '' });
     const now = (inFlight.get(host) ?? 0) + 1;
     inFlight.set(host, now);
     maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, now));
