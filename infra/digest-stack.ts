@@ -30,6 +30,7 @@ import type { FleetPlan } from '../lambda/core/fleet';
 import { LAMBDA_ENV } from '../lambda/env';
 import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
 import type { DataStack } from './data-stack';
+import { UnsubscribeReplies } from './unsubscribe-replies';
 
 export interface DigestStackProps extends StackProps {
   data: DataStack;
@@ -48,6 +49,8 @@ export interface DigestStackProps extends StackProps {
   metricsNamespace: string;
   /** Encrypt the SES-events and alarm topics with a customer KMS key ($1/month). */
   encryptTopics?: boolean;
+  /** SES receives the replies to this List-Unsubscribe mailbox (config `subscriptions.receiveReplies`). */
+  unsubscribeMailbox?: string;
 }
 
 const ROOT = path.resolve(__dirname, '..');
@@ -246,6 +249,12 @@ export class DigestStack extends Stack {
       },
     });
     this.sesEvents.addEventSource(new SnsEventSource(sesEventsTopic));
+    if (props.unsubscribeMailbox) {
+      new UnsubscribeReplies(this, 'UnsubscribeReplies', {
+        address: props.unsubscribeMailbox,
+        topic: sesEventsTopic,
+      });
+    }
 
     const schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Composes and sends the next issue: cron(${props.schedule.cron}) in ${props.schedule.timezone}`,

@@ -56,6 +56,7 @@ export async function buildStacks(app: App, loaded: LoadedConfig, options: Stack
     bundleFile,
     alarmEmail: options.alarmEmail,
     encryptTopics: options.encryptTopics,
+    unsubscribeMailbox: config.subscriptions.receiveReplies ? config.subscriptions.mailtoAddress : undefined,
     metricsNamespace: `PinboardDigest/${stackPrefix(config)}`,
   });
   digest.addStackDependency(data);

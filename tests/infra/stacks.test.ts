@@ -236,6 +236,50 @@ describe('buildStacks', () => {
     t.resourceCountIs('AWS::SNS::Subscription', 1); // ses-events only: no alarm address given
   });
 
+  it('has SES receive unsubscribe replies only when the config says so: a scanned rule for that mailbox, into the events topic', async () => {
+    const loaded = loadConfig(EXAMPLE_CONFIG);
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const subscriptions = {
+      ...loaded.config.subscriptions,
+      mailtoUnsubscribe: true,
+      receiveReplies: true,
+      mailtoAddress: 'unsubscribe@links.example.com',
+    };
+    const { digest: receiving } = await buildStacks(app, { ...loaded, config: { ...loaded.config, subscriptions } });
+    const t = Template.fromStack(receiving);
+    t.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Enabled: true,
+        Recipients: ['unsubscribe@links.example.com'],
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Actions: [{ SNSAction: { Encoding: 'UTF-8', TopicArn: Match.anyValue() } }],
+      }),
+    });
+    const [topicId] = Object.keys(
+      t.findResources('AWS::SNS::Topic', { Properties: { DisplayName: Match.stringLikeRegexp('SES') } }),
+    );
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      }),
+    });
+    expect(JSON.stringify(t.findOutputs('*'))).toContain('set-active-receipt-rule-set');
+    // The example (replies not received) has none.
+    digest.resourceCountIs('AWS::SES::ReceiptRule', 0);
+    digest.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+  });
+
   it('refuses a config without a schedule, naming the key', async () => {
     const loaded = loadConfig(EXAMPLE_CONFIG);
     const { schedule: _, ...rest } = loaded.config;
