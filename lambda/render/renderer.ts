@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 import type { RenderIssue } from '../core/compose';
 import { RenderError } from '../core/errors';
 import type { IssueModel } from '../core/model';
+import { issueUrl } from '../core/site';
 import { displayHost } from '../core/url';
 import { type PluralForms, type Plurals, pluralsFor } from './plural';
 import type { CompiledTemplates } from './templates';
@@ -92,6 +93,8 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
       /** "1 link", "5 links", "5 ссылок": the count with its word, in `lang`. */
       countLabel: plurals.links(model.bookmarkCount),
       dateRange: dateFormat.format(new Date(model.window.to)),
+      /** The issue's page in the archive ("View in your browser"). */
+      issueUrl: issueUrl(context.siteUrl, model.issue),
       unsubscribeUrl,
       firstTitles: all.slice(0, PREHEADER_TITLES).map((b) => oneLine(b.title)),
       moreCount: Math.max(0, all.length - PREHEADER_TITLES),

@@ -75,7 +75,7 @@ describe('pinboard-digest send with new bookmarks', () => {
 });
 
 describe('pinboard-digest preview', () => {
-  it('writes html, txt, json and eml without touching state', async () => {
+  it('writes html, txt, json, eml and the archive site without touching state', async () => {
     const cwd = tmp('preview');
     const result = await runCli(['preview', '--out', 'pv'], { cwd });
     expect(result.code).toBe(0);
@@ -84,7 +84,12 @@ describe('pinboard-digest preview', () => {
       'digest.html',
       'digest.json',
       'digest.txt',
+      'site',
     ]);
+    // The next issue as the archive would show it: its page, the index and the feeds.
+    for (const file of ['issues/1/index.html', 'issues/index.html', 'issues/atom.xml', 'issues/feed.json']) {
+      expect(existsSync(path.join(cwd, 'pv', 'site', file))).toBe(true);
+    }
     expect(existsSync(path.join(cwd, '.digest'))).toBe(false);
     expect(existsSync(path.join(cwd, 'outbox'))).toBe(false);
     const model = JSON.parse(readFileSync(path.join(cwd, 'pv', 'digest.json'), 'utf8'));
