@@ -9,6 +9,8 @@ export const ENV = {
   pinboardApiUrl: 'PINBOARD_API_URL',
   pinboardFeedsUrl: 'PINBOARD_FEEDS_URL',
   stateDir: 'DIGEST_STATE_DIR',
+  /** `doctor`'s DNS servers for the SPF and DMARC lookups (`1.1.1.1`, `127.0.0.1:5353`); default: the system's. */
+  dnsServers: 'DIGEST_DNS_SERVERS',
 } as const;
 
 /** Set by the CDK digest stack on every function (infra/digest-stack.ts imports these names). */

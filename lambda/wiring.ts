@@ -54,6 +54,8 @@ export interface WiringOptions {
   templates?: CompiledTemplates;
   /** This process sends a 1/N share of the SES rate (one of N send-batch invocations on AWS). */
   rateShare?: number;
+  /** `doctor`: a source call is tried once, within this time, so a check reports what it met instead of waiting. */
+  probe?: { timeoutMs: number };
 }
 
 export interface Transport {
@@ -202,6 +204,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
           memo: store,
           log,
           maxBodyBytes,
+          ...probeOptions(options.probe, store),
         });
       }
       case 'pinboard-rss': {
@@ -411,4 +414,20 @@ export async function siteDeps(
       : new FileSitePublisher(target.dir);
   const renderer = createSiteRenderer(templates ?? (await loadSiteTemplates(app.templatesDir)), context);
   return { store: app.store, publisher, renderer, context };
+}
+
+/**
+ * `doctor`'s source calls: one attempt within the check's time, and a store that cannot be read or written does
+ * not stand in the way (doctor's store check reports that): pacing then has no memory of earlier calls.
+ */
+function probeOptions(probe: WiringOptions['probe'], store: Store) {
+  if (!probe) return {};
+  return {
+    timeoutMs: probe.timeoutMs,
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0 },
+    memo: {
+      getMemo: (key: string) => store.getMemo(key).catch(() => undefined),
+      putMemo: (key: string, value: string) => store.putMemo(key, value).catch(() => {}),
+    },
+  };
 }

@@ -120,16 +120,25 @@ export class PinboardApiSource implements BookmarkSource {
   }
 
   /**
-   * 1. `posts/update`: if nothing changed since `from`, stop (one call).
-   * 2. A `posts/all` answer from the last 5 minutes that covers `from` and this update time is reused.
-   * 3. Otherwise `posts/all?fromdt=…` (the second call), remembered for step 2.
+   * One `posts/update` call, paced like every call: when the user's bookmarks last changed (ISO time). It is
+   * the cheapest call there is, so `doctor` makes it to prove the token works.
    */
-  async fetchSince(from: string): Promise<SourceResult> {
+  async lastUpdate(): Promise<string> {
     const update = await this.call('posts/update');
     const updateTime = (update as { update_time?: unknown } | null)?.update_time;
     if (typeof updateTime !== 'string' || Number.isNaN(Date.parse(updateTime))) {
       throw new SourceError(`Pinboard posts/update: no update_time in the answer: ${excerpt(JSON.stringify(update))}`);
     }
+    return updateTime;
+  }
+
+  /**
+   * 1. `posts/update`: if nothing changed since `from`, stop (one call).
+   * 2. A `posts/all` answer from the last 5 minutes that covers `from` and this update time is reused.
+   * 3. Otherwise `posts/all?fromdt=…` (the second call), remembered for step 2.
+   */
+  async fetchSince(from: string): Promise<SourceResult> {
+    const updateTime = await this.lastUpdate();
     if (Date.parse(updateTime) < Date.parse(from)) return { bookmarks: [], unchanged: true, warnings: [] };
 
     const fromdt = pinboardTime(from);

@@ -1,5 +1,6 @@
 /** Every command of the `pinboard-digest` CLI, in the order `--help` lists them. A new command: one file, one line here. */
 import type { Command } from '../command';
+import { doctor } from './doctor';
 import { init } from './init';
 import { issues } from './issues';
 import { preview } from './preview';
@@ -7,4 +8,4 @@ import { send } from './send';
 import { serve } from './serve';
 import { subscribers } from './subscribers';
 
-export const COMMANDS: readonly Command[] = [init, preview, send, subscribers, serve, issues];
+export const COMMANDS: readonly Command[] = [init, doctor, preview, send, subscribers, serve, issues];
