@@ -11,6 +11,8 @@
  *     fan-out compose-issue → SQS → send-batch → SES for 10,000 subscribers (aws-bench.ts; 2,000 with --quick).
  *  6. The subscription API: subscription-api bundle and cold import; p99 latency and requests/s of POST /subscribe
  *     and of the one-click POST against `serve` on loopback, 8 clients (subscribe-bench.ts; 500 requests with --quick).
+ *  7. The link check: 200 links on 40 loopback hosts, 4 of them slow; wall time against the time limit and the
+ *     most requests in flight on one host (link-bench.ts; alone: `npx tsx tests/bench/link-bench.ts`).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +25,7 @@ import { createRenderer } from '../../lambda/render/renderer';
 import { fixtureBookmarks, repeatedTo } from '../helpers/fixture-issues';
 import { rawParts } from '../helpers/raw-mime';
 import { awsBench } from './aws-bench';
+import { linkBench } from './link-bench';
 import { sendBench } from './send-bench';
 import { subscribeBench } from './subscribe-bench';
 
@@ -183,6 +186,7 @@ async function main() {
   for (const r of await sendBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await awsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await subscribeBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of await linkBench()) print([r.figure, r.value, r.goal, r.ratio]);
   console.log('\nratio > 1 (or ≥ 0.95 for send rates) means the goal is met, with that much to spare.');
 }
 
