@@ -254,6 +254,8 @@ export class DigestStack extends Stack {
         address: props.unsubscribeMailbox,
         topic: sesEventsTopic,
       });
+      // Only then does ses-events check tokens (the unsubscribe replies'), with the signing key.
+      data.signingKey.grantRead(this.sesEvents);
     }
 
     const schedule = new scheduler.Schedule(this, 'Schedule', {

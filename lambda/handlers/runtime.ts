@@ -10,6 +10,7 @@ import type { DigestConfig, LoadedConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { ENV, LAMBDA_ENV } from '../env';
 import type { SendQueue } from '../ports/queue';
+import type { SiteTemplates } from '../render/site-pages';
 import type { CompiledTemplates } from '../render/templates';
 import { type App, buildApp } from '../wiring';
 import { readBundle } from './bundle';
@@ -35,6 +36,8 @@ export interface Runtime {
   /** The send fleet's maximum concurrency (each invocation takes this share of the SES rate). */
   fleetConcurrency: number;
   metricsNamespace: string;
+  /** The archive: its bucket (set on compose-issue only) and templates from the bundle. */
+  site?: { bucket: string; templates?: SiteTemplates };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -76,12 +79,13 @@ async function secretFrom(env: NodeJS.ProcessEnv, arnVariable: string): Promise<
  */
 export type SecretsNeeded = boolean | 'signing';
 
-/** Builds the runtime with the secrets the function needs (see SecretsNeeded). */
+/** Builds the runtime with the secrets the function needs (see SecretsNeeded; may depend on the config). */
 export async function createRuntime(
   env: NodeJS.ProcessEnv = process.env,
-  secrets: SecretsNeeded = true,
+  needed: SecretsNeeded | ((config: DigestConfig) => SecretsNeeded) = true,
 ): Promise<Runtime> {
-  const { loaded, templates, confirmTemplates } = readBundle(env);
+  const { loaded, templates, confirmTemplates, siteTemplates } = readBundle(env);
+  const secrets = typeof needed === 'function' ? needed(loaded.config) : needed;
   const withSecrets: NodeJS.ProcessEnv = { ...env };
   if (secrets) {
     const [token, signing] = await Promise.all([
@@ -105,11 +109,14 @@ export async function createRuntime(
     queue: new SqsSendQueue({ queueUrl: required(env, LAMBDA_ENV.queueUrl) }),
     fleetConcurrency,
     metricsNamespace: env[LAMBDA_ENV.metricsNamespace] ?? 'PinboardDigest',
+    ...siteOf(env, siteTemplates),
   };
 }
 
 /** One runtime per cold start, shared by every invocation of the container. */
-export function runtimeOnce(secrets: SecretsNeeded = true): () => Promise<Runtime> {
+export function runtimeOnce(
+  secrets: SecretsNeeded | ((config: DigestConfig) => SecretsNeeded) = true,
+): () => Promise<Runtime> {
   let built: Promise<Runtime> | undefined;
   return () => {
     built ??= createRuntime(process.env, secrets).catch((error: unknown) => {
@@ -118,4 +125,10 @@ export function runtimeOnce(secrets: SecretsNeeded = true): () => Promise<Runtim
     });
     return built;
   };
+}
+
+/** The archive's bucket and templates, where the stack gave the function a bucket. */
+function siteOf(env: NodeJS.ProcessEnv, templates: SiteTemplates | undefined): Pick<Runtime, 'site'> {
+  const bucket = env[LAMBDA_ENV.siteBucket]?.trim();
+  return bucket ? { site: { bucket, templates } } : {};
 }

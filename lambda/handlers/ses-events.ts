@@ -7,8 +7,8 @@ import { parseSesNotification, type SesEvent, type UnsubscribeReply } from '../c
 import { recordSesEvents, type SesEventsSummary } from '../jobs/record-ses-events';
 import { logger, runtimeOnce } from './runtime';
 
-// The signing key checks the token of an unsubscribe reply; the Pinboard token is never read here.
-const runtime = runtimeOnce('signing');
+// With SES reading unsubscribe replies, the signing key checks their tokens; else no secret is read here.
+const runtime = runtimeOnce((config) => (config.subscriptions.receiveReplies ? 'signing' : false));
 
 export async function handler(event: SNSEvent): Promise<SesEventsSummary & { malformed: number }> {
   const { app } = await runtime();
