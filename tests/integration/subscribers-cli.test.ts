@@ -11,6 +11,8 @@ const list = async (cwd: string, ...extra: string[]) =>
     email: string;
     name?: string;
     status: string;
+    createdAt: string;
+    source?: string;
   }[];
 
 const outbox = (cwd: string) => readdirSync(path.join(cwd, 'outbox')).sort();
@@ -87,7 +89,10 @@ describe('import and export', () => {
     );
     const imported = await runCli(['subscribers', 'import', 'people.csv'], { cwd });
     expect(imported.code).toBe(1);
-    expect(imported.stdout).toMatch(/4 added, 0 already on the list, 2 invalid rows skipped/);
+    expect(imported.stdout).toMatch(
+      /4 added \(2 to be mailed, 2 not mailed\), 0 already on the list, 2 invalid rows skipped/,
+    );
+    expect(imported.stderr).toMatch(/not mailed \(unsubscribed\): line 3\n.*not mailed \(bounced\): line 6/);
     expect(imported.stderr).toMatch(/line 5: "broken" is not an email address/);
     expect(imported.stderr).toMatch(/line 7: status "gone" is not one of/);
     const before = await list(cwd);
@@ -99,12 +104,43 @@ describe('import and export', () => {
     const after = await list(cwd, '--state', 'fresh');
     const shape = (l: typeof before) => l.map(({ email, name, status }) => ({ email, name, status }));
     expect(shape(after)).toEqual(shape(before));
+    // The opt-in time survives the round trip (the import keeps created_at).
+    expect(after.map((s) => s.createdAt)).toEqual(before.map((s) => s.createdAt));
     expect(shape(before)).toEqual([
       { email: 'bo@example.com', name: 'Smith, "Bo"', status: 'active' },
       { email: 'two@example.com', name: 'Two Lines', status: 'unsubscribed' },
       { email: 'formula@example.com', name: '=cmd()', status: 'bounced' },
       { email: '-dash@example.com', name: '-Dash', status: 'active' },
     ]);
+  });
+
+  it('recognizes a service export by its header, says so, and names every row left out or not mailed', async () => {
+    const cwd = makeProject({ posts: [], subscribers: [] });
+    const fixtures = path.resolve(__dirname, '../fixtures/imports');
+    const first = await runCli(['subscribers', 'import', path.join(fixtures, 'mailchimp-subscribed.csv')], { cwd });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/mailchimp-subscribed\.csv: recognized as a Mailchimp export/);
+    expect(first.stderr).toMatch(/skipped line 5: "not-an-address" is not an email address/);
+    expect(first.stderr).toMatch(/skipped line 7: optin_time "14\/03\/2019" is not a date and time/);
+    expect(first.stdout).toMatch(
+      /3 added \(3 to be mailed, 0 not mailed\), 0 already on the list, 2 invalid rows skipped/,
+    );
+    const kit = await runCli(['subscribers', 'import', path.join(fixtures, 'kit.csv')], { cwd });
+    expect(kit.stderr).toMatch(/recognized as a Kit \(ConvertKit\) export/);
+    expect(kit.stderr).toMatch(/not mailed \(inactive there, pending here\): line 3\n/);
+    expect(kit.stderr).toMatch(/not mailed \(cancelled there, unsubscribed here\): line 4\n/);
+    expect(kit.stdout).toMatch(/6 added \(2 to be mailed, 4 not mailed\)/);
+    const people = await list(cwd);
+    expect(people.find((p) => p.email === 'ada@example.com')).toMatchObject({
+      name: 'Ada Lovelace, Countess',
+      createdAt: '2019-03-14T18:23:45.000Z',
+      source: 'Mailchimp export',
+    });
+    const exported = (await runCli(['subscribers', 'export'], { cwd })).stdout;
+    expect(exported).toMatch(/^email,name,status,created_at,source\n/);
+    expect(exported).toContain(
+      'ada@example.com,"Ada Lovelace, Countess",active,2019-03-14T18:23:45.000Z,Mailchimp export',
+    );
   });
 
   it('writes nothing when a quote never closes', async () => {

@@ -5,7 +5,7 @@ import { csvField } from '../../core/csv';
 import { cleanName, normalizeEmail } from '../../core/email';
 import type { Subscriber, SubscriberStatus } from '../../core/model';
 import { subscriptionDeps } from '../../http/subscription-app';
-import { importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
+import { type ImportResult, importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
 import { requestConfirmation, tokenFrom, unsubscribe } from '../../jobs/subscription';
 import type { Store } from '../../ports/store';
 import { CONFIRM_DAYS } from '../../render/confirm-message';
@@ -112,6 +112,37 @@ function statusFlag(value: string | undefined): SubscriberStatus | undefined {
   return value as SubscriberStatus;
 }
 
+/** "3, 5–7, 12": line numbers, consecutive ones as ranges. */
+function lineRanges(lines: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === (lines[j] ?? 0) + 1) j++;
+    parts.push(j > i ? `${lines[i]}–${lines[j]}` : String(lines[i]));
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** Every row left out or added unmailed, by line: invalid ones one by one, the rest grouped by what they were. */
+function reportImport(file: string, result: ImportResult, output: Output) {
+  if (result.format) output.err(`${file}: recognized as a ${result.format.label}`);
+  for (const line of result.invalid) output.err(`  skipped ${line}`);
+  const groups = new Map<string, number[]>();
+  for (const row of result.notMailed) {
+    const why = row.serviceStatus ? `${row.serviceStatus} there, ${row.status} here` : row.status;
+    groups.set(why, [...(groups.get(why) ?? []), row.line]);
+  }
+  for (const [why, lines] of groups) {
+    output.err(`  not mailed (${why}): ${lines.length === 1 ? 'line' : 'lines'} ${lineRanges(lines)}`);
+  }
+  for (const line of result.conflicts) output.err(`  kept ${line}`);
+  const mailed = result.added - result.notMailed.length;
+  output.out(
+    `Imported ${file}: ${result.added} added (${mailed} to be mailed, ${result.notMailed.length} not mailed), ${result.existing} already on the list, ${result.invalid.length} invalid rows skipped.`,
+  );
+}
+
 export async function subscribersCommand(
   action: string | undefined,
   args: string[],
@@ -148,11 +179,7 @@ export async function subscribersCommand(
       if (!file) throw new UsageError('subscribers import: a CSV file is required');
       const result = await importSubscribers(store, await readFile(file, 'utf8'), at);
       if (result.error) throw new UsageError(`${file}: ${result.error}; nothing was imported`);
-      for (const line of result.invalid.slice(0, 50)) output.err(`  skipped ${line}`);
-      if (result.invalid.length > 50) output.err(`  … and ${result.invalid.length - 50} more`);
-      output.out(
-        `Imported ${file}: ${result.added} added, ${result.existing} already on the list, ${result.invalid.length} invalid rows skipped.`,
-      );
+      reportImport(file, result, output);
       return result.invalid.length > 0 ? 1 : 0;
     }
     case 'list': {
@@ -173,9 +200,9 @@ export async function subscribersCommand(
       return 0;
     }
     case 'export': {
-      output.out('email,name,status,created_at');
+      output.out('email,name,status,created_at,source');
       for await (const s of allSubscribers(store)) {
-        output.out([s.email, s.name ?? '', s.status, s.createdAt].map(csvField).join(','));
+        output.out([s.email, s.name ?? '', s.status, s.createdAt, s.source ?? ''].map(csvField).join(','));
       }
       return 0;
     }
@@ -198,11 +225,20 @@ export const subscribers: Command = {
   unsubscribe TOKEN-OR-EMAIL
                          unsubscribe by the token of an "unsubscribe TOKEN" reply (the subject as it
                          came, the token or the whole link), or by address
-  import FILE.csv        add many; the header row needs "email" (may have "name" and "status");
-                         bad rows are named by line, the good ones imported in one write
+  import FILE.csv        add many: our own export (email, name, status, created_at, source) or
+                         any CSV with an "email" column, or a subscriber export of Mailchimp,
+                         Substack, Buttondown, Kit (ConvertKit), Ghost or listmonk, recognized by
+                         its header (it says which). Names and the opt-in time are kept (the time
+                         as the subscriber's created_at: consent evidence); addresses the service
+                         marks unsubscribed, cleaned, bounced, complained or blocklisted are added
+                         as unsubscribed/bounced/complained and never mailed, unconfirmed ones as
+                         pending. Every row left out or not mailed is named by its line; the good
+                         rows are imported in one write, or none at all. Addresses already on the
+                         list are left as they are.
   list [--json] [--status S]
                          show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
-  export                 CSV of everyone on stdout (email,name,status,created_at): import takes it back`,
+  export                 CSV of everyone on stdout (email,name,status,created_at,source): import
+                         takes it back`,
   options: {
     name: { type: 'string' },
     json: { type: 'boolean' },
