@@ -42,16 +42,48 @@ export function codeFrame(text: string, line: number, around = 2): string {
   return out.join('\n');
 }
 
+/** Whether `prefix` could be the start of a valid JSON text (what JSON.parse objects to is its end). */
+function viableJson(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    return /end of JSON input/.test(message) || (at !== null && Number(at[1]) >= prefix.length);
+  }
+}
+
 /**
- * Where in `file` a JSON.parse message points: Node 20 says "at position N", Node 22+ "(line L column C)".
+ * The offset of the character that makes `text` invalid JSON, found by bisecting its prefixes: V8's messages
+ * do not always give one ("Unexpected token '}', ..."…" is not valid JSON" has none). Undefined if it parses.
  */
+export function jsonErrorOffset(text: string): number | undefined {
+  if (viableJson(text)) {
+    try {
+      JSON.parse(text);
+      return undefined;
+    } catch {
+      return text.length; // cut short: the end is where it goes wrong
+    }
+  }
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    if (viableJson(text.slice(0, mid))) good = mid;
+    else bad = mid;
+  }
+  return bad - 1;
+}
+
+/** Where in `text` a JSON error is: found in the text itself, else the "(line L column C)" of Node 22+. */
 function jsonPosition(message: string, text: string | undefined): { line: number; column: number } | undefined {
+  if (!/not valid JSON/.test(message)) return undefined;
+  const offset = text === undefined ? undefined : jsonErrorOffset(text);
+  if (offset !== undefined && text !== undefined) return lineAndColumn(text, offset);
   const lc = /\(line (\d+) column (\d+)\)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /at position (\d+)/.exec(message);
-  if (pos && text !== undefined) return lineAndColumn(text, Number(pos[1]));
-  if (/Unexpected end of JSON input/.test(message) && text !== undefined) return lineAndColumn(text, text.length);
-  return undefined;
+  return lc ? { line: Number(lc[1]), column: Number(lc[2]) } : undefined;
 }
 
 /** The line a config key (the last part of `a.b.c`, or an unknown key's own name) first appears on. */
@@ -82,7 +114,7 @@ export function describeBuildError(error: unknown, knownFiles: readonly string[]
     if (json) Object.assign(view, json);
     else if (text !== undefined) {
       // "  source.path: …" or "  (top level): not allowed here: unknown key "x"": the first key named.
-      const first = /^ {2}(\S+): (.*)$/m.exec(message);
+      const first = /^ {2}(.+?): (.*)$/m.exec(message);
       const unknown = first ? /unknown key "([^"]+)"/.exec(first[2] ?? '') : null;
       const key =
         unknown?.[1] ??
