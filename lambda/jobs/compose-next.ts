@@ -202,7 +202,13 @@ async function checkLinks(
     const todo = linksToCheck(candidates, outcomes, deps.policy, input.options.maxBookmarks, input.now);
     if (todo.length === 0) break;
     const urls = todo.map((b) => b.url);
-    probes.push(...(await deps.checker.check(urls, { signal })));
+    try {
+      probes.push(...(await deps.checker.check(urls, { signal })));
+    } catch (error) {
+      // The checker itself broke (not a link's failure, which is a probe): the issue goes out unchecked.
+      const why = `link check: the checker failed (${(error as Error).message}); ${urls.length} links sent unchecked`;
+      return { outcomes, warnings: [...(warning ? [warning] : []), why] };
+    }
     ({ outcomes, warning } = classifyProbes(probes));
   }
   return { outcomes, warnings: warning ? [warning] : [] };

@@ -172,6 +172,19 @@ describe('composeNextIssue with a link check', () => {
     expect(store.memos.size).toBe(0);
   });
 
+  it('sends the issue unchecked, with a warning, when the checker itself throws', async () => {
+    const { checker, offer, compose } = setup({ action: 'drop' });
+    offer([b1, b2]);
+    checker.check = async () => {
+      throw new Error('EMFILE: too many open files');
+    };
+    const next = issueOf(await compose());
+    expect(urls(next)).toEqual([b1.url, b2.url]);
+    expect(next.warnings).toEqual([
+      'link check: the checker failed (EMFILE: too many open files); 2 links sent unchecked',
+    ]);
+  });
+
   it('composes nothing and checks nothing without enough candidates', async () => {
     const { checker, offer, compose } = setup();
     offer([]);
