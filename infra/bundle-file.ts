@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadSiteTemplates } from '../lambda/adapters/site-templates';
 import { DEFAULT_TEMPLATES_DIR, loadConfirmTemplates, loadTemplates } from '../lambda/adapters/template-files';
 import type { LoadedConfig } from '../lambda/config';
 import type { DigestBundle } from '../lambda/handlers/bundle';
@@ -16,6 +17,7 @@ export async function writeBundleFile(loaded: LoadedConfig, outDir: string, name
     config: loaded.config,
     templates: await loadTemplates(templatesDir),
     confirmTemplates: await loadConfirmTemplates(templatesDir),
+    siteTemplates: await loadSiteTemplates(templatesDir),
   };
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${name}.digest-bundle.json`);

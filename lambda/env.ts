@@ -26,6 +26,8 @@ export const LAMBDA_ENV = {
   metricsNamespace: 'DIGEST_METRICS_NAMESPACE',
   /** Where the compiled templates and config are (default: beside the handler in the bundle). */
   bundleFile: 'DIGEST_BUNDLE_FILE',
+  /** The archive's bucket (infra/site.ts): compose-issue writes each issue's page and the feeds there. */
+  siteBucket: 'DIGEST_SITE_BUCKET',
 } as const;
 
 export const DEFAULT_PINBOARD_API_URL = 'https://api.pinboard.in/v1';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { DigestConfig, LoadedConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { LAMBDA_ENV } from '../env';
+import type { SiteTemplates } from '../render/site-pages';
 import type { CompiledTemplates } from '../render/templates';
 
 export const BUNDLE_FILE_NAME = 'digest-bundle.json';
@@ -17,6 +18,8 @@ export interface DigestBundle {
   templates: CompiledTemplates;
   /** The confirmation email's (templates/confirm.*), for the subscription-api function. */
   confirmTemplates: CompiledTemplates;
+  /** The archive's templates (templates/site/), for compose-issue; absent in a bundle made before the archive. */
+  siteTemplates?: SiteTemplates;
 }
 
 const complete = (t: CompiledTemplates | undefined) =>
@@ -27,6 +30,7 @@ export function readBundle(env: NodeJS.ProcessEnv = process.env): {
   loaded: LoadedConfig;
   templates: CompiledTemplates;
   confirmTemplates: CompiledTemplates;
+  siteTemplates?: SiteTemplates;
 } {
   const file = env[LAMBDA_ENV.bundleFile] ?? path.join(__dirname, BUNDLE_FILE_NAME);
   let bundle: DigestBundle;
@@ -47,5 +51,6 @@ export function readBundle(env: NodeJS.ProcessEnv = process.env): {
     loaded: { config, origin, baseDir: path.dirname(file) },
     templates: bundle.templates,
     confirmTemplates: bundle.confirmTemplates,
+    siteTemplates: bundle.siteTemplates,
   };
 }

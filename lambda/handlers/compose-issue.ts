@@ -1,16 +1,20 @@
 /** Lambda, on the EventBridge Scheduler cron: compose the next issue once and enqueue its recipients. */
 import { RECIPIENTS_PER_MESSAGE } from '../core/fleet';
+import { LAMBDA_ENV } from '../env';
 import { runScheduledIssue } from '../jobs/scheduled-issue';
-import { composeDeps } from '../wiring';
+import { composeDeps, siteDeps } from '../wiring';
 import { logger, runtimeOnce } from './runtime';
 
 const runtime = runtimeOnce();
 
 /** The event (the schedule's fixed input) carries nothing the job needs. */
 export async function handler(_event?: unknown): Promise<{ outcome: string; issue?: number; recipients?: number }> {
-  const { app, queue } = await runtime();
+  const { app, queue, site } = await runtime();
+  if (!site) logger.warn(`${LAMBDA_ENV.siteBucket} is not set: no archive page is written (deploy the stacks again)`);
   const outcome = await runScheduledIssue({
     compose: await composeDeps(app),
+    // The issue's page and the feeds go to the site bucket before its first batch is enqueued.
+    site: site ? await siteDeps(app, { bucket: site.bucket }, site.templates) : undefined,
     store: app.store,
     queue,
     recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
