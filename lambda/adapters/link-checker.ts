@@ -25,7 +25,7 @@ export interface HttpLinkCheckerOptions {
   timeoutMs: number;
   /** Requests in flight at once, all hosts together. */
   concurrency: number;
-  /** Requests in flight at once to one host (`host:port` of the link as saved). */
+  /** Requests in flight at once to one host (`host:port` of the link as saved; its redirect hops count there too). */
   perHost: number;
   followRedirects: boolean;
   maxRedirects: number;
@@ -65,10 +65,8 @@ for (const [net, prefix] of [
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
-/** True for an address a link must not reach by default (an IPv4-mapped IPv6 address is judged as IPv4). */
+/** True for an address a link must not reach by default (BlockList judges an IPv4-mapped IPv6 address as IPv4). */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return PRIVATE.check(mapped, 'ipv4');
   const family = isIP(address);
   if (family === 0) return false;
   return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');

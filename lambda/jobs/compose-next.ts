@@ -7,20 +7,14 @@ import {
   type RenderIssue,
 } from '../core/compose';
 import { SourceError } from '../core/errors';
-import {
-  classifyProbes,
-  type LinkCheckPolicy,
-  type LinkOutcome,
-  type LinkProbe,
-  linksToCheck,
-} from '../core/link-check';
 import { mergeSources } from '../core/merge';
 import type { Bookmark, IssueRecord } from '../core/model';
-import { selectBookmarks } from '../core/select';
 import type { NamedSource } from '../ports/bookmark-source';
-import type { LinkChecker } from '../ports/link-checker';
 import type { Store } from '../ports/store';
+import { checkLinks, type LinkCheckDeps } from './check-links';
 import { type Failed, fetchSources, nextCursors, type PlannedFetch, readCursors, writeCursors } from './fetch-sources';
+
+export type { LinkCheckDeps };
 
 export type SourceFailurePolicy = 'skip' | 'stop';
 
@@ -39,16 +33,6 @@ export interface ComposeNextDeps {
   /** Check candidate links before composing (config `linkCheck`); absent: links are not checked. */
   linkCheck?: LinkCheckDeps;
 }
-
-export interface LinkCheckDeps {
-  checker: LinkChecker;
-  policy: LinkCheckPolicy;
-  /** The whole check, every round: links not checked by then are sent unchecked. */
-  deadlineMs: number;
-}
-
-/** Rounds of checking: a dead link left out makes room for the next candidate, which is checked in the next round. */
-const MAX_CHECK_ROUNDS = 4;
 
 /** With several sources: how many answered, and which failed and why (for the run's summary). */
 export interface SourcesReport {
@@ -89,7 +73,7 @@ function failure(failed: readonly Failed[], total: number, policy: SourceFailure
  * 4. If every source that answered says nothing changed, stop.
  * 5. Several sources: merge (each in its own window, one bookmark per link).
  * 6. Link check (when configured): the candidates that would fill the issue are checked, and again for those
- *    that take the place of a dead one left out (checkLinks). Only candidates are checked, never the feed.
+ *    that take the place of a dead one left out (jobs/check-links.ts). Only candidates are checked, never the feed.
  * 7. Compose (select, group, render within budget) against every link already sent and the check's outcomes.
  * 8. An issue: record the cursors it was composed with (not in a preview). They take effect once it is sent;
  *    a held link keeps them (and the watermark) back so that it is read again.
@@ -174,42 +158,4 @@ export async function composeNextIssue(deps: ComposeNextDeps, now: Date, since?:
     await writeCursors(deps.store, history.nextIssue, history.lastSent?.issue, next);
   }
   return { kind: 'issue', record: result.record, report, warnings, from };
-}
-
-/**
- * Checks the candidates the issue would be made of, oldest first: the first `maxBookmarks` that selection
- * keeps, then, round by round, the next ones in place of those a dead link leaves out. Outcomes are
- * classified over every probe so far, so one round where nothing answers does not hide a working network.
- */
-async function checkLinks(
-  deps: LinkCheckDeps,
-  input: ComposeInput,
-): Promise<{ outcomes: Map<string, LinkOutcome>; warnings: string[] }> {
-  const selection = selectBookmarks({
-    bookmarks: input.bookmarks,
-    from: input.from,
-    to: input.now,
-    sentLinks: input.sentLinks,
-    options: input.options,
-  });
-  const candidates = [...selection.selected, ...selection.carried];
-  let outcomes = new Map<string, LinkOutcome>();
-  let warning: string | undefined;
-  if (candidates.length < Math.max(1, input.options.minBookmarks)) return { outcomes, warnings: [] };
-  const probes: LinkProbe[] = [];
-  const signal = AbortSignal.timeout(deps.deadlineMs);
-  for (let round = 0; round < MAX_CHECK_ROUNDS; round++) {
-    const todo = linksToCheck(candidates, outcomes, deps.policy, input.options.maxBookmarks, input.now);
-    if (todo.length === 0) break;
-    const urls = todo.map((b) => b.url);
-    try {
-      probes.push(...(await deps.checker.check(urls, { signal })));
-    } catch (error) {
-      // The checker itself broke (not a link's failure, which is a probe): the issue goes out unchecked.
-      const why = `link check: the checker failed (${(error as Error).message}); ${urls.length} links sent unchecked`;
-      return { outcomes, warnings: [...(warning ? [warning] : []), why] };
-    }
-    ({ outcomes, warning } = classifyProbes(probes));
-  }
-  return { outcomes, warnings: warning ? [warning] : [] };
 }

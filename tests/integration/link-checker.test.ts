@@ -101,13 +101,10 @@ describe('HttpLinkChecker', () => {
       `http://localhost:${new URL(host(0)).port}/ok`,
       'http://[::1]/',
       'http://169.254.169.254/latest/meta-data/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://2130706433/',
     ]);
-    expect(probes.map((p) => (p.kind === 'skipped' ? p.code : p.kind))).toEqual([
-      'PRIVATE_ADDRESS',
-      'PRIVATE_ADDRESS',
-      'PRIVATE_ADDRESS',
-      'PRIVATE_ADDRESS',
-    ]);
+    expect(probes.map((p) => (p.kind === 'skipped' ? p.code : p.kind))).toEqual(Array(6).fill('PRIVATE_ADDRESS'));
     expect(server.requests).toEqual([]);
   });
 
@@ -123,6 +120,7 @@ describe('HttpLinkChecker', () => {
       'fd00::1',
       'fe80::1',
       '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
       '0.0.0.0',
     ]) {
       expect(isPrivateAddress(a)).toBe(true);
