@@ -16,7 +16,7 @@ export function judgeConfig(origin: string, error?: Error): CheckResult {
 }
 
 export function templatesCheck(dir: string, compile: () => Promise<unknown>): Check {
-  const fix = `fix the template named, or copy the project's templates again (pinboard-digest init DIR writes them to DIR/templates)`;
+  const fix = `correct the template named, or copy the project's templates again (pinboard-digest init DIR writes them to DIR/templates)`;
   return {
     id: 'templates',
     title: 'Templates',

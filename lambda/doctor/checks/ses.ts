@@ -140,7 +140,7 @@ export function judgeSesAccount(account: SesAccountFacts, configuredRate?: numbe
   const quotaText = unlimited
     ? 'no 24-hour limit'
     : `${fmt(left)} of ${fmt(account.max24HourSend)} left in the 24-hour quota`;
-  const detail = `${fmt(account.maxSendRate)} messages a second; ${quotaText}`;
+  const detail = `${fmt(account.maxSendRate)} message${account.maxSendRate === 1 ? '' : 's'} a second; ${quotaText}`;
   if (!unlimited && left <= 0) {
     results.push(
       fail(
