@@ -81,7 +81,8 @@ const linkCheckSchema = z
     /** What a dead link does: `drop` (left out for good), `hold` (left out, checked again next issue), `mark` (sent with a warning). */
     action: z.enum(['drop', 'hold', 'mark'], { error: 'must be "drop", "hold" or "mark"' }).default('hold'),
     timeoutMs: wholeNumber('milliseconds for one link, all its requests', 500, 120_000).default(10_000),
-    deadlineMs: wholeNumber('milliseconds for the whole check', 1_000, 600_000).default(60_000),
+    // At most 4 minutes: the compose-issue function has 5 (infra/digest-stack.ts) and still has to compose and enqueue.
+    deadlineMs: wholeNumber('milliseconds for the whole check', 1_000, 240_000).default(60_000),
     concurrency: wholeNumber('requests at once', 1, 128).default(16),
     perHost: wholeNumber('requests at once to one host', 1, 16).default(2),
     followRedirects: z.boolean({ error: 'must be true or false' }).default(true),
