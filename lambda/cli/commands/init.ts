@@ -213,10 +213,16 @@ export async function initCommand(
   const shown = path.relative(cwd, dir) || '.';
   const cli = commandFrom(dir);
   output.out(`Wrote a new digest in ${dir}:`);
-  output.out(`  ${CONFIG_FILE}      the config, with comments (source: ${answers.source || 'sample'})`);
-  output.out(`  ${TEMPLATES_FOLDER}/             ${templateNames.length} templates to edit`);
-  output.out(`  ${ENV_EXAMPLE_FILE}           the secrets to set`);
-  if (source.sample) output.out(`  ${SAMPLE_BOOKMARKS}  sample bookmarks, until you set your own source`);
+  const rows: [string, string][] = [
+    [CONFIG_FILE, `the config, with comments (source: ${answers.source || 'sample'})`],
+    [`${TEMPLATES_FOLDER}/`, `${templateNames.length} templates to edit`],
+    [ENV_EXAMPLE_FILE, 'the secrets to set'],
+    ...(source.sample
+      ? [[SAMPLE_BOOKMARKS, 'sample bookmarks, until you set your own source'] as [string, string]]
+      : []),
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  for (const [name, what] of rows) output.out(`  ${name.padEnd(width)}${what}`);
   output.out('');
   output.out('Next:');
   if (shown !== '.') output.out(`  cd ${shown}`);
