@@ -30,6 +30,7 @@ import type { FleetPlan } from '../lambda/core/fleet';
 import { LAMBDA_ENV } from '../lambda/env';
 import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
 import type { DataStack } from './data-stack';
+import { DigestSite } from './site';
 import { UnsubscribeReplies } from './unsubscribe-replies';
 
 export interface DigestStackProps extends StackProps {
@@ -69,6 +70,8 @@ export class DigestStack extends Stack {
   /** The API's public URL (`https://…execute-api…/`): the siteUrl until a custom domain or the web stack. */
   readonly subscriptionApiUrl: string;
   readonly alarms: sns.Topic;
+  /** The archive: private bucket, CloudFront (infra/site.ts). */
+  readonly site: DigestSite;
 
   constructor(scope: Construct, id: string, props: DigestStackProps) {
     super(scope, id, props);
@@ -202,6 +205,10 @@ export class DigestStack extends Stack {
       },
     });
     this.subscriptionApiUrl = stage.url;
+    this.site = new DigestSite(this, 'Site', {
+      writer: this.composeIssue,
+      subscriptionApiUrl: this.subscriptionApiUrl,
+    });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

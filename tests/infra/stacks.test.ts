@@ -301,3 +301,87 @@ describe('buildStacks', () => {
     );
   });
 });
+
+describe('the archive site', () => {
+  it('keeps the bucket private: all public access blocked, TLS only, encrypted, retained', () => {
+    digest.resourceCountIs('AWS::S3::Bucket', 1);
+    digest.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      }),
+    });
+    const [policy] = Object.values(digest.findResources('AWS::S3::BucketPolicy'));
+    const statements = policy?.Properties.PolicyDocument.Statement as {
+      Effect: string;
+      Principal: unknown;
+      Action: unknown;
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    // The one Allow: CloudFront, for this distribution only (OAC), reading objects.
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+      Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+    });
+  });
+
+  it('serves it through CloudFront with Origin Access Control, HTTPS only, folder pages via a function', () => {
+    digest.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    digest.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
+    });
+    digest.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        Origins: Match.arrayWith([
+          Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } }),
+        ]),
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+        }),
+        // The subscription API on the same domain: signup, confirm and unsubscribe links work from siteUrl.
+        CacheBehaviors: ['/subscribe', '/confirm', '/unsubscribe'].map((PathPattern) =>
+          Match.objectLike({ PathPattern, AllowedMethods: Match.arrayWith(['POST']) }),
+        ),
+      }),
+    });
+    digest.hasOutput('SiteUrl', Match.anyValue());
+  });
+
+  it('lets compose-issue, and no other function, put objects in that bucket, and tells it the bucket', () => {
+    const bucketId = Object.keys(digest.findResources('AWS::S3::Bucket'))[0] as string;
+    const writers = Object.entries(digest.findResources('AWS::IAM::Policy')).filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(bucketId),
+    );
+    expect(writers).toHaveLength(1);
+    const statements = writers[0]?.[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+    const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3).toEqual([
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
+      }),
+    ]);
+    expect(JSON.stringify(writers[0]?.[1].Properties.Roles)).toContain('ComposeIssue');
+    const functions = digest.findResources('AWS::Lambda::Function');
+    const withBucket = Object.entries(functions).filter(
+      ([, f]) => f.Properties.Environment?.Variables?.DIGEST_SITE_BUCKET,
+    );
+    expect(withBucket.map(([id]) => id)).toEqual([expect.stringMatching(/^ComposeIssue/)]);
+  });
+});
