@@ -164,7 +164,7 @@ describe('pinboard-digest subscribers', () => {
       'bo@example.com unsubscribed',
     ]);
     const csv = (await runCli(['subscribers', 'export', ...state], { cwd })).stdout.trim().split('\n');
-    expect(csv[0]).toBe('email,name,status,created_at');
+    expect(csv[0]).toBe('email,name,status,created_at,source');
     expect(csv[2]).toMatch(/^bo@example.com,"Smith, Bo",unsubscribed,/);
   });
 });
