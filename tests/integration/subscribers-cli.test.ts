@@ -141,7 +141,7 @@ describe('import and export', () => {
     expect(exported).toContain(
       'ada@example.com,"Ada Lovelace, Countess",active,2019-03-14T18:23:45.000Z,Mailchimp export',
     );
-  });
+  }, 120_000);
 
   it('writes nothing when a quote never closes', async () => {
     const cwd = makeProject({ posts: [], subscribers: [] });
