@@ -11,6 +11,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { runCli } from '../helpers/cli';
 import { freePort, type Served, startServe } from '../helpers/serve';
 import { type DnsServer, startDnsServer } from './servers/dns-server';
@@ -292,6 +294,39 @@ describe('pinboard-digest doctor', () => {
       expect(seconds).toBeLessThan(15);
     } finally {
       sesBad.state.hang = false;
+    }
+  }, 60_000);
+
+  it('reaches a DynamoDB store with DescribeTable: an ACTIVE table passes, a missing one fails naming it', async () => {
+    const dynalite = require('dynalite') as (options: object) => http.Server;
+    const db = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+    try {
+      const client = new DynamoDBClient({
+        endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      await new DynamoDbStore({ table: 'digest', client }).createTable();
+      const dir = mkdtempSync(path.join(root, 'dynamo-'));
+      const env = environment(sesGood, { AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+      const storeLine = async (table: string) => {
+        writeConfig(dir, { store: { type: 'dynamodb', table } });
+        const run = await runCli(['doctor', '--json', '--timeout', '20'], { cwd: dir, env });
+        return (JSON.parse(run.stdout) as JsonReport).checks.find((c) => c.id === 'store');
+      };
+      expect(await storeLine('digest')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining('DynamoDB table digest is ACTIVE'),
+      });
+      expect(await storeLine('nope')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('DynamoDB table nope: ResourceNotFoundException'),
+        fix: expect.stringContaining('the table nope exists'),
+      });
+    } finally {
+      await new Promise((resolve) => db.close(resolve));
     }
   }, 60_000);
 
