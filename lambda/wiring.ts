@@ -20,6 +20,7 @@ import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { siteBaseOf } from './core/site';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
+import { signupPage } from './http/pages';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
 import type { SiteDeps } from './jobs/publish-site';
 import type { Quota } from './jobs/send-queued';
@@ -404,6 +405,13 @@ export async function siteDeps(
     profileUrl: r.profileUrl,
     tagUrl: r.tagUrl,
     subscribeUrl: `${siteBaseOf(r.siteUrl)}/`,
+    // On AWS the distribution's root is the signup page (its form posts to /subscribe, served by the API).
+    ...('bucket' in target
+      ? {
+          rootPage: (links: { latestIssueUrl?: string; archiveUrl: string }) =>
+            signupPage({ title: r.title, intro: r.intro, lang: r.lang, ...links }, { static: true }),
+        }
+      : {}),
   };
   // The S3 client loads only where the bucket is written (compose-issue), never in the CLI.
   const publisher =

@@ -68,7 +68,14 @@ footer a { color: var(--muted); display: inline-block; padding: 12px 0; }
 export const STYLE_HASH = `sha256-${createHash('sha256').update(CSS).digest('base64')}`;
 
 /** No scripts, no frames, no plugins, nothing fetched; forms post only back here; the one inline style by hash. */
-export const CONTENT_SECURITY_POLICY = `default-src 'none'; style-src '${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const CONTENT_SECURITY_POLICY_PARTS = [
+  "default-src 'none'",
+  `style-src '${STYLE_HASH}'`,
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+];
+export const CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_PARTS.join('; ');
 
 export interface PageSite {
   title: string;
@@ -76,16 +83,36 @@ export interface PageSite {
   lang: string;
   /** The archive's newest issue page, if any issue has been sent. */
   latestIssueUrl?: string;
+  /** The archive's index of every issue. */
+  archiveUrl?: string;
 }
 
-/** A whole page: heading, content, and a footer back to the signup form. */
-export function page(site: PageSite, heading: string, content: Safe, options: { home?: boolean } = {}): string {
+/**
+ * The policy as a meta tag, for the signup page served as a static file (the archive bucket's root on AWS):
+ * what a meta tag can say of CONTENT_SECURITY_POLICY (frame-ancestors only works as a header).
+ */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_PARTS.filter(
+  (p) => !p.startsWith('frame-ancestors'),
+).join('; ');
+
+/** A whole page: heading, content, and a footer back to the signup form. `metaCsp`: the policy in the page too. */
+export function page(
+  site: PageSite,
+  heading: string,
+  content: Safe,
+  options: { home?: boolean; metaCsp?: boolean } = {},
+): string {
   const footer = options.home ? '' : html`<footer><a href="./">${site.title}: sign up</a></footer>`;
   return `<!doctype html>${
     html`<html lang="${site.lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${heading === site.title ? heading : `${heading} · ${site.title}`}</title>
+${
+  options.metaCsp
+    ? html`<meta http-equiv="Content-Security-Policy" content="${META_CONTENT_SECURITY_POLICY}">
+`
+    : ''
+}<title>${heading === site.title ? heading : `${heading} · ${site.title}`}</title>
 <style>${new Safe(CSS)}</style></head>
 <body><main><div class="card"><h1>${heading}</h1>
 ${content}</div>${footer}</main></body></html>
@@ -94,10 +121,15 @@ ${content}</div>${footer}</main></body></html>
 }
 
 const latest = (site: PageSite) =>
-  site.latestIssueUrl ? html`<p><a href="${site.latestIssueUrl}">Read the latest issue</a></p>` : '';
+  site.latestIssueUrl
+    ? html`<p><a href="${site.latestIssueUrl}">Read the latest issue</a>${site.archiveUrl ? html` or <a href="${site.archiveUrl}">all issues</a>` : ''}</p>`
+    : '';
 
-/** GET /: the form. With `error`, the same form after a refused address, the input kept (escaped). */
-export function signupPage(site: PageSite, options: { email?: string; error?: string } = {}): string {
+/**
+ * GET /: the form. With `error`, the same form after a refused address, the input kept (escaped). `static`:
+ * written as a file at the root of the archive (AWS), carrying its Content-Security-Policy as a meta tag.
+ */
+export function signupPage(site: PageSite, options: { email?: string; error?: string; static?: boolean } = {}): string {
   const { email, error } = options;
   return page(
     site,
@@ -112,7 +144,7 @@ ${error ? html`<p id="email-error" class="error" role="alert">${error}</p>` : ''
 </form>
 <p class="small">You will get an email with a link to confirm. Every issue has a link to leave with one click.</p>
 ${latest(site)}`,
-    { home: true },
+    { home: true, metaCsp: options.static },
   );
 }
 

@@ -50,6 +50,11 @@ export interface SiteContext {
   tagUrl?: (tag: string) => string;
   /** The signup page, linked from every page's footer. */
   subscribeUrl?: string;
+  /**
+   * The page at the site's root (`index.html`); default the index of every issue. On AWS the root is the
+   * signup page, linking to the newest issue and the index.
+   */
+  rootPage?: (links: { latestIssueUrl?: string; archiveUrl: string }) => string;
 }
 
 export interface SiteRenderer {

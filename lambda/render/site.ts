@@ -10,11 +10,13 @@ import {
   CONTENT_TYPES,
   FEED_ISSUES,
   issuePagePath,
+  issueUrl,
   SITE_PATHS,
   type SiteBatches,
   type SiteEntry,
   type SiteFile,
   type SiteIssue,
+  siteBaseOf,
   siteIssueOf,
 } from '../core/site';
 import { buildFeeds } from './site-feeds';
@@ -67,12 +69,22 @@ export function buildSite(input: SiteInput, renderer: SiteRenderer, context: Sit
     pages,
     lists: [
       list(SITE_PATHS.index, renderer.indexPage(entries, 'issues'), CONTENT_TYPES.html),
-      list(SITE_PATHS.rootIndex, renderer.indexPage(entries, 'root'), CONTENT_TYPES.html),
+      list(SITE_PATHS.rootIndex, rootPage(entries, renderer, context), CONTENT_TYPES.html),
     ],
     feeds: [
       list(SITE_PATHS.atom, feeds.atom, CONTENT_TYPES.atom),
       list(SITE_PATHS.rss, feeds.rss, CONTENT_TYPES.rss),
       list(SITE_PATHS.json, feeds.json, CONTENT_TYPES.json),
     ],
+  });
+}
+
+/** The root page: the signup page where the context gives one (AWS), else the index of every issue. */
+function rootPage(entries: readonly SiteEntry[], renderer: SiteRenderer, context: SiteContext): string {
+  if (!context.rootPage) return renderer.indexPage(entries, 'root');
+  const newest = entries[0];
+  return context.rootPage({
+    latestIssueUrl: newest ? issueUrl(context.siteUrl, newest.issue) : undefined,
+    archiveUrl: `${siteBaseOf(context.siteUrl)}/issues/`,
   });
 }

@@ -227,4 +227,20 @@ describe('the archive site', () => {
     await rebuildSite(deps2);
     expect(hrefs(await read2('issues/index.html')).filter((h) => /^\d+\/$/.test(h))).toEqual(['1/']);
   });
+
+  it('on AWS the root is the signup page, linking to the newest issue and the index, with its CSP as a meta tag', async () => {
+    const { deps, read } = await siteOf(records());
+    const { signupPage, STYLE_HASH } = await import('../../../lambda/http/pages');
+    const rootPage = (links: { latestIssueUrl?: string; archiveUrl: string }) =>
+      signupPage({ title: 'Test Digest', lang: 'en', ...links }, { static: true });
+    await rebuildSite({ ...deps, context: { ...deps.context, rootPage } });
+    const root = await read('index.html');
+    expect(root).toContain('<form method="post" action="subscribe">');
+    expect(root).toContain('href="https://digest.example.com/issues/3/">Read the latest issue</a>');
+    expect(root).toContain('href="https://digest.example.com/issues/">all issues</a>');
+    expect(decodeHtml(root)).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '${STYLE_HASH}'; form-action 'self'; base-uri 'none'">`,
+    );
+    expect(await read('issues/index.html')).toContain('<ul class="issues">');
+  });
 });
