@@ -2,7 +2,7 @@
  * `init` as a new author runs it: the real CLI in a child process (stdin not a terminal, so it asks nothing), in
  * a fresh temporary folder; then `preview` in the new folder reads what init wrote.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../lambda/config';
@@ -64,6 +64,29 @@ describe('pinboard-digest init', () => {
     expect(model.bookmarkCount).toBeGreaterThan(10);
     expect(read(dir, 'out/digest.html')).toContain('Watching bird migration on weather radar');
   });
+
+  it('walks the README\'s "First digest in ten minutes": init, doctor, preview, send --to', async () => {
+    const root = fresh();
+    expect((await runCli(['init', 'my-digest', '--title', 'Links I Found'], { cwd: root })).code).toBe(0);
+    const dir = path.join(root, 'my-digest');
+
+    // Nothing fails; the local site is only a note (⚠) while serve is not running.
+    const doctor = await runCli(['doctor'], { cwd: dir });
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toMatch(/^✔ Config: /m);
+    expect(doctor.stdout).toMatch(/^✔ Templates: .*my-digest\/templates compiles/m);
+    // (✔ if something answers on 8080 as serve would; the walk-through's point is that nothing fails)
+    expect(doctor.stdout).toMatch(/^(⚠|✔) Site: http:\/\/127.0.0.1:8080/m);
+    expect(doctor.stdout).toMatch(/0 failed, 3 not applicable: ready\.$/m);
+
+    expect((await runCli(['preview'], { cwd: dir })).code).toBe(0);
+    const sent = await runCli(['send', '--to', 'you@example.com'], { cwd: dir });
+    expect(sent.code).toBe(0);
+    const [eml, ...more] = readdirSync(path.join(dir, 'outbox'));
+    expect(more).toEqual([]);
+    expect(read(dir, 'outbox', eml ?? '')).toMatch(/^Subject: \[TEST\] Links I Found #1: \d+ links/m);
+    expect(read(dir, 'outbox', eml ?? '')).toMatch(/^To: you@example.com/m);
+  }, 60_000);
 
   it('takes a Pinboard export as the source, written relative to the config', async () => {
     const root = fresh();
