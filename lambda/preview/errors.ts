@@ -113,17 +113,22 @@ export function describeBuildError(error: unknown, knownFiles: readonly string[]
     const json = jsonPosition(message, text);
     if (json) Object.assign(view, json);
     else if (text !== undefined) {
-      // "  source.path: …" or "  (top level): not allowed here: unknown key "x"": the first key named.
-      const first = /^ {2}(.+?): (.*)$/m.exec(message);
-      const unknown = first ? /unknown key "([^"]+)"/.exec(first[2] ?? '') : null;
-      const key =
-        unknown?.[1] ??
-        first?.[1]
-          ?.split('.')
-          .filter((part) => !/^\d+$/.test(part))
-          .at(-1);
-      const line = key ? keyLine(text, key) : undefined;
-      if (line) view.line = line;
+      // "  source.path: …" or "  (top level): not allowed here: unknown key "x"": the first key named that is
+      // written in the file (a missing key is not: "title" missing because it was misspelt "titel").
+      for (const [, path = '', problem = ''] of message.matchAll(/^ {2}(.+?): (.*)$/gm)) {
+        const unknown = /unknown key "([^"]+)"/.exec(problem);
+        const key =
+          unknown?.[1] ??
+          path
+            .split('.')
+            .filter((part) => !/^\d+$/.test(part))
+            .at(-1);
+        const line = key ? keyLine(text, key) : undefined;
+        if (line) {
+          view.line = line;
+          break;
+        }
+      }
     }
   } else if (error instanceof RenderError) {
     view = { kind: 'Render error', message };

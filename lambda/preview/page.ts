@@ -96,11 +96,12 @@ main { padding: 16px 20px 40px; }
 .row { display: flex; flex-wrap: wrap; gap: 20px; align-items: flex-start; margin-bottom: 20px; }
 figure { margin: 0; }
 figcaption { font-size: 13px; margin: 0 0 6px; }
-iframe { display: block; border: 1px solid var(--line); background: #ffffff; }
+iframe { display: block; box-sizing: content-box; border: 1px solid var(--line); background: #ffffff; }
 iframe.dark { background: #121212; color-scheme: dark; }
 .text { flex: 1 1 360px; min-width: 0; }
-.text pre { margin: 0; padding: 12px; height: 720px; overflow: auto; background: var(--card);
-  border: 1px solid var(--line); white-space: pre; }
+/* A long line wraps here (marked by the missing indent); the text part itself is wrapped at 78 columns. */
+.text pre { margin: 0; padding: 12px; height: 722px; overflow: auto; background: var(--card);
+  border: 1px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
 .error { margin: 16px 20px 0; padding: 14px 18px; border: 2px solid var(--error); border-left-width: 8px;
   border-radius: 6px; background: var(--error-bg); }
 .error h2 { color: var(--error); font-size: 17px; }

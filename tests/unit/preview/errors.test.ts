@@ -53,15 +53,15 @@ describe('describeBuildError', () => {
     expect(jsonErrorOffset('{"a": "x\ny"}')).toBe(8);
   });
 
-  it('a config key that is not allowed: the line the key is written on, and the whole message on one line', () => {
-    const text = '{\n  "title": "x",\n  "titel": "y"\n}\n';
+  it('a misspelt config key: the line of the key as written (not of the missing one), the whole message on one line', () => {
+    const text = '{\n  "from": "x",\n  "titel": "y"\n}\n';
     const error = new ConfigError(
-      '/p/digest.config.json is not a valid config:\n  (top level): not allowed here: unknown key "titel"',
+      '/p/digest.config.json is not a valid config:\n  title: Invalid input: expected string, received undefined\n  (top level): not allowed here: unknown key "titel"',
     );
     const view = describeBuildError(error, ['/p/digest.config.json'], files({ '/p/digest.config.json': text }));
     expect(view).toMatchObject({ kind: 'Config error', file: '/p/digest.config.json', line: 3 });
     expect(errorLine(view)).toBe(
-      'Config error: /p/digest.config.json is not a valid config: (top level): not allowed here: unknown key "titel" (line 3)',
+      'Config error: /p/digest.config.json is not a valid config: title: Invalid input: expected string, received undefined (top level): not allowed here: unknown key "titel" (line 3)',
     );
   });
 

@@ -1,0 +1,281 @@
+/// <reference lib="dom" />
+/**
+ * `preview --watch` in Chromium (tests/helpers/browser.ts), against the real CLI in a child process on a
+ * throwaway project: the page shows the email at 375 and 1,024 px, light and dark, and the text part; an edit
+ * of a template, of the config and of the bookmark file each shows up without a restart; a broken template
+ * shows its file and line in the page while the server keeps running, and fixing it recovers. The page keeps
+ * its strict CSP (no violation), fetches nothing from elsewhere, and Ctrl-C stops the server cleanly.
+ * Screenshots: out/screenshots/preview-watch-*.png.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { DEFAULT_TEMPLATES_DIR } from '../../lambda/adapters/template-files';
+import { launchChromium } from '../helpers/browser';
+import { BIN } from '../helpers/cli';
+import { SCREENSHOTS_DIR } from '../helpers/email-page';
+import { rawPost } from '../helpers/pinboard-posts';
+import { makeProject } from '../helpers/project';
+
+jest.setTimeout(180_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` (errors count as "not yet": the page may be reloading) until it returns true. */
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 45_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+/** `read()`'s value once it stops throwing: the page may be between two reloads when it is called. */
+async function settled<T>(read: () => Promise<T>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+interface Watched {
+  url: string;
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `preview --watch --port 0` in `cwd` and waits for the URL it prints. */
+function startWatch(cwd: string): Promise<Watched> {
+  const child = spawn(process.execPath, [BIN, 'preview', '--watch', '--port', '0'], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`preview --watch did not start in 60 s: ${err}`)), 60_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /Live preview on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+      if (url && /Ctrl-C stops it/.test(out)) {
+        clearTimeout(timer);
+        resolve({ url, child, stdout: () => out, stderr: () => err, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`preview --watch exited (${code}) before listening: ${err}`));
+    });
+  });
+}
+
+let cwd: string;
+let watched: Watched;
+let browser: Browser;
+let page: Page;
+const foreign: string[] = [];
+const violations: string[] = [];
+
+const file = (name: string) => path.join(cwd, name);
+const edit = (name: string, change: (text: string) => string) => {
+  const before = readFileSync(file(name), 'utf8');
+  const after = change(before);
+  expect(after).not.toBe(before);
+  writeFileSync(file(name), after);
+};
+
+/** The frame of the email at `width`, in `scheme`. */
+const frame = (device: 'phone' | 'desktop', scheme: 'light' | 'dark'): Frame => {
+  const found = page.frames().find((f) => f.url().endsWith(`/${device}-${scheme}.html`));
+  if (!found) throw new Error(`no ${device}-${scheme} frame`);
+  return found;
+};
+const frameText = (device: 'phone' | 'desktop', scheme: 'light' | 'dark') =>
+  settled(() => frame(device, scheme).evaluate(() => document.body.innerText));
+const version = () => settled(() => page.evaluate(() => document.documentElement.dataset.version ?? ''));
+/** The text of `selector` in the page, once the page is there to ask. */
+const textOf = (selector: string) => settled(() => page.textContent(selector));
+
+/**
+ * The whole page at 1,280 px: the viewport made as tall as the page first, since Chromium does not paint
+ * frames outside the viewport for a full-page screenshot.
+ */
+async function screenshot(name: string) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
+  await sleep(300);
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, name) });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+beforeAll(async () => {
+  cwd = makeProject({
+    posts: [rawPost(2, 1), rawPost(3, 2, { description: 'The second link', tags: 'web css' })],
+    config: { templates: 'templates', intro: 'A handful of links, once a week.' },
+  });
+  cpSync(DEFAULT_TEMPLATES_DIR, file('templates'), { recursive: true });
+  watched = await startWatch(cwd);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page = await context.newPage();
+  page.on('request', (r) => {
+    if (!r.url().startsWith(watched.url)) foreign.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text());
+  });
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (watched && watched.child.exitCode === null) {
+    watched.child.kill('SIGINT');
+    await watched.exited;
+  }
+});
+
+describe('preview --watch in Chromium', () => {
+  it('shows the email at phone and desktop widths, light and dark, and the text part', async () => {
+    await page.goto(`${watched.url}/`);
+    await waitFor('the live connection', async () => (await textOf('#live'))?.startsWith('live') ?? false);
+    expect(await textOf('#heading')).toBe('Issue #1: My Links #1: 2 links');
+    expect(await textOf('#summary')).toContain('2 links in 1 section, HTML');
+
+    const widths: Record<string, number> = {};
+    const cardBackgrounds: Record<string, string> = {};
+    for (const device of ['phone', 'desktop'] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        const f = frame(device, scheme);
+        await f.waitForLoadState('load');
+        widths[`${device}-${scheme}`] = await f.evaluate(() => window.innerWidth);
+        expect(await frameText(device, scheme)).toContain('The second link');
+        cardBackgrounds[`${device}-${scheme}`] = await f.evaluate(
+          () => getComputedStyle(document.querySelector('.card') as Element).backgroundColor,
+        );
+      }
+    }
+    expect(widths).toEqual({ 'phone-light': 375, 'phone-dark': 375, 'desktop-light': 1024, 'desktop-dark': 1024 });
+    // The email's own dark-mode rules apply in the dark frames only, whatever the scheme of the page around.
+    expect(cardBackgrounds).toEqual({
+      'phone-light': 'rgb(255, 255, 255)',
+      'desktop-light': 'rgb(255, 255, 255)',
+      'phone-dark': 'rgb(30, 30, 30)',
+      'desktop-dark': 'rgb(30, 30, 30)',
+    });
+    // The frames run no script: the sandbox allows nothing.
+    expect(await page.$$eval('iframe', (frames) => frames.map((f) => f.getAttribute('sandbox')))).toEqual([
+      '',
+      '',
+      '',
+      '',
+    ]);
+
+    const text = (await textOf('#text-part')) ?? '';
+    expect(text).toContain('The second link');
+    expect(text).toContain('https://example.com/2');
+    await screenshot('preview-watch-1280-light.png');
+  });
+
+  it('an edited template shows without a restart', async () => {
+    const before = await version();
+    edit('templates/digest.mjml', (t) => t.replace('<h1>{{title}}</h1>', '<h1>{{title}}, edited live</h1>'));
+    await waitFor('the edited heading', async () =>
+      (await frameText('phone', 'light')).includes('My Links, edited live'),
+    );
+    expect(await version()).not.toBe(before);
+    expect(await frameText('desktop', 'dark')).toContain('My Links, edited live');
+
+    edit('templates/digest.txt.hbs', (t) => `Text part, edited live.\n${t}`);
+    await waitFor('the edited text part', async () =>
+      ((await textOf('#text-part')) ?? '').startsWith('Text part, edited live.'),
+    );
+    expect(watched.child.exitCode).toBeNull();
+  });
+
+  it('a broken template shows its file and line in the page, the server keeps running, a fix recovers', async () => {
+    const mjml = file('templates/digest.mjml');
+    const lines = readFileSync(mjml, 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('{{#if intro}}')) + 1;
+    edit('templates/digest.mjml', (t) => t.replace('{{#if intro}}', '{{#if intro}'));
+    await waitFor('the error', async () => (await page.$('#error')) !== null);
+    expect(await textOf('#heading')).toBe('Build failed');
+    expect(await textOf('#error-where')).toBe(`${mjml}:${line}`);
+    expect(await textOf('#error-message')).toContain('Handlebars syntax error');
+    expect(await textOf('.error pre.frame')).toContain(`> ${line} |`);
+    // The last good build stays in view, marked as such.
+    expect(await textOf('.stale')).toContain('Showing the last good build');
+    expect(await frameText('phone', 'light')).toContain('My Links, edited live');
+    await screenshot('preview-watch-1280-error.png');
+    expect(watched.stderr()).toContain(`Template error: ${mjml}:${line}: Handlebars syntax error`);
+
+    // An MJML mistake names its line too.
+    edit('templates/digest.mjml', (t) =>
+      t.replace('{{#if intro}', '{{#if intro}}').replace('<mj-column>', '<mj-column bogus="1">'),
+    );
+    const mjLine = lines.findIndex((l) => l.includes('<mj-column>')) + 1;
+    await waitFor('the MJML error', async () => (await textOf('#error-where')) === `${mjml}:${mjLine}`);
+    expect(await textOf('#error-message')).toContain('Attribute bogus is illegal');
+
+    edit('templates/digest.mjml', (t) => t.replace('<mj-column bogus="1">', '<mj-column>'));
+    await waitFor('the recovery', async () => (await page.$('#error')) === null);
+    expect(await textOf('#heading')).toBe('Issue #1: My Links #1: 2 links');
+    expect(await frameText('phone', 'dark')).toContain('A handful of links, once a week.');
+    expect(watched.child.exitCode).toBeNull();
+  });
+
+  it('a new bookmark in the bookmark file appears, and a config change too', async () => {
+    const posts = JSON.parse(readFileSync(file('bookmarks.json'), 'utf8')) as unknown[];
+    posts.push(rawPost(1, 3, { description: 'A brand new link', href: 'https://example.org/new' }));
+    writeFileSync(file('bookmarks.json'), JSON.stringify(posts));
+    await waitFor('the new link', async () => (await frameText('phone', 'light')).includes('A brand new link'));
+    expect(await textOf('#heading')).toBe('Issue #1: My Links #1: 3 links');
+    expect(await textOf('#text-part')).toContain('https://example.org/new');
+
+    edit('digest.config.json', (t) => t.replace('"title":"My Links"', '"title":"Our Links"'));
+    await waitFor('the new title', async () =>
+      (await frameText('desktop', 'light')).includes('Our Links, edited live'),
+    );
+
+    // A config mistake is shown with its file and line, and fixing it recovers as well.
+    edit('digest.config.json', (t) => t.replace('"title":"Our Links"', '"titel":"Our Links"'));
+    await waitFor('the config error', async () => (await textOf('#error h2')) === 'Config error');
+    expect(await textOf('#error-where')).toBe(`${file('digest.config.json')}:1`);
+    expect(await textOf('#error-message')).toContain('unknown key "titel"');
+    edit('digest.config.json', (t) => t.replace('"titel":"Our Links"', '"title":"Our Links"'));
+    await waitFor('the recovery', async () => (await page.$('#error')) === null);
+  });
+
+  it('kept its strict CSP, fetched nothing from elsewhere, and never restarted', () => {
+    expect(violations).toEqual([]);
+    expect(foreign).toEqual([]);
+    expect(watched.child.exitCode).toBeNull();
+    const builds = watched.stdout().match(/^\[\d\d:\d\d:\d\d\] Issue #1: .* bytes \(\d+ ms\)$/gm) ?? [];
+    expect(builds.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('Ctrl-C stops it cleanly', async () => {
+    watched.child.kill('SIGINT');
+    expect(await watched.exited).toBe(0);
+    expect(watched.stderr()).toContain('Stopped.');
+  });
+});
