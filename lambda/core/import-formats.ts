@@ -51,7 +51,8 @@ export type ImportRow =
       /** What the service called a not-mailed status, when it differs from ours ("cleaned", "blocklisted"). */
       serviceStatus?: string;
     }
-  | { ok: false; error: string };
+  /** `column` (lower-cased) names where the problem is; `error` says what it is. */
+  | { ok: false; column?: string; error: string };
 
 export interface ImportFormat {
   id: 'mailchimp' | 'substack' | 'buttondown' | 'kit' | 'ghost' | 'listmonk' | 'pinboard-digest';
@@ -106,7 +107,7 @@ function withTime(
     const raw = get(column);
     if (!raw) continue;
     const time = parseExportTime(raw);
-    if (time === null) return { ok: false, error: `${column} "${raw}" is not a date and time` };
+    if (time === null) return { ok: false, column, error: `"${raw}" is not a date and time` };
     return { ...row, createdAt: time };
   }
   return row;
@@ -117,10 +118,10 @@ function mapped(
   column: string,
   value: string,
   table: Record<string, SubscriberStatus>,
-): { status: SubscriberStatus; serviceStatus?: string } | { error: string } {
+): { status: SubscriberStatus; serviceStatus?: string } | { column: string; error: string } {
   const word = value.trim().toLowerCase();
   const status = table[word];
-  if (!status) return { error: `${column} "${value}" is not one of ${Object.keys(table).join(', ')}` };
+  if (!status) return { column, error: `"${value}" is not one of ${Object.keys(table).join(', ')}` };
   return { status, ...(status !== 'active' && word !== status ? { serviceStatus: word } : {}) };
 }
 
@@ -158,7 +159,7 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
     read: (get) => {
       const disabled = get('email_disabled');
       if (disabled && !truthy(disabled) && !falsy(disabled)) {
-        return { ok: false, error: `email_disabled "${disabled}" is not true or false` };
+        return { ok: false, column: 'email_disabled', error: `"${disabled}" is not true or false` };
       }
       return withTime(
         {
@@ -197,7 +198,7 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
         undeliverable: 'bounced',
         bounced: 'bounced',
       });
-      if ('error' in m) return { ok: false, error: m.error };
+      if ('error' in m) return { ok: false, ...m };
       return withTime({ ok: true, email: get('email', 'email_address'), name: get('name') || undefined, ...m }, get, [
         'creation_date',
       ]);
@@ -218,7 +219,7 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
         bounced: 'bounced',
         complained: 'complained',
       });
-      if ('error' in m) return { ok: false, error: m.error };
+      if ('error' in m) return { ok: false, ...m };
       return withTime(
         { ok: true, email: get('email', 'email_address'), name: joinName(get('first_name'), get('last_name')), ...m },
         get,
@@ -233,7 +234,7 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
     read: (get) => {
       const subscribed = get('subscribed_to_emails');
       if (subscribed && !truthy(subscribed) && !falsy(subscribed)) {
-        return { ok: false, error: `subscribed_to_emails "${subscribed}" is not true or false` };
+        return { ok: false, column: 'subscribed_to_emails', error: `"${subscribed}" is not true or false` };
       }
       const deleted = get('deleted_at') !== '';
       const off = falsy(subscribed) || deleted;
@@ -261,7 +262,7 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
         // listmonk blocklists on bounces (and by hand): suppressed here, never mailed.
         blocklisted: 'bounced',
       });
-      if ('error' in m) return { ok: false, error: m.error };
+      if ('error' in m) return { ok: false, ...m };
       return withTime({ ok: true, email: get('email'), name: get('name') || undefined, ...m }, get, ['created_at']);
     },
   },
@@ -273,7 +274,7 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
       const raw = get('status');
       const status = (raw.trim().toLowerCase() || 'active') as SubscriberStatus;
       if (!SUBSCRIBER_STATUSES.includes(status)) {
-        return { ok: false, error: `status "${raw}" is not one of ${SUBSCRIBER_STATUSES.join(', ')}` };
+        return { ok: false, column: 'status', error: `"${raw}" is not one of ${SUBSCRIBER_STATUSES.join(', ')}` };
       }
       const source = get('source');
       return withTime(

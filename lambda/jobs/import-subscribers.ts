@@ -66,7 +66,9 @@ export async function importSubscribers(store: Store, csv: string, at: string): 
     };
     const row = format.read(get, names);
     if (!row.ok) {
-      invalid.push(`line ${line}: ${row.error}`);
+      // The column as the file spells it ("OPTIN_TIME", "Status").
+      const column = row.column ? `${(head?.fields[header.indexOf(row.column)] ?? row.column).trim()} ` : '';
+      invalid.push(`line ${line}: ${column}${row.error}`);
       continue;
     }
     const email = normalizeEmail(row.email);

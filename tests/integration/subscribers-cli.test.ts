@@ -94,7 +94,7 @@ describe('import and export', () => {
     );
     expect(imported.stderr).toMatch(/not mailed \(unsubscribed\): line 3\n.*not mailed \(bounced\): line 6/);
     expect(imported.stderr).toMatch(/line 5: "broken" is not an email address/);
-    expect(imported.stderr).toMatch(/line 7: status "gone" is not one of/);
+    expect(imported.stderr).toMatch(/line 7: Status "gone" is not one of/);
     const before = await list(cwd);
     const exported = await runCli(['subscribers', 'export'], { cwd });
     expect(exported.stdout).toContain(`formula@example.com,"'=cmd()",bounced`);
@@ -121,7 +121,7 @@ describe('import and export', () => {
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/mailchimp-subscribed\.csv: recognized as a Mailchimp export/);
     expect(first.stderr).toMatch(/skipped line 5: "not-an-address" is not an email address/);
-    expect(first.stderr).toMatch(/skipped line 7: optin_time "14\/03\/2019" is not a date and time/);
+    expect(first.stderr).toMatch(/skipped line 7: OPTIN_TIME "14\/03\/2019" is not a date and time/);
     expect(first.stdout).toMatch(
       /3 added \(3 to be mailed, 0 not mailed\), 0 already on the list, 2 invalid rows skipped/,
     );

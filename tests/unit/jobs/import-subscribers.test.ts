@@ -40,7 +40,7 @@ describe('importing other services’ exports', () => {
     ]);
     expect(result.invalid).toEqual([
       'line 5: "not-an-address" is not an email address',
-      'line 7: optin_time "14/03/2019" is not a date and time',
+      'line 7: OPTIN_TIME "14/03/2019" is not a date and time',
     ]);
     expect(result).toMatchObject({ added: 3, existing: 0, notMailed: [] });
   });
