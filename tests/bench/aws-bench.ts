@@ -6,7 +6,7 @@
  *    fleet plan allows) → the rate-limited SES endpoint, for 10,000 subscribers: achieved ÷ configured rate,
  *    lost, duplicated; and the model of the same for 100,000.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,8 +111,26 @@ export async function bundleRows(): Promise<Row[]> {
   return rows;
 }
 
-/** compose-issue → fauxqs → send-batch × fleet → SES endpoint, 10,000 subscribers. */
-async function fanOutRows(count: number, rate: number): Promise<Row[]> {
+/** One send-batch container (send-batch-container.ts) polling until the queue is empty. */
+function startContainer(queueUrl: string, batchSize: number): Promise<void> {
+  const script = path.join(__dirname, 'send-batch-container.ts');
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), script, queueUrl, String(batchSize)], {
+    env: process.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`send-batch container exited ${code}: ${stderr.slice(-2000)}`)),
+    ),
+  );
+}
+
+/** compose-issue → fauxqs → send-batch × fleet (a process each) → SES endpoint, 10,000 subscribers. */
+export async function fanOutRows(count: number, rate: number): Promise<Row[]> {
   const fleet = planSendFleet(rate);
   const aws = await startLocalAws({
     sesRate: rate,
@@ -139,13 +157,16 @@ async function fanOutRows(count: number, rate: number): Promise<Row[]> {
         new Date().toISOString(),
       );
     }
-    // Import the handlers only now: their composition root reads the environment startLocalAws set.
+    // Import the handler only now: its composition root reads the environment startLocalAws set.
     const { handler: composeIssue } = await import('../../lambda/handlers/compose-issue');
-    const { handler: sendBatch } = await import('../../lambda/handlers/send-batch');
+    // Each concurrent send-batch invocation in a process of its own, started (cold) before the compose.
+    const containers = Array.from({ length: fleet.maxConcurrency }, () =>
+      startContainer(aws.queueUrl, fleet.batchSize),
+    );
     const started = performance.now();
     await composeIssue();
     const composed = (performance.now() - started) / 1000;
-    await aws.drain(sendBatch, { concurrency: fleet.maxConcurrency, maxRounds: 100_000 });
+    await Promise.all(containers);
     const elapsed = (performance.now() - started) / 1000;
     const times = aws.ses.accepted.map((m) => m.at);
     const span = (Math.max(...times) - Math.min(...times)) / 1000;

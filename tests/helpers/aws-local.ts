@@ -8,20 +8,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { writeBundleFile } from '../../infra/bundle-file';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { type LoadedConfig, parseConfig } from '../../lambda/config';
 import { LAMBDA_ENV } from '../../lambda/env';
 import { startSesServer } from '../integration/servers/ses-server';
 import { SECRET } from './factories';
+import { pollQueue, queueDepth, type SqsHandler } from './sqs-poller';
 
 /** The project's own Node 24 (the npm package `node`): fauxqs needs node:sqlite (Node ≥ 22.5). */
 const NODE_24 = path.resolve(__dirname, '../../node_modules/.bin/node');
@@ -144,77 +138,16 @@ export async function startLocalAws(options: LocalAwsOptions) {
   const loaded: LoadedConfig = { config: parseConfig(options.config, configFile), origin: configFile, baseDir: dir };
   process.env[LAMBDA_ENV.bundleFile] = await writeBundleFile(loaded, dir, 'test');
 
-  const depth = async (url: string) => {
-    const a = (
-      await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      )
-    ).Attributes;
-    return (
-      Number(a?.ApproximateNumberOfMessages ?? 0) +
-      Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(a?.ApproximateNumberOfMessagesDelayed ?? 0)
-    );
-  };
+  const depth = (url: string) => queueDepth(sqs, url);
 
-  /**
-   * Lambda's SQS event source, in small: receive up to `batchSize` records, invoke, delete those not reported
-   * failed; the rest come back after the visibility timeout. Runs until the queue is empty (or `maxRounds`).
-   */
-  const drain = async (
-    handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
-    limits: { maxRounds?: number; concurrency?: number } = {},
-  ) => {
-    let invocations = 0;
-    const poller = async () => {
-      for (let round = 0; round < (limits.maxRounds ?? 500); round++) {
-        const received = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: options.batchSize,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-          }),
-        );
-        const messages = received.Messages ?? [];
-        if (messages.length === 0) {
-          if ((await depth(queueUrl)) === 0) break;
-          continue;
-        }
-        const records = messages.map(
-          (m) =>
-            ({
-              messageId: m.MessageId,
-              receiptHandle: m.ReceiptHandle,
-              body: m.Body,
-              attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-              eventSource: 'aws:sqs',
-            }) as unknown as SQSRecord,
-        );
-        invocations++;
-        const response = await handler({ Records: records });
-        const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-        const done = messages.filter((m) => !failed.has(m.MessageId as string));
-        if (done.length > 0) {
-          await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          );
-        }
-      }
-    };
-    // The event source's maximum concurrency: that many invocations at once.
-    await Promise.all(Array.from({ length: limits.concurrency ?? 1 }, () => poller()));
-    return { invocations };
+  /** Lambda's SQS event source with `concurrency` invocation slots, in this process (see sqs-poller.ts). */
+  const drain = async (handler: SqsHandler, limits: { maxRounds?: number; concurrency?: number } = {}) => {
+    const counts = await Promise.all(
+      Array.from({ length: limits.concurrency ?? 1 }, () =>
+        pollQueue(sqs, queueUrl, options.batchSize, handler, limits.maxRounds),
+      ),
+    );
+    return { invocations: counts.reduce((a, b) => a + b, 0) };
   };
 
   return {

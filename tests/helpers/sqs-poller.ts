@@ -1,0 +1,84 @@
+/**
+ * Lambda's SQS event source, in small: receive up to `batchSize` records, invoke the handler, delete those it
+ * did not report failed; the rest come back after the visibility timeout. Runs until the queue is empty (or
+ * `maxRounds`). Used in-process by the tests and, one per child process, by the fan-out bench.
+ */
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+/** Messages on the queue: visible, in flight and delayed. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const a = (
+    await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    )
+  ).Attributes;
+  return (
+    Number(a?.ApproximateNumberOfMessages ?? 0) +
+    Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a?.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/** One poller: as one concurrent invocation slot of the event source. Returns its invocation count. */
+export async function pollQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  batchSize: number,
+  handler: SqsHandler,
+  maxRounds = 500,
+): Promise<number> {
+  let invocations = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: batchSize,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) {
+      if ((await queueDepth(sqs, queueUrl)) === 0) break;
+      continue;
+    }
+    const records = messages.map(
+      (m) =>
+        ({
+          messageId: m.MessageId,
+          receiptHandle: m.ReceiptHandle,
+          body: m.Body,
+          attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+          eventSource: 'aws:sqs',
+        }) as unknown as SQSRecord,
+    );
+    invocations++;
+    const response = await handler({ Records: records });
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const done = messages.filter((m) => !failed.has(m.MessageId as string));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+  }
+  return invocations;
+}
