@@ -5,17 +5,13 @@
  */
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SesAccountFacts, SesIdentityFacts, SesProbe } from '../ports';
+import { oneAttempt } from './aws';
 
 export class SesV2Probe implements SesProbe {
   private readonly client: SESv2Client;
 
   constructor(options: { timeoutMs: number; client?: SESv2Client }) {
-    this.client =
-      options.client ??
-      new SESv2Client({
-        maxAttempts: 1,
-        requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: Math.min(5000, options.timeoutMs) },
-      });
+    this.client = options.client ?? new SESv2Client(oneAttempt(options.timeoutMs));
   }
 
   async account(signal: AbortSignal): Promise<SesAccountFacts> {

@@ -9,6 +9,7 @@ import { access, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StoreProbe } from '../ports';
+import { oneAttempt } from './aws';
 
 export class FileStoreProbe implements StoreProbe {
   constructor(private readonly dir: string) {}
@@ -49,12 +50,7 @@ export class DynamoTableProbe implements StoreProbe {
     private readonly table: string,
     options: { timeoutMs: number; client?: DynamoDBClient },
   ) {
-    this.client =
-      options.client ??
-      new DynamoDBClient({
-        maxAttempts: 1,
-        requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: Math.min(5000, options.timeoutMs) },
-      });
+    this.client = options.client ?? new DynamoDBClient(oneAttempt(options.timeoutMs));
   }
 
   async reach(signal: AbortSignal): Promise<string> {
