@@ -13,6 +13,8 @@
  *     and of the one-click POST against `serve` on loopback, 8 clients (subscribe-bench.ts; 500 requests with --quick).
  *  7. The link check: 200 links on 40 loopback hosts, 4 of them slow; wall time against the time limit and the
  *     most requests in flight on one host (link-bench.ts; alone: `npx tsx tests/bench/link-bench.ts`).
+ *  8. The archive: bytes of a 50-link issue page per link, and the time to rebuild the site of 500 issues
+ *     (site-bench.ts; alone: `npx tsx tests/bench/site-bench.ts`).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,7 @@ import { rawParts } from '../helpers/raw-mime';
 import { awsBench } from './aws-bench';
 import { linkBench } from './link-bench';
 import { sendBench } from './send-bench';
+import { siteBench } from './site-bench';
 import { subscribeBench } from './subscribe-bench';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -187,6 +190,7 @@ async function main() {
   for (const r of await awsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await subscribeBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await linkBench()) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of await siteBench()) print([r.figure, r.value, r.goal, r.ratio]);
   console.log('\nratio > 1 (or ≥ 0.95 for send rates) means the goal is met, with that much to spare.');
 }
 
