@@ -193,8 +193,9 @@ export async function initCommand(
     for (const f of files) if (await exists(path.join(dir, f.target))) taken.push(path.join(dir, f.target));
     if (taken.length > 0) {
       output.err(
-        `pinboard-digest init: not overwriting ${taken.length === 1 ? 'a file that exists' : `${taken.length} files that exist`}: ${taken.join(', ')}`,
+        `pinboard-digest init: ${taken.length === 1 ? 'this file exists' : `these ${taken.length} files exist`}, and init does not overwrite:`,
       );
+      for (const file of taken) output.err(`  ${file}`);
       output.err(
         'Nothing was written. Choose another folder (pinboard-digest init DIR), or add --force to replace them.',
       );
