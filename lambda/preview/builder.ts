@@ -92,7 +92,7 @@ export class PreviewBuilder {
       if (configs[i]?.type === 'file') return named;
       let cached = this.cached.get(named.id);
       if (!cached) {
-        cached = new CachedSource(named.source);
+        cached = new CachedSource(named.source, () => this.now().getTime());
         this.cached.set(named.id, cached);
       }
       return { id: named.id, source: cached };

@@ -46,7 +46,15 @@ export function startPreviewServer(site: PreviewSite, port: number, host = '127.
   const streams = new Set<ServerResponse>();
   const event = () => `event: build\ndata: ${site.version()}\n\n`;
 
+  let origins: string[] = [];
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    // Only pages of this server, by the names it has: a site that rebinds its own name to 127.0.0.1 (DNS
+    // rebinding) gets nothing, and no other page can make it fetch again.
+    if (!origins.includes(`http://${req.headers.host ?? ''}`)) return send(res, 421, 'text/plain', 'Not this host.');
+    const origin = req.headers.origin;
+    if (req.method !== 'GET' && origin !== undefined && !origins.includes(origin)) {
+      return send(res, 403, 'text/plain', 'Only the preview page may ask that.');
+    }
     const url = new URL(req.url ?? '/', 'http://preview.invalid');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /') return send(res, 200, 'text/html', site.page(), { 'Content-Security-Policy': PAGE_POLICY });
@@ -94,6 +102,7 @@ export function startPreviewServer(site: PreviewSite, port: number, host = '127.
     server.listen(port, host, () => {
       server.removeAllListeners('error');
       const { port: bound } = server.address() as AddressInfo;
+      origins = [`http://${host}:${bound}`, `http://localhost:${bound}`];
       resolve({
         url: `http://${host}:${bound}`,
         port: bound,

@@ -8,15 +8,19 @@
  * Screenshots: out/screenshots/preview-watch-*.png.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { DEFAULT_TEMPLATES_DIR } from '../../lambda/adapters/template-files';
+import { MIN_REFRESH_MS, PreviewBuilder } from '../../lambda/preview/builder';
 import { launchChromium } from '../helpers/browser';
 import { BIN } from '../helpers/cli';
 import { SCREENSHOTS_DIR } from '../helpers/email-page';
 import { rawPost } from '../helpers/pinboard-posts';
 import { makeProject } from '../helpers/project';
+import { startStaticServer } from './servers/static-server';
 
 jest.setTimeout(180_000);
 
@@ -273,9 +277,75 @@ describe('preview --watch in Chromium', () => {
     expect(builds.length).toBeGreaterThanOrEqual(6);
   });
 
+  it('answers only its own names, and takes a POST only from its own page', async () => {
+    const port = new URL(watched.url).port;
+    const ask = (headers: Record<string, string>, method = 'GET', route = '/') =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: route, method, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    expect(await ask({ Host: `127.0.0.1:${port}` })).toBe(200);
+    expect(await ask({ Host: `localhost:${port}` })).toBe(200);
+    expect(await ask({ Host: `evil.example:${port}` })).toBe(421);
+    expect(await ask({ Host: `127.0.0.1:${port}`, Origin: 'https://evil.example' }, 'POST', '/refresh')).toBe(403);
+    expect(await ask({ Host: `127.0.0.1:${port}`, Origin: watched.url }, 'POST', '/refresh')).toBe(303);
+  });
+
   it('Ctrl-C stops it cleanly', async () => {
     watched.child.kill('SIGINT');
     expect(await watched.exited).toBe(0);
     expect(watched.stderr()).toContain('Stopped.');
+  });
+});
+
+describe('preview --watch with a network source', () => {
+  it('rebuilds from the last answer; asks the feed again only on refresh, at most once a minute', async () => {
+    const when = new Date(Date.now() - 3_600_000).toISOString();
+    const rdf = `<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns="http://purl.org/rss/1.0/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://pinboard.in"><title>Pinboard (me)</title><link>https://pinboard.in/u:me/</link><description/></channel>
+<item rdf:about="https://feed.example/a"><title>From the feed</title><dc:date>${when}</dc:date><link>https://feed.example/a</link><description>Feed note</description><dc:subject>rss</dc:subject></item>
+</rdf:RDF>`;
+    const server = await startStaticServer(() => ({ status: 200, type: 'application/rss+xml', body: rdf }));
+    const saved = process.env.PINBOARD_FEEDS_URL;
+    process.env.PINBOARD_FEEDS_URL = server.url;
+    try {
+      const project = makeProject({ posts: [], config: { source: { type: 'pinboard-rss', user: 'me' } } });
+      let now = new Date();
+      const lines: string[] = [];
+      const output = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), isTTY: false };
+      const builder = new PreviewBuilder(
+        { config: path.join(project, 'digest.config.json'), state: mkdtempSync(path.join(tmpdir(), 'pd-state-')) },
+        output,
+        () => now,
+        project,
+      );
+      const first = await builder.build();
+      expect(first.error).toBeUndefined();
+      expect(first.line).toMatch(/^Issue #1: .* 1 link in 1 section/);
+      expect(server.requests).toHaveLength(1);
+      // A template or config edit: rebuilt from the answer already had.
+      expect((await builder.build([path.join(DEFAULT_TEMPLATES_DIR, 'digest.mjml')])).line).toBe(first.line);
+      expect((await builder.build([builder.configPath])).line).toBe(first.line);
+      expect(server.requests).toHaveLength(1);
+      expect(builder.targets().map((t) => t.label)).toEqual(['templates', 'config']);
+
+      expect(builder.network()).toMatchObject({ canRefresh: false });
+      expect(builder.refreshSources()).toBe(false);
+      now = new Date(now.getTime() + MIN_REFRESH_MS);
+      expect(builder.network()).toMatchObject({ canRefresh: true });
+      expect(builder.refreshSources()).toBe(true);
+      await builder.build();
+      expect(server.requests).toHaveLength(2);
+      expect(builder.refreshSources()).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.PINBOARD_FEEDS_URL;
+      else process.env.PINBOARD_FEEDS_URL = saved;
+      await server.stop();
+    }
   });
 });
