@@ -19,8 +19,8 @@ import { type ComposeNextDeps, composeNextIssue } from './compose-next';
 export const TEST_SUBJECT_PREFIX = '[TEST] ';
 
 export interface TestSendDeps {
-  /** Read-only (a preview's): composing the next issue moves no source memo. */
-  compose: ComposeNextDeps;
+  /** Read-only (a preview's): composing the next issue moves no source memo. Built only for the next issue. */
+  compose: () => Promise<ComposeNextDeps>;
   store: Pick<Store, 'getIssue'>;
   mailer: Mailer;
   message: MessageContext;
@@ -66,7 +66,7 @@ export async function sendTestIssue(
     record = past;
     from = 'past';
   } else {
-    const next = await composeNextIssue(deps.compose, deps.now, options.since);
+    const next = await composeNextIssue(await deps.compose(), deps.now, options.since);
     if (next.kind === 'nothing') return { kind: 'nothing', reason: next.reason, warnings: next.warnings };
     if (next.kind === 'issue') warnings = next.warnings;
     record = next.record;

@@ -77,6 +77,15 @@ describe('send --to through the outbox', () => {
     expect((await runCli(['send', '--issue', '1'], { cwd })).stderr).toMatch(/--issue needs --to ADDRESS/);
     const nothing = await runCli(['send', '--to', 'me@example.com'], { cwd });
     expect(nothing.stdout).toMatch(/Nothing to test: .*Try --issue N/);
+
+    // A past issue needs no source: a Pinboard API config without its token still sends it.
+    const config = JSON.parse(readFileSync(path.join(cwd, 'digest.config.json'), 'utf8'));
+    config.source = { type: 'pinboard-api', user: 'me' };
+    writeFileSync(path.join(cwd, 'digest.config.json'), JSON.stringify(config));
+    expect((await runCli(['send', '--to', 'me@example.com', '--issue', '2'], { cwd })).code).toBe(0);
+    const next3 = await runCli(['send', '--to', 'me@example.com'], { cwd });
+    expect(next3.code).toBe(1);
+    expect(next3.stderr).toMatch(/set PINBOARD_TOKEN/);
   }, 180_000);
 });
 
