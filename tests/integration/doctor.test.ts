@@ -341,5 +341,5 @@ describe('pinboard-digest doctor', () => {
     expect(run.stdout).toMatch(/^✗ Config: .*digest.config.json is not a valid config: .*sitUrl.* — fix: /);
     const json = JSON.parse((await runCli(['doctor', '--json'], { cwd: dir })).stdout) as JsonReport;
     expect(json.checks).toEqual([expect.objectContaining({ id: 'config', status: 'fail' })]);
-  }, 30_000);
+  }, 60_000);
 });

@@ -63,7 +63,7 @@ describe('pinboard-digest init', () => {
     expect(model.subject).toBe('EDITED Weekly Finds #1');
     expect(model.bookmarkCount).toBeGreaterThan(10);
     expect(read(dir, 'out/digest.html')).toContain('Watching bird migration on weather radar');
-  });
+  }, 60_000);
 
   it('walks the README\'s "First digest in ten minutes": init, doctor, preview, send --to', async () => {
     const root = fresh();
@@ -115,7 +115,7 @@ describe('pinboard-digest init', () => {
     const preview = await runCli(['preview'], { cwd: dir });
     expect(preview.code).toBe(0);
     expect(JSON.parse(read(dir, 'out/digest.json')).sections[0].bookmarks[0].title).toBe('The one link of this export');
-  });
+  }, 60_000);
 
   it('never overwrites without --force, names the file and writes nothing; --force replaces', async () => {
     const dir = fresh();
@@ -136,7 +136,7 @@ describe('pinboard-digest init', () => {
     expect(forced.code).toBe(0);
     expect(loadConfig(path.join(dir, 'digest.config.json')).config.title).toBe('Other');
     expect(statSync(path.join(dir, '.env.example')).isFile()).toBe(true);
-  });
+  }, 60_000);
 
   it('refuses what the config loader would refuse, before writing anything', async () => {
     const dir = fresh();
@@ -147,5 +147,5 @@ describe('pinboard-digest init', () => {
     expect(badSource.code).toBe(2);
     expect(badSource.stderr).toContain('a feed must be an http(s) URL');
     expect(() => statSync(path.join(dir, 'digest.config.json'))).toThrow();
-  });
+  }, 60_000);
 });
