@@ -23,9 +23,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `serve` in `cwd` with `args` and waits until it says where it listens. */
-export function startServe(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', ...args], {
+/**
+ * Starts `serve` (or another command that serves until Ctrl-C, such as `preview --watch`) in `cwd` with
+ * `args` and waits until it says where it listens.
+ */
+export function startServe(
+  cwd: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  command: string[] = ['serve'],
+): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, ...command, ...args], {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,7 +45,7 @@ export function startServe(cwd: string, args: string[] = [], env: NodeJS.Process
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 30 s: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${command.join(' ')} did not start in 30 s: ${err}`)), 30_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const url = /Ctrl-C stops it/.test(out) ? / on (http:\/\/\S+?)\/?\n/.exec(out)?.[1] : undefined;
@@ -56,7 +64,7 @@ export function startServe(cwd: string, args: string[] = [], env: NodeJS.Process
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited (${code}) before listening: ${err}`));
+      reject(new Error(`${command.join(' ')} exited (${code}) before listening: ${err}`));
     });
   });
 }

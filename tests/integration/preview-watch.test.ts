@@ -7,7 +7,6 @@
  * its strict CSP (no violation), fetches nothing from elsewhere, and Ctrl-C stops the server cleanly.
  * Screenshots: out/screenshots/preview-watch-*.png.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,10 +15,10 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { DEFAULT_TEMPLATES_DIR } from '../../lambda/adapters/template-files';
 import { MIN_REFRESH_MS, PreviewBuilder } from '../../lambda/preview/builder';
 import { launchChromium } from '../helpers/browser';
-import { BIN } from '../helpers/cli';
 import { SCREENSHOTS_DIR } from '../helpers/email-page';
 import { rawPost } from '../helpers/pinboard-posts';
 import { makeProject } from '../helpers/project';
+import { type Served, startServe } from '../helpers/serve';
 import { startStaticServer } from './servers/static-server';
 
 jest.setTimeout(180_000);
@@ -54,46 +53,8 @@ async function settled<T>(read: () => Promise<T>, ms = 15_000): Promise<T> {
   }
 }
 
-interface Watched {
-  url: string;
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `preview --watch --port 0` in `cwd` and waits for the URL it prints. */
-function startWatch(cwd: string): Promise<Watched> {
-  const child = spawn(process.execPath, [BIN, 'preview', '--watch', '--port', '0'], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`preview --watch did not start in 60 s: ${err}`)), 60_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /Live preview on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
-      if (url && /Ctrl-C stops it/.test(out)) {
-        clearTimeout(timer);
-        resolve({ url, child, stdout: () => out, stderr: () => err, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`preview --watch exited (${code}) before listening: ${err}`));
-    });
-  });
-}
-
 let cwd: string;
-let watched: Watched;
+let watched: Served;
 let browser: Browser;
 let page: Page;
 const foreign: string[] = [];
@@ -106,6 +67,10 @@ const edit = (name: string, change: (text: string) => string) => {
   expect(after).not.toBe(before);
   writeFileSync(file(name), after);
 };
+
+/** The same process still answers: it was never restarted (it printed its address once). */
+const stillServing = async () =>
+  (await fetch(`${watched.url}/`)).status === 200 && watched.stdout().split('Live preview on').length === 2;
 
 /** The frame of the email at `width`, in `scheme`. */
 const frame = (device: 'phone' | 'desktop', scheme: 'light' | 'dark'): Frame => {
@@ -137,7 +102,7 @@ beforeAll(async () => {
     config: { templates: 'templates', intro: 'A handful of links, once a week.' },
   });
   cpSync(DEFAULT_TEMPLATES_DIR, file('templates'), { recursive: true });
-  watched = await startWatch(cwd);
+  watched = await startServe(cwd, ['--port', '0'], {}, ['preview', '--watch']);
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
@@ -152,10 +117,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (watched && watched.child.exitCode === null) {
-    watched.child.kill('SIGINT');
-    await watched.exited;
-  }
+  await watched?.stop();
 });
 
 describe('preview --watch in Chromium', () => {
@@ -213,7 +175,7 @@ describe('preview --watch in Chromium', () => {
     await waitFor('the edited text part', async () =>
       ((await textOf('#text-part')) ?? '').startsWith('Text part, edited live.'),
     );
-    expect(watched.child.exitCode).toBeNull();
+    expect(await stillServing()).toBe(true);
   });
 
   it('a broken template shows its file and line in the page, the server keeps running, a fix recovers', async () => {
@@ -244,7 +206,7 @@ describe('preview --watch in Chromium', () => {
     await waitFor('the recovery', async () => (await page.$('#error')) === null);
     expect(await textOf('#heading')).toBe('Issue #1: My Links #1: 2 links');
     expect(await frameText('phone', 'dark')).toContain('A handful of links, once a week.');
-    expect(watched.child.exitCode).toBeNull();
+    expect(await stillServing()).toBe(true);
   });
 
   it('a new bookmark in the bookmark file appears, and a config change too', async () => {
@@ -269,10 +231,10 @@ describe('preview --watch in Chromium', () => {
     await waitFor('the recovery', async () => (await page.$('#error')) === null);
   });
 
-  it('kept its strict CSP, fetched nothing from elsewhere, and never restarted', () => {
+  it('kept its strict CSP, fetched nothing from elsewhere, and never restarted', async () => {
     expect(violations).toEqual([]);
     expect(foreign).toEqual([]);
-    expect(watched.child.exitCode).toBeNull();
+    expect(await stillServing()).toBe(true);
     const builds = watched.stdout().match(/^\[\d\d:\d\d:\d\d\] Issue #1: .* bytes \(\d+ ms\)$/gm) ?? [];
     expect(builds.length).toBeGreaterThanOrEqual(6);
   });
@@ -296,8 +258,7 @@ describe('preview --watch in Chromium', () => {
   });
 
   it('Ctrl-C stops it cleanly', async () => {
-    watched.child.kill('SIGINT');
-    expect(await watched.exited).toBe(0);
+    expect(await watched.stop()).toBe(0);
     expect(watched.stderr()).toContain('Stopped.');
   });
 });
