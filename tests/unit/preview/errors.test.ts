@@ -10,6 +10,16 @@ import { checkHandlebars, TemplateError } from '../../../lambda/render/templates
 
 const files = (entries: Record<string, string>) => (file: string) => entries[file];
 
+/** What JSON.parse says about `text`, as the config and bookmark loaders pass it on. */
+function jsonMessage(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the text parses');
+}
+
 describe('describeBuildError', () => {
   it('a template error: its file and line, and the numbered lines around, the failing one marked', () => {
     const source = 'one\ntwo\n{{#if x}\nfour\nfive\nsix\n';
@@ -30,13 +40,7 @@ describe('describeBuildError', () => {
 
   it('a config that is not JSON: the line and column of the character that breaks it', () => {
     const text = '{\n  "title": "x",\n  "from": }\n';
-    let parseMessage = '';
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      parseMessage = (e as Error).message;
-    }
-    const error = new ConfigError(`/p/digest.config.json is not valid JSON: ${parseMessage}`);
+    const error = new ConfigError(`/p/digest.config.json is not valid JSON: ${jsonMessage(text)}`);
     const view = describeBuildError(error, ['/p/digest.config.json'], files({ '/p/digest.config.json': text }));
     expect(view).toMatchObject({ kind: 'Config error', file: '/p/digest.config.json', line: 3 });
     expect(view.frame).toContain('> 3 |   "from": }');
@@ -75,13 +79,7 @@ describe('describeBuildError', () => {
 
   it('a bookmark file that is not JSON names that file and its line', () => {
     const text = '[\n  {"href": "https://a.example/"},\n  {"href": \n';
-    let parseMessage = '';
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      parseMessage = (e as Error).message;
-    }
-    const error = new SourceError(`/p/bookmarks.json is not valid JSON: ${parseMessage}`);
+    const error = new SourceError(`/p/bookmarks.json is not valid JSON: ${jsonMessage(text)}`);
     const view = describeBuildError(error, ['/p/c.json', '/p/bookmarks.json'], files({ '/p/bookmarks.json': text }));
     expect(view).toMatchObject({ kind: 'Bookmark source error', file: '/p/bookmarks.json' });
     expect(view.line).toBeGreaterThanOrEqual(3);
