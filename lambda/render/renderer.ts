@@ -67,6 +67,10 @@ const noteLines = (s: string) =>
     .filter((line) => line.trim() !== '')
     .join(LINE_BREAK_IN_VALUE);
 
+/** How an issue's date is written, in the email and on its archive page: "23 November 2026" in `lang`. */
+export const issueDateFormat = (lang: string, timeZone: string) =>
+  new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone });
+
 /** Compiles each template once; the returned function renders an issue in microseconds. */
 export function createRenderer(templates: CompiledTemplates, context: RenderContext): RenderIssue {
   const plurals = pluralsFor(context.lang);
@@ -74,12 +78,7 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
   const text = compile('digest.txt.hbs', templates.text, true, plurals);
   const subject = compile('subject.hbs', templates.subject, true, plurals);
   const preheader = compile('preheader.hbs', templates.preheader, true, plurals);
-  const dateFormat = new Intl.DateTimeFormat(context.lang, {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: context.timeZone,
-  });
+  const dateFormat = issueDateFormat(context.lang, context.timeZone);
   const siteHost = displayHost(context.siteUrl);
 
   return (model: IssueModel, unsubscribeUrl: string) => {

@@ -8,6 +8,7 @@ import type { IssueBookmark, Section } from '../core/model';
 import { issueUrl, issueUrlPath, SITE_CSP, SITE_PATHS, type SiteEntry, type SiteIssue, siteBaseOf } from '../core/site';
 import { displayHost, isWebUrl } from '../core/url';
 import { pluralsFor } from './plural';
+import { issueDateFormat } from './renderer';
 
 /** The template sources of the site, as the author wrote them (templates/site/). */
 export interface SiteTemplates {
@@ -93,12 +94,7 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
   const feedTemplate = compile(SITE_TEMPLATE_FILES.feedItem, templates.feedItem, hbs);
 
   const plurals = pluralsFor(context.lang);
-  const dateFormat = new Intl.DateTimeFormat(context.lang, {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: context.timeZone,
-  });
+  const dateFormat = issueDateFormat(context.lang, context.timeZone);
   const base = siteBaseOf(context.siteUrl);
   const feedUrls = {
     atom: `${base}/${SITE_PATHS.atom}`,
