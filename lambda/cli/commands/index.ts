@@ -6,6 +6,7 @@ import { issues } from './issues';
 import { preview } from './preview';
 import { send } from './send';
 import { serve } from './serve';
+import { site } from './site';
 import { subscribers } from './subscribers';
 
-export const COMMANDS: readonly Command[] = [init, doctor, preview, send, subscribers, serve, issues];
+export const COMMANDS: readonly Command[] = [init, doctor, preview, send, subscribers, serve, issues, site];
