@@ -3,12 +3,13 @@
  * invokes it, against dynalite, SES and fauxqs (which serves SQS and S3 on one endpoint). A recording proxy
  * in front of fauxqs sees every S3 PUT and SQS call in the order the function made them.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import RssParser from 'rss-parser';
+import { siteCommand } from '../../lambda/cli/commands/site';
 import { LAMBDA_ENV } from '../../lambda/env';
 import { handler as composeIssue } from '../../lambda/handlers/compose-issue';
 import { awsDigestConfig, startLocalAws } from '../helpers/aws-local';
@@ -131,4 +132,20 @@ describe('compose-issue and the archive bucket', () => {
     expect(root.body).toContain('<form method="post" action="subscribe">');
     expect(root.body).toContain('href="https://links.example.com/issues/1/">Read the latest issue</a>');
   });
+
+  it('`site --bucket` rebuilds the same archive from the deployed table into the bucket', async () => {
+    const before = await object('issues/1/index.html');
+    // The author's config, pointed at the deployed table (dynalite here), as a laptop would run it.
+    const config = JSON.parse(readFileSync(aws.configFile, 'utf8'));
+    const configFile = path.join(aws.dir, 'deployed.config.json');
+    writeFileSync(configFile, JSON.stringify({ ...config, store: { type: 'dynamodb', table: 'digest' } }));
+    const lines: string[] = [];
+    const output = { out: (l: string) => lines.push(l), err: () => {}, isTTY: false };
+    const puts = proxy.log.length;
+    expect(await siteCommand({ config: configFile, bucket: BUCKET }, output)).toBe(0);
+    expect(lines.join('\n')).toMatch(/Archive rebuilt in S3 bucket digest-site: 1 issue page/);
+    expect(proxy.log.slice(puts).filter((l) => l.startsWith('PUT '))).toHaveLength(7);
+    expect((await object('issues/1/index.html')).body).toBe(before.body);
+    expect((await object('index.html')).body).toContain('action="subscribe"');
+  }, 60_000);
 });
