@@ -137,6 +137,8 @@ export interface PageModel {
   issue?: ShownIssue;
   /** The issue shown is an older, good build (the newest failed). */
   stale: boolean;
+  /** No build yet: the first is running. */
+  building?: boolean;
 }
 
 const frameUrl = (version: number, device: Device, scheme: Scheme) => `/frame/${version}/${device.name}-${scheme}.html`;
@@ -165,11 +167,13 @@ ${error.frame ? html`<pre class="frame">${error.frame}</pre>` : ''}
 /** The whole page for one build. */
 export function previewPage(model: PageModel): string {
   const { issue } = model;
-  const heading = model.error
-    ? 'Build failed'
-    : issue
-      ? `Issue #${issue.issue}: ${issue.subject}`
-      : `Nothing to preview: ${model.nothing ?? ''}`;
+  const heading = model.building
+    ? 'Building the preview…'
+    : model.error
+      ? 'Build failed'
+      : issue
+        ? `Issue #${issue.issue}: ${issue.subject}`
+        : `Nothing to preview: ${model.nothing ?? ''}`;
   const phone = DEVICES[0] as Device;
   const desktop = DEVICES[1] as Device;
   return `<!doctype html>\n${

@@ -19,6 +19,9 @@ export const NETWORK_REFRESH_MS = 5 * 60_000;
 
 const clock = (d: Date) => d.toISOString().slice(11, 19);
 
+/** What the page shows before the first build is done. */
+const STARTING: Build = { version: 0, finishedAt: new Date(0), ms: 0, line: '' };
+
 export async function watchPreview(
   flags: BuilderFlags & { port?: number },
   output: Output,
@@ -71,14 +74,15 @@ export async function watchPreview(
     stale: build.error !== undefined,
   });
 
-  accept(await builder.build());
-
   let pending: Set<string> | undefined;
   let running: Promise<void> | undefined;
   const port = flags.port ?? DEFAULT_PREVIEW_PORT;
   const server = await startPreviewServer(
     {
-      page: () => previewPage(model(current as Build)),
+      page: () =>
+        current
+          ? previewPage(model(current))
+          : previewPage({ ...model(STARTING), status: 'the first build is running', building: true }),
       version: () => current?.version ?? 0,
       frame: (name) => {
         const wanted = parseFrameName(name);
@@ -93,6 +97,18 @@ export async function watchPreview(
     if (cause.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: choose another with --port`);
     throw cause;
   });
+
+  // Listening first: a port in use is said at once, and the page is there while the first build runs.
+  output.out(`Live preview on ${server.url}/`);
+  output.out('Nothing is sent and no state changes. Ctrl-C stops it.');
+  accept(await builder.build());
+  server.announce();
+  output.out(
+    `  watching: ${builder
+      .targets()
+      .map((t) => `${t.label} ${t.path}`)
+      .join('; ')}`,
+  );
 
   const watch = (targets: WatchTarget[]) =>
     watchTargets(targets, (changed) => schedule(changed), { onProblem: (line) => output.err(`warning: ${line}`) });
@@ -124,15 +140,6 @@ export async function watchPreview(
   const timer = setInterval(() => {
     if (builder.refreshSources()) schedule([]);
   }, NETWORK_REFRESH_MS);
-
-  output.out(`Live preview on ${server.url}/`);
-  output.out(
-    `  watching: ${builder
-      .targets()
-      .map((t) => `${t.label} ${t.path}`)
-      .join('; ')}`,
-  );
-  output.out('Nothing is sent and no state changes. Ctrl-C stops it.');
 
   await (stop ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]));
   clearInterval(timer);

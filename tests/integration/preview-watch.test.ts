@@ -124,7 +124,8 @@ describe('preview --watch in Chromium', () => {
   it('shows the email at phone and desktop widths, light and dark, and the text part', async () => {
     await page.goto(`${watched.url}/`);
     await waitFor('the live connection', async () => (await textOf('#live'))?.startsWith('live') ?? false);
-    expect(await textOf('#heading')).toBe('Issue #1: My Links #1: 2 links');
+    // The server listens before its first build is done: the page shows it when it is.
+    await waitFor('the first build', async () => (await textOf('#heading')) === 'Issue #1: My Links #1: 2 links');
     expect(await textOf('#summary')).toContain('2 links in 1 section, HTML');
 
     const widths: Record<string, number> = {};
