@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -23,6 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../core/errors';
 import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import { sleep } from '../core/retry';
 import { newSubscriberId } from '../core/tokens';
 import type {
   AddResult,
@@ -66,6 +68,10 @@ const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 const decodeCursor = (cursor: string | undefined) =>
   cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+
+/** BatchGetItem takes at most 100 keys; unprocessed ones are asked again this many times in all. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ATTEMPTS = 6;
 
 export class DynamoDbStore implements Store {
   readonly description: string;
@@ -368,6 +374,34 @@ export class DynamoDbStore implements Store {
   async getSubscriber(id: string): Promise<Subscriber | undefined> {
     const item = await this.get('SUBSCRIBERS', `S#${id}`);
     return item ? toSubscriber(item) : undefined;
+  }
+
+  /**
+   * BatchGetItem, 100 keys a call, strongly consistent (a send must see an unsubscribe that just happened).
+   * Keys DynamoDB leaves unprocessed (throttling) are asked again with a growing pause; still unprocessed
+   * after that, the read fails rather than treat those subscribers as gone.
+   */
+  async getSubscribers(ids: string[]): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      let keys: Item[] = unique.slice(i, i + BATCH_GET_LIMIT).map((id) => ({ pk: 'SUBSCRIBERS', sk: `S#${id}` }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt === BATCH_GET_ATTEMPTS) {
+          throw new StoreError(`DynamoDB BatchGetItem on ${this.table}: ${keys.length} keys still unprocessed`);
+        }
+        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        const out = await this.call('BatchGetItem', () =>
+          this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } })),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          const subscriber = toSubscriber(item);
+          found.set(subscriber.id, subscriber);
+        }
+        keys = (out.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined) ?? [];
+      }
+    }
+    return found;
   }
 
   async setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {

@@ -165,6 +165,15 @@ export class FileStore implements Store {
     return this.subscribers.get(id);
   }
 
+  async getSubscribers(ids: string[]): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    for (const id of ids) {
+      const subscriber = await this.subscribers.get(id);
+      if (subscriber) found.set(id, subscriber);
+    }
+    return found;
+  }
+
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
     return this.subscribers.update(id, (s) => ({ ...s, status, updatedAt: at }));
   }

@@ -15,7 +15,7 @@ import { type PoolSize, runPool } from './worker-pool';
 export type RecipientOutcome = 'sent' | 'refused' | 'skipped' | 'busy' | 'failed' | 'inactive';
 
 export interface SendBatchDeps {
-  store: Pick<Store, 'getIssue' | 'getSubscriber' | 'claimDelivery' | 'releaseClaim' | 'completeDelivery'>;
+  store: Pick<Store, 'getIssue' | 'getSubscribers' | 'claimDelivery' | 'releaseClaim' | 'completeDelivery'>;
   mailer: Mailer;
   message: MessageContext;
   now: () => Date;
@@ -87,8 +87,10 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
     deps.onOutcome?.(o);
   };
 
+  // The batch's subscribers in one read: their status now, so an unsubscribe or a bounce since enqueue holds.
+  const subscribers = await deps.store.getSubscribers(batch.subscriberIds);
   const deliverOne = async (id: string) => {
-    const subscriber = await deps.store.getSubscriber(id);
+    const subscriber = subscribers.get(id);
     if (subscriber?.status !== 'active') return outcome(id, 'inactive');
     const began = performance.now();
     let waited = 0;

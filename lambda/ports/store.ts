@@ -66,6 +66,8 @@ export interface Store {
   addSubscribers(inputs: NewSubscriber[], at: string): Promise<AddResult[]>;
   findSubscriber(email: string): Promise<Subscriber | undefined>;
   getSubscriber(id: string): Promise<Subscriber | undefined>;
+  /** Reads many by id at once (a send batch: one round trip instead of one each); ids not found are absent. */
+  getSubscribers(ids: string[]): Promise<Map<string, Subscriber>>;
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined>;
   /** Subscribers page by page, in a stable order; `status` filters. */
   listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }): Promise<SubscriberPage>;

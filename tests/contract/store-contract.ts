@@ -174,6 +174,21 @@ export function describeStoreContract(
       expect(await store.findSubscriber('nobody@example.com')).toBeUndefined();
     });
 
+    it('reads many subscribers by id at once, leaving out ids it does not have', async () => {
+      const { store } = await make();
+      const added = await store.addSubscribers(
+        Array.from({ length: 130 }, (_, i) => ({ email: `r${i}@example.com`, status: 'active' as const })),
+        AT,
+      );
+      const ids = added.map((a) => a.subscriber.id);
+      // More than one BatchGetItem's 100 keys, a repeated id, and one nobody has.
+      const found = await store.getSubscribers([...ids, ids[0] as string, 'nobody-has-this-id']);
+      expect(found.size).toBe(130);
+      expect(found.get(ids[129] as string)).toEqual(added[129]?.subscriber);
+      expect(found.has('nobody-has-this-id')).toBe(false);
+      expect(await store.getSubscribers([])).toEqual(new Map());
+    });
+
     it('changes a subscriber’s status', async () => {
       const { store } = await make();
       const { subscriber } = await store.addSubscriber({ email: 'a@example.com', status: 'active' }, AT);

@@ -92,9 +92,15 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
     const ses = await startSesServer({ maxSendRate: 100 });
     try {
       const { store, record } = await storeWithIssue(60);
-      const paused = setTimeout(() => ses.pause(true), 150);
+      // Paused once a few are through (not after a fixed time: reading the batch first takes longer when loaded).
+      const paused = setInterval(() => {
+        if (ses.accepted.length >= 5) {
+          ses.pause(true);
+          clearInterval(paused);
+        }
+      }, 2);
       const first = await deliverThrough(ses.url, store, record, 100);
-      clearTimeout(paused);
+      clearInterval(paused);
       expect(first.status).toBe('stopped');
       expect(first.stoppedBy).toMatch(/AccountSendingPausedException/);
       expect(first.sent).toBeGreaterThan(0);
