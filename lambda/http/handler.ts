@@ -92,7 +92,8 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
       const issue = await site.latestIssue().catch(() => undefined);
       latest = { at: now, url: issue ? `${base}/issues/${issue}/` : undefined };
     }
-    return { title: site.title, intro: site.intro, lang: site.lang, latestIssueUrl: latest?.url };
+    const archiveUrl = latest?.url ? `${base}/issues/` : undefined;
+    return { title: site.title, intro: site.intro, lang: site.lang, latestIssueUrl: latest?.url, archiveUrl };
   };
 
   const respond = (

@@ -42,6 +42,7 @@ describe('GET /', () => {
     expect(res.body).toMatch(/<div class="hp" aria-hidden="true">/);
     expect(res.body).toContain('Links &amp; &lt;b&gt;notes&lt;/b&gt;');
     expect(res.body).toContain('href="https://links.example.com/issues/7/"');
+    expect(res.body).toContain('href="https://links.example.com/issues/">all issues</a>');
     expect(res.body).not.toMatch(/<script/i);
     const csp = res.headers['Content-Security-Policy'] ?? '';
     expect(csp).toMatch(/default-src 'none'/);
