@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { FileSitePublisher } from '../../lambda/adapters/site-files';
+import { signupPage } from '../../lambda/http/pages';
 import { rebuildSite } from '../../lambda/jobs/publish-site';
 import { launchChromium } from '../helpers/browser';
 import { measureTextContrast, SCREENSHOTS_DIR } from '../helpers/email-page';
@@ -61,6 +62,8 @@ async function serveFolder(root: string) {
 
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveFolder>>;
+/** The same archive as the bucket holds it on AWS: the signup page at the root. */
+let aws: Awaited<ReturnType<typeof serveFolder>>;
 
 beforeAll(async () => {
   const hostile = fixtureBookmarks('tests/fixtures/hostile/bookmarks.json');
@@ -74,6 +77,18 @@ beforeAll(async () => {
     context,
   });
   site = await serveFolder(dir);
+  const awsDir = mkdtempSync(path.join(tmpdir(), 'site-browser-aws-'));
+  await rebuildSite({
+    store: await storeWith([sentIssue(1, sample.slice(0, 12))]),
+    publisher: new FileSitePublisher(awsDir),
+    renderer,
+    context: {
+      ...context,
+      rootPage: (links) =>
+        signupPage({ title: context.title, intro: context.intro, lang: 'en', ...links }, { static: true }),
+    },
+  });
+  aws = await serveFolder(awsDir);
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
 }, 120_000);
@@ -81,6 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.stop();
+  await aws?.stop();
 });
 
 const PAGES = [
@@ -145,4 +161,27 @@ describe('the archive in Chromium', () => {
     }
     await context.close();
   }, 60_000);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`the AWS root, the signup page as a static file, at 375 px ${scheme}: its style allowed by the meta CSP`, async () => {
+      const context = await browser.newContext({ viewport: { width: 375, height: 800 }, colorScheme: scheme });
+      const page = await context.newPage();
+      const violations: string[] = [];
+      page.on('console', (m) => {
+        if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text());
+      });
+      await page.goto(`${aws.url}/`);
+      const facts = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        background: getComputedStyle(document.body).backgroundColor,
+        latest: (document.querySelector('a[href$="/issues/1/"]') as HTMLAnchorElement | null)?.textContent,
+      }));
+      expect(violations).toEqual([]);
+      expect(facts.background).toBe(scheme === 'dark' ? 'rgb(18, 18, 18)' : 'rgb(243, 243, 243)');
+      expect(facts.scrollWidth).toBeLessThanOrEqual(375);
+      expect(facts.latest).toBe('Read the latest issue');
+      await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `site-root-signup-375-${scheme}.png`), fullPage: true });
+      await context.close();
+    }, 60_000);
+  }
 });
