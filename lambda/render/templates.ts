@@ -64,6 +64,8 @@ export class TemplateError extends RenderError {
   constructor(where: { file: string; line?: number; column?: number }, detail: string, excerpt?: string) {
     const at = where.line ? `:${where.line}${where.column !== undefined ? `:${where.column}` : ''}` : '';
     super(`${where.file}${at}: ${detail}${excerpt ? `\n${excerpt}` : ''}`);
+    // Reported as the RenderError it is, as before: this class only adds where.
+    this.name = 'RenderError';
     this.file = where.file;
     this.line = where.line;
     this.column = where.column;

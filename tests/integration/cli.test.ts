@@ -188,7 +188,7 @@ describe('pinboard-digest with a custom template folder', () => {
     );
     const result = await runCli(['send'], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/RenderError: .*digest\.mjml: invalid MJML/);
+    expect(result.stderr).toMatch(/RenderError: .*digest\.mjml:\d+: invalid MJML/);
     expect(existsSync(path.join(cwd, 'outbox'))).toBe(false);
   });
 });
