@@ -311,3 +311,60 @@ describe('preview --watch with a network source', () => {
     }
   });
 });
+
+describe('the preview builder', () => {
+  const quiet = { out: () => {}, err: () => {}, isTTY: false };
+
+  it('follows the config: a new templates folder or bookmark file is what it watches next', async () => {
+    const project = makeProject({ posts: [rawPost(2, 1)] });
+    const state = mkdtempSync(path.join(tmpdir(), 'pd-state-'));
+    const builder = new PreviewBuilder(
+      { config: path.join(project, 'digest.config.json'), state },
+      quiet,
+      undefined,
+      project,
+    );
+    expect((await builder.build()).line).toMatch(/^Issue #1: .* 1 link in 1 section/);
+    expect(builder.targets()).toEqual([
+      { path: DEFAULT_TEMPLATES_DIR, kind: 'dir', label: 'templates' },
+      { path: path.join(project, 'digest.config.json'), kind: 'file', label: 'config' },
+      { path: path.join(project, 'bookmarks.json'), kind: 'file', label: 'bookmark file' },
+    ]);
+
+    cpSync(DEFAULT_TEMPLATES_DIR, path.join(project, 'tpl'), { recursive: true });
+    writeFileSync(path.join(project, 'other.json'), JSON.stringify([rawPost(1, 7), rawPost(2, 8)]));
+    const config = JSON.parse(readFileSync(path.join(project, 'digest.config.json'), 'utf8'));
+    writeFileSync(
+      path.join(project, 'digest.config.json'),
+      JSON.stringify({ ...config, templates: 'tpl', source: { type: 'file', path: 'other.json' } }),
+    );
+    expect((await builder.build([builder.configPath])).line).toMatch(/^Issue #1: .* 2 links in 1 section/);
+    expect(builder.targets().map((t) => t.path)).toEqual([
+      path.join(project, 'tpl'),
+      path.join(project, 'digest.config.json'),
+      path.join(project, 'other.json'),
+    ]);
+  });
+
+  it('says when there is nothing to preview, and a bookmark file that is not JSON is an error at its line', async () => {
+    const project = makeProject({ posts: [] });
+    const state = mkdtempSync(path.join(tmpdir(), 'pd-state-'));
+    const builder = new PreviewBuilder(
+      { config: path.join(project, 'digest.config.json'), state },
+      quiet,
+      undefined,
+      project,
+    );
+    const nothing = await builder.build();
+    expect(nothing.outcome?.kind).toBe('nothing');
+    expect(nothing.line).toMatch(/^Nothing to preview: /);
+
+    writeFileSync(path.join(project, 'bookmarks.json'), '[\n  {"href": "https://a.example/",\n  "description": }\n]');
+    const broken = await builder.build([path.join(project, 'bookmarks.json')]);
+    expect(broken.error).toMatchObject({
+      kind: 'Bookmark source error',
+      file: path.join(project, 'bookmarks.json'),
+      line: 3,
+    });
+  });
+});
