@@ -24,6 +24,14 @@ export async function handler(_event?: unknown): Promise<{ outcome: string; issu
   for (const w of 'warnings' in outcome ? outcome.warnings : []) logger.warn(w);
   switch (outcome.kind) {
     case 'enqueued':
+      if (outcome.report) {
+        // What went in and what was left out (dead links among it), for the author reading the logs.
+        logger.info(`issue #${outcome.record.issue} composed`, {
+          issue: outcome.record.issue,
+          report: outcome.report,
+          deadLinks: outcome.record.model.deadLinks,
+        });
+      }
       logger.info(`issue #${outcome.record.issue} enqueued`, {
         issue: outcome.record.issue,
         composed: outcome.composed,
