@@ -10,7 +10,7 @@ import type { Output } from '../cli/output';
 import { type Build, type BuilderFlags, PreviewBuilder } from './builder';
 import { emailInScheme, type PageModel, parseFrameName, previewPage, type ShownIssue } from './page';
 import { startPreviewServer } from './server';
-import { sameTargets, type WatchTarget, watchTargets } from './watcher';
+import { changedSince, sameTargets, type WatchTarget, watchTargets } from './watcher';
 
 export const DEFAULT_PREVIEW_PORT = 8025;
 
@@ -101,6 +101,7 @@ export async function watchPreview(
   // Listening first: a port in use is said at once, and the page is there while the first build runs.
   output.out(`Live preview on ${server.url}/`);
   output.out('Nothing is sent and no state changes. Ctrl-C stops it.');
+  const firstStarted = Date.now();
   accept(await builder.build());
   server.announce();
   output.out(
@@ -136,6 +137,10 @@ export async function watchPreview(
       running = undefined;
     })();
   };
+
+  // An edit saved while the first build ran (before anything was watched) makes the next build at once.
+  const missed = changedSince(watchedTargets, firstStarted);
+  if (missed.length > 0) schedule(missed);
 
   const timer = setInterval(() => {
     if (builder.refreshSources()) schedule([]);

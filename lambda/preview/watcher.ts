@@ -95,6 +95,24 @@ export function watchTargets(
   };
 }
 
+/**
+ * The files of `targets` changed since `since` (ms): what a watch started after a build cannot have seen
+ * (an edit saved while the first build ran).
+ */
+export function changedSince(targets: readonly WatchTarget[], since: number): string[] {
+  const changed: string[] = [];
+  const visit = (file: string, walk: boolean) => {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      if (!walk) return;
+      for (const entry of readdirSync(file)) if (!isEditorDebris(entry)) visit(path.join(file, entry), true);
+    } else if (stat.mtimeMs >= since) changed.push(file);
+  };
+  for (const target of targets) visit(target.path, target.kind === 'dir');
+  return changed;
+}
+
 /** The same targets, whatever their order: a rebuild that watches the same things keeps its watchers. */
 export const sameTargets = (a: readonly WatchTarget[], b: readonly WatchTarget[]): boolean => {
   const key = (targets: readonly WatchTarget[]) =>

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isEditorDebris, type Watching, watchTargets } from '../../../lambda/preview/watcher';
+import { changedSince, isEditorDebris, type Watching, watchTargets } from '../../../lambda/preview/watcher';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,6 +102,29 @@ describe('watchTargets', () => {
     expect(await next(() => writeFileSync(path.join(root, 'bookmarks.json'), '[2]'))).toEqual([
       path.join(root, 'bookmarks.json'),
     ]);
+  });
+});
+
+describe('changedSince', () => {
+  it('lists the files of the targets saved since a time, in subfolders too, nothing older, no debris', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pd-since-'));
+    mkdirSync(path.join(root, 'templates/partials'), { recursive: true });
+    const old = [path.join(root, 'templates/digest.mjml'), path.join(root, 'bookmarks.json')];
+    for (const file of old) writeFileSync(file, 'old');
+    const past = new Date(Date.now() - 60_000);
+    for (const file of old) utimesSync(file, past, past);
+    const since = Date.now() - 1_000;
+    const fresh = path.join(root, 'templates/partials/footer.hbs');
+    writeFileSync(fresh, 'new');
+    writeFileSync(path.join(root, 'templates/.digest.mjml.swp'), 'swap');
+    const targets = [
+      { path: path.join(root, 'templates'), kind: 'dir' as const, label: 'templates' },
+      { path: path.join(root, 'bookmarks.json'), kind: 'file' as const, label: 'bookmark file' },
+      { path: path.join(root, 'missing.json'), kind: 'file' as const, label: 'config' },
+    ];
+    expect(changedSince(targets, since)).toEqual([fresh]);
+    writeFileSync(path.join(root, 'bookmarks.json'), 'new');
+    expect(changedSince(targets, since).sort()).toEqual([path.join(root, 'bookmarks.json'), fresh].sort());
   });
 });
 
