@@ -6,6 +6,9 @@ import { runCli } from '../helpers/cli';
 import { rawPost } from '../helpers/pinboard-posts';
 import { makeProject } from '../helpers/project';
 
+// Each test runs the real CLI several times: on a machine busy with other suites one takes 20 s or more.
+jest.setTimeout(120_000);
+
 const list = async (cwd: string, ...extra: string[]) =>
   JSON.parse((await runCli(['subscribers', 'list', '--json', ...extra], { cwd })).stdout) as {
     email: string;
