@@ -28,9 +28,10 @@ describe('siteUrl', () => {
     expect(isLoopbackUrl('https://127.0.0.1')).toBe(true);
   });
 
-  it('defaults the subscription settings: no mailto, 20 sign-ups an hour per IP, 5 a day per address', () => {
+  it('defaults the subscription settings: no mailto (none read by SES), 20 sign-ups an hour per IP, 5 a day per address', () => {
     expect(parseConfig(config('https://x.example'), 'c.json').subscriptions).toEqual({
       mailtoUnsubscribe: false,
+      receiveReplies: false,
       perIpPerHour: 20,
       perAddressPerDay: 5,
     });
