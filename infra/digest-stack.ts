@@ -208,6 +208,7 @@ export class DigestStack extends Stack {
     this.site = new DigestSite(this, 'Site', {
       writer: this.composeIssue,
       subscriptionApiUrl: this.subscriptionApiUrl,
+      subscriptionApi: this.subscriptionApi,
     });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',

@@ -10,15 +10,30 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV } from '../lambda/env';
+import { ORIGIN_VERIFY_HEADER } from '../lambda/http/api-gateway';
 
 export interface DigestSiteProps {
   /** compose-issue: the one function that writes the site. */
   writer: lambda.Function;
   /** The subscription API's URL (`https://…execute-api…/`): its routes are served under the same domain. */
   subscriptionApiUrl?: string;
+  /** The subscription API's function: told the origin secret, so it can trust the viewer address CloudFront sends. */
+  subscriptionApi?: lambda.Function;
 }
+
+/** The viewer headers the subscription API reads, and CloudFront's own with the viewer's address (per-IP limits). */
+export const API_FORWARDED_HEADERS = [
+  'Accept',
+  'Accept-Language',
+  'Content-Type',
+  'Origin',
+  'Referer',
+  'User-Agent',
+  'CloudFront-Viewer-Address',
+] as const;
 
 /** The API's routes served through the distribution (the handler answers each path itself). */
 export const API_PATHS = ['/subscribe', '/confirm', '/unsubscribe'] as const;
@@ -43,6 +58,8 @@ export class DigestSite extends Construct {
   readonly distribution: cloudfront.Distribution;
   /** `https://<distribution domain>/`: set siteUrl to this (or a custom domain on the distribution). */
   readonly url: string;
+  /** What CloudFront presents to the subscription API (only with an API behind the distribution). */
+  readonly originSecret?: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: DigestSiteProps) {
     super(scope, id);
@@ -90,14 +107,40 @@ export class DigestSite extends Construct {
     if (props.subscriptionApiUrl) {
       // https://ID.execute-api.REGION.amazonaws.com/ → its host name.
       const apiHost = Fn.select(2, Fn.split('/', props.subscriptionApiUrl));
-      const api = new origins.HttpOrigin(apiHost, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
+      // Behind CloudFront the API sees an edge server's address; the viewer's comes in CloudFront-Viewer-Address,
+      // which the API believes only beside this secret (lambda/http/api-gateway.ts clientIp): a caller of the
+      // API's own URL can forge the header, not the secret. It is only ever sent to the API, over TLS.
+      this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+        description:
+          "Sent by CloudFront to the subscription API with every request: proves the viewer address is CloudFront's",
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+      Validations.of(this.originSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotated by deploying again with a new secret (CloudFront reads the value at deploy time); a stale value only makes the API count the edge address instead of the viewer, it opens nothing.',
+      });
+      const api = new origins.HttpOrigin(apiHost, {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originSecret.secretValue.unsafeUnwrap() },
+      });
+      const apiRequests = new cloudfront.OriginRequestPolicy(this, 'ApiRequests', {
+        comment: 'The subscription API: its query (tokens), the headers it reads, and the viewer address',
+        queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
+        headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...API_FORWARDED_HEADERS),
+        cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+      });
       for (const pathPattern of API_PATHS) {
         this.distribution.addBehavior(pathPattern, api, {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          originRequestPolicy: apiRequests,
         });
+      }
+      if (props.subscriptionApi) {
+        this.originSecret.grantRead(props.subscriptionApi);
+        props.subscriptionApi.addEnvironment(LAMBDA_ENV.originSecretArn, this.originSecret.secretArn);
       }
     }
     this.url = `https://${this.distribution.distributionDomainName}/`;

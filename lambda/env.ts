@@ -28,6 +28,8 @@ export const LAMBDA_ENV = {
   bundleFile: 'DIGEST_BUNDLE_FILE',
   /** The archive's bucket (infra/site.ts): compose-issue writes each issue's page and the feeds there. */
   siteBucket: 'DIGEST_SITE_BUCKET',
+  /** ARN of the secret CloudFront sends the subscription API in every request (see http/api-gateway.ts). */
+  originSecretArn: 'DIGEST_ORIGIN_SECRET_ARN',
 } as const;
 
 export const DEFAULT_PINBOARD_API_URL = 'https://api.pinboard.in/v1';

@@ -66,7 +66,7 @@ export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Lo
 }
 
 /** Reads a secret by ARN (cached for 5 minutes by Powertools); `undefined` when no ARN is configured. */
-async function secretFrom(env: NodeJS.ProcessEnv, arnVariable: string): Promise<string | undefined> {
+export async function secretFrom(env: NodeJS.ProcessEnv, arnVariable: string): Promise<string | undefined> {
   const arn = env[arnVariable]?.trim();
   if (!arn) return undefined;
   const value = await getSecret(arn, { maxAge: 300 });

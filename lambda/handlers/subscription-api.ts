@@ -1,17 +1,21 @@
 /** Lambda: the subscription API behind API Gateway's HTTP API: the same handler `serve` runs. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { LAMBDA_ENV } from '../env';
 import { fromApiGateway, toApiGateway } from '../http/api-gateway';
 import type { SubscriptionHandler } from '../http/handler';
 import { subscriptionHandler } from '../http/subscription-app';
-import { logger, runtimeOnce } from './runtime';
+import { logger, runtimeOnce, secretFrom } from './runtime';
 
 const runtime = runtimeOnce('signing');
 let handle: SubscriptionHandler | undefined;
+/** What CloudFront presents when it passes a request on (see clientIp); unset: every request is direct. */
+let originSecret: string | undefined;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   if (!handle) {
     try {
       const { app, confirmTemplates } = await runtime();
+      originSecret = await secretFrom(process.env, LAMBDA_ENV.originSecretArn);
       handle = subscriptionHandler(app, confirmTemplates, { log: (line, fields) => logger.warn(line, fields ?? {}) });
     } catch (error) {
       // A cold start that cannot read its bundle or secret: tried again on the next request.
@@ -23,7 +27,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
       };
     }
   }
-  const request = fromApiGateway(event);
+  const request = fromApiGateway(event, originSecret);
   const response = await handle(request);
   // The path and status only: the query holds tokens, the body an address.
   logger.info('request', { method: request.method, path: request.path, status: response.status });

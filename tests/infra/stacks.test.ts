@@ -384,4 +384,43 @@ describe('the archive site', () => {
     );
     expect(withBucket.map(([id]) => id)).toEqual([expect.stringMatching(/^ComposeIssue/)]);
   });
+
+  it('passes the API the viewer address and an origin secret only it and CloudFront know', () => {
+    const [secretId] = Object.keys(
+      digest.findResources('AWS::SecretsManager::Secret', {
+        Properties: { Description: Match.stringLikeRegexp('CloudFront to the subscription API') },
+      }),
+    );
+    expect(secretId).toBeDefined();
+    // CloudFront adds the secret as a custom header on the API origin, and only there.
+    const [distribution] = Object.values(digest.findResources('AWS::CloudFront::Distribution'));
+    const origins = distribution?.Properties.DistributionConfig.Origins as {
+      CustomOriginConfig?: unknown;
+      OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
+    }[];
+    const withSecret = origins.filter((o) => JSON.stringify(o.OriginCustomHeaders ?? []).includes(secretId as string));
+    expect(withSecret).toHaveLength(1);
+    expect(withSecret[0]?.CustomOriginConfig).toBeDefined();
+    expect(withSecret[0]?.OriginCustomHeaders?.[0]?.HeaderName).toBe('x-digest-origin-verify');
+    // The API behaviours forward CloudFront-Viewer-Address (and the query: tokens), not Host.
+    digest.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: Match.objectLike({
+        HeadersConfig: {
+          HeaderBehavior: 'whitelist',
+          Headers: Match.arrayWith(['Accept', 'Content-Type', 'CloudFront-Viewer-Address']),
+        },
+        QueryStringsConfig: { QueryStringBehavior: 'all' },
+      }),
+    });
+    // The subscription API, and no other function, may read it and is told where it is.
+    const readers = Object.values(digest.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(secretId as string),
+    );
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]?.Properties.Roles)).toContain('SubscriptionApi');
+    const told = Object.entries(digest.findResources('AWS::Lambda::Function')).filter(
+      ([, f]) => f.Properties.Environment?.Variables?.[LAMBDA_ENV.originSecretArn],
+    );
+    expect(told.map(([id]) => id)).toEqual([expect.stringMatching(/^SubscriptionApi/)]);
+  });
 });
