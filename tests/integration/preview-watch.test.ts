@@ -314,9 +314,9 @@ describe('preview --watch with a network source', () => {
 
 describe('the preview builder', () => {
   const quiet = { out: () => {}, err: () => {}, isTTY: false };
-
-  it('follows the config: a new templates folder or bookmark file is what it watches next', async () => {
-    const project = makeProject({ posts: [rawPost(2, 1)] });
+  /** A builder over a new project with these posts, its state in a folder of its own. */
+  const builderFor = (posts: unknown[]) => {
+    const project = makeProject({ posts });
     const state = mkdtempSync(path.join(tmpdir(), 'pd-state-'));
     const builder = new PreviewBuilder(
       { config: path.join(project, 'digest.config.json'), state },
@@ -324,6 +324,11 @@ describe('the preview builder', () => {
       undefined,
       project,
     );
+    return { project, builder };
+  };
+
+  it('follows the config: a new templates folder or bookmark file is what it watches next', async () => {
+    const { project, builder } = builderFor([rawPost(2, 1)]);
     expect((await builder.build()).line).toMatch(/^Issue #1: .* 1 link in 1 section/);
     expect(builder.targets()).toEqual([
       { path: DEFAULT_TEMPLATES_DIR, kind: 'dir', label: 'templates' },
@@ -347,14 +352,7 @@ describe('the preview builder', () => {
   });
 
   it('says when there is nothing to preview, and a bookmark file that is not JSON is an error at its line', async () => {
-    const project = makeProject({ posts: [] });
-    const state = mkdtempSync(path.join(tmpdir(), 'pd-state-'));
-    const builder = new PreviewBuilder(
-      { config: path.join(project, 'digest.config.json'), state },
-      quiet,
-      undefined,
-      project,
-    );
+    const { project, builder } = builderFor([]);
     const nothing = await builder.build();
     expect(nothing.outcome?.kind).toBe('nothing');
     expect(nothing.line).toMatch(/^Nothing to preview: /);
