@@ -111,10 +111,10 @@ export async function bundleRows(): Promise<Row[]> {
   return rows;
 }
 
-/** One send-batch container (send-batch-container.ts) polling until the queue is empty. */
-function startContainer(queueUrl: string, batchSize: number): Promise<void> {
-  const script = path.join(__dirname, 'send-batch-container.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), script, queueUrl, String(batchSize)], {
+/** One Lambda container (lambda-container.ts): compose-issue once, or send-batch polling until the queue is empty. */
+function startContainer(...args: string[]): Promise<void> {
+  const script = path.join(__dirname, 'lambda-container.ts');
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), script, ...args], {
     env: process.env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -124,7 +124,7 @@ function startContainer(queueUrl: string, batchSize: number): Promise<void> {
   });
   return new Promise((resolve, reject) =>
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`send-batch container exited ${code}: ${stderr.slice(-2000)}`)),
+      code === 0 ? resolve() : reject(new Error(`${args[0]} container exited ${code}: ${stderr.slice(-2000)}`)),
     ),
   );
 }
@@ -157,15 +157,15 @@ export async function fanOutRows(count: number, rate: number): Promise<Row[]> {
         new Date().toISOString(),
       );
     }
-    // Import the handler only now: its composition root reads the environment startLocalAws set.
-    const { handler: composeIssue } = await import('../../lambda/handlers/compose-issue');
+    // Every function in a process of its own, with the environment startLocalAws set (a second run in this
+    // process gets fresh containers, as a new deployment would).
     const started = performance.now();
-    await composeIssue();
+    await startContainer('compose');
     const composed = (performance.now() - started) / 1000;
     // Then, as the event source does once messages wait, each concurrent send-batch invocation in a process of
     // its own (cold). The rate counts from the first message SES accepts, so their start-up is not in it.
     await Promise.all(
-      Array.from({ length: fleet.maxConcurrency }, () => startContainer(aws.queueUrl, fleet.batchSize)),
+      Array.from({ length: fleet.maxConcurrency }, () => startContainer('send', aws.queueUrl, String(fleet.batchSize))),
     );
     const elapsed = (performance.now() - started) / 1000;
     const times = aws.ses.accepted.map((m) => m.at);
@@ -183,7 +183,7 @@ export async function fanOutRows(count: number, rate: number): Promise<Row[]> {
         ratio: fmt(achieved / rate, 3),
       },
       {
-        figure: '  compose + enqueue, then the whole send',
+        figure: '  compose-issue (a cold container) + enqueue, then the whole send',
         value: `${fmt(composed, 1)} s, ${fmt(elapsed, 0)} s`,
         goal: '',
         ratio: '',
