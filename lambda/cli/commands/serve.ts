@@ -5,11 +5,14 @@
  * itself, so a local sign-up can be confirmed by clicking.
  */
 import { once } from 'node:events';
+import path from 'node:path';
 import { loadConfirmTemplates } from '../../adapters/template-files';
 import type { SubscriptionHandler } from '../../http/handler';
 import { startServer } from '../../http/node-host';
 import { isLoopbackUrl } from '../../http/site-url';
+import { staticSite } from '../../http/static-site';
 import { subscriptionHandler } from '../../http/subscription-app';
+import { LOCAL_SITE_DIR } from '../../wiring';
 import { type Command, stringFlag, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
@@ -42,12 +45,16 @@ export async function serveCommand(
   const confirmTemplates = await loadConfirmTemplates(app.templatesDir);
 
   let handler: SubscriptionHandler | undefined;
+  // The archive `send` writes, so a local issue's "View in your browser" link opens (lambda/http/static-site.ts).
+  const archive = staticSite(path.resolve(LOCAL_SITE_DIR));
   const server = await startServer(
     async (request) => {
       const started = process.hrtime.bigint();
-      const response = handler
-        ? await handler(request)
-        : { status: 503, headers: { 'Retry-After': '1' }, body: 'Starting: try again in a second.' };
+      const response =
+        (await archive(request)) ??
+        (handler
+          ? await handler(request)
+          : { status: 503, headers: { 'Retry-After': '1' }, body: 'Starting: try again in a second.' });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // The path only, never the query: it holds tokens.
       output.err(`${request.method} ${request.path} ${response.status} ${ms.toFixed(1)} ms`);
