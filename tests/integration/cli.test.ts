@@ -155,7 +155,9 @@ describe('pinboard-digest subscribers', () => {
       'Name,Email\n"Smith, Bo",bo@example.com\nX,broken\nAnn again,ann@example.com\n',
     );
     const imported = await runCli(['subscribers', 'import', 'list.csv', ...state], { cwd });
-    expect(imported.stdout).toMatch(/1 added \(1 to be mailed, 0 not mailed\), 1 already on the list, 1 invalid rows skipped/);
+    expect(imported.stdout).toMatch(
+      /1 added \(1 to be mailed, 0 not mailed\), 1 already on the list, 1 invalid rows skipped/,
+    );
     expect(imported.stderr).toMatch(/line 3: "broken"/);
     expect((await runCli(['subscribers', 'remove', 'bo@example.com', ...state], { cwd })).code).toBe(0);
     const list = JSON.parse((await runCli(['subscribers', 'list', '--json', ...state], { cwd })).stdout);
