@@ -36,6 +36,7 @@ import type {
   Store,
   SubscriberPage,
 } from '../ports/store';
+import { TABLE_SCHEMA } from './dynamodb-schema';
 
 export interface DynamoDbStoreOptions {
   table: string;
@@ -68,6 +69,11 @@ const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 const decodeCursor = (cursor: string | undefined) =>
   cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+
+const DAY = 86_400;
+
+/** The table's TTL attribute (epoch seconds), set only when there is an expiry. */
+const expiry = (at: number | undefined): Item => (at === undefined ? {} : { [TABLE_SCHEMA.timeToLive]: Math.ceil(at) });
 
 /** BatchGetItem takes at most 100 keys; unprocessed ones are asked again this many times in all. */
 const BATCH_GET_LIMIT = 100;
@@ -501,8 +507,8 @@ export class DynamoDbStore implements Store {
     return (await this.get('MEMO', key))?.value as string | undefined;
   }
 
-  async putMemo(key: string, value: string): Promise<void> {
-    await this.putIf({ pk: 'MEMO', sk: key, value });
+  async putMemo(key: string, value: string, expiresAt?: number): Promise<void> {
+    await this.putIf({ pk: 'MEMO', sk: key, value, ...expiry(expiresAt) });
   }
 
   /** A lease: taken if free or expired, renewed while held, released by its owner only. */
@@ -510,7 +516,8 @@ export class DynamoDbStore implements Store {
     const owner = randomUUID();
     const take = () =>
       this.putIf(
-        { pk: 'LOCK', sk: name, owner, expiresAt: Date.now() + this.lockLeaseMs },
+        // A lease left by a run that died is taken over by the next; TTL clears one nobody takes after a day.
+        { pk: 'LOCK', sk: name, owner, expiresAt: Date.now() + this.lockLeaseMs, ...expiry(Date.now() / 1000 + DAY) },
         'attribute_not_exists(pk) OR expiresAt < :now OR #o = :me',
         { ':now': Date.now(), ':me': owner },
         { '#o': 'owner' },

@@ -287,6 +287,7 @@ export class FileStore implements Store {
     return (await this.memos())[key];
   }
 
+  /** Expiry is not kept here: the local memos stay few (one per sign-up address, 4,096 IP buckets at most). */
   async putMemo(key: string, value: string): Promise<void> {
     const all = await this.memos();
     all[key] = value;

@@ -92,7 +92,10 @@ export async function countIpRequest(
   const previous =
     Number.isFinite(start) && Number.isFinite(count) ? { start: start ?? 0, count: count ?? 0 } : undefined;
   const { window, retryAfter } = hit(previous, now, HOUR_SECONDS, limit);
-  if (retryAfter === undefined) await store.putMemo(key, `${window.start}:${window.count}`);
+  // Of no use once its hour is over (an hour's margin for clocks).
+  if (retryAfter === undefined) {
+    await store.putMemo(key, `${window.start}:${window.count}`, window.start + 2 * HOUR_SECONDS);
+  }
   return { retryAfter };
 }
 

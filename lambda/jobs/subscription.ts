@@ -106,8 +106,18 @@ async function decideConfirmation(
     window = counted.window;
   }
   const send = memo.lastConfirmation === undefined || now - memo.lastConfirmation >= DAY_SECONDS;
-  await deps.store.putMemo(key, formatAddressMemo({ window, lastConfirmation: send ? now : memo.lastConfirmation }));
+  const lastConfirmation = send ? now : memo.lastConfirmation;
+  await deps.store.putMemo(
+    key,
+    formatAddressMemo({ window, lastConfirmation }),
+    addressMemoExpiry(window, lastConfirmation),
+  );
   return { send, previous: memo.lastConfirmation };
+}
+
+/** An address memo is of no use a day after both its window and its last confirmation (a day's margin). */
+function addressMemoExpiry(window: { start: number } | undefined, lastConfirmation: number | undefined) {
+  return Math.max(window?.start ?? 0, lastConfirmation ?? 0) + 2 * DAY_SECONDS;
 }
 
 /**
@@ -134,7 +144,11 @@ async function sendConfirmation(
     await serialized(deps.store, async () => {
       const memo = parseAddressMemo(await deps.store.getMemo(key));
       if (memo.lastConfirmation === seconds(nowMs)) {
-        await deps.store.putMemo(key, formatAddressMemo({ window: memo.window, lastConfirmation: previous }));
+        await deps.store.putMemo(
+          key,
+          formatAddressMemo({ window: memo.window, lastConfirmation: previous }),
+          addressMemoExpiry(memo.window, previous),
+        );
       }
     });
     throw error;

@@ -90,7 +90,11 @@ export interface Store {
 
   /** Small values a source keeps between runs (e.g. when Pinboard was last called). */
   getMemo(key: string): Promise<string | undefined>;
-  putMemo(key: string, value: string): Promise<void>;
+  /**
+   * `expiresAt` (epoch seconds): after it the memo is of no use, and a store with expiry (DynamoDB's TTL) may
+   * delete it, within days of that time; a reader must not count on it being there, or gone.
+   */
+  putMemo(key: string, value: string, expiresAt?: number): Promise<void>;
 
   /** Exclusive lock for one job (e.g. sending); throws StoreError if another live run holds it. */
   lock(name: string): Promise<Release>;

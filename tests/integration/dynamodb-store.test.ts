@@ -35,6 +35,25 @@ describeStoreContract(
 );
 
 describe('DynamoDbStore', () => {
+  it('writes the table TTL on memos given an expiry and on locks, and none on memos without one', async () => {
+    const table = `digest-ttl-${++tables}`;
+    const store = new DynamoDbStore({ table, client: client() });
+    await store.createTable();
+    await store.putMemo('signup:ip:x', '1764000000:1', 1_764_007_200.4);
+    await store.putMemo('cursors', '{}');
+    const release = await store.lock('send');
+    const { GetCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+    const doc = DynamoDBDocumentClient.from(client());
+    const raw = async (pk: string, sk: string) =>
+      (await doc.send(new GetCommand({ TableName: table, Key: { pk, sk } }))).Item;
+    expect(await raw('MEMO', 'signup:ip:x')).toMatchObject({ value: '1764000000:1', ttl: 1_764_007_201 });
+    expect((await raw('MEMO', 'cursors'))?.ttl).toBeUndefined();
+    const lock = await raw('LOCK', 'send');
+    expect(lock?.ttl).toBeGreaterThan(Date.now() / 1000 + 86_000);
+    expect(await store.getMemo('signup:ip:x')).toBe('1764000000:1');
+    await release();
+  });
+
   it('does not take a live claim of another run, and takes it once it is stale', async () => {
     const table = `digest-claims-${++tables}`;
     const a = new DynamoDbStore({ table, client: client(), claimTtlMs: 60_000 });

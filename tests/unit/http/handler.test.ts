@@ -448,3 +448,26 @@ describe('/unsubscribe', () => {
     expect((await store.getSubscriber(s.id))?.status).toBe('complained');
   });
 });
+
+describe('sign-up memos expire', () => {
+  it('gives the per-IP and per-address memos an expiry past their windows, so DynamoDB TTL can clear them', async () => {
+    const { handle, store, clock } = harness();
+    const expiries = new Map<string, number | undefined>();
+    const put = store.putMemo.bind(store);
+    store.putMemo = async (key: string, value: string, expiresAt?: number) => {
+      expiries.set(key, expiresAt);
+      return put(key, value);
+    };
+    expect((await handle(subscribeForm('ttl@example.com'))).status).toBe(200);
+    const nowSeconds = Math.floor(clock.now / 1000);
+    const signup = [...expiries].filter(([key]) => key.startsWith('signup:'));
+    expect(signup.length).toBe(2);
+    for (const [key, at] of signup) {
+      expect(at).toBeDefined();
+      // The IP's hour and the address's day must still be counted before they expire: never sooner.
+      const windowSeconds = key.startsWith('signup:ip:') ? 3600 : 86_400;
+      expect(at as number).toBeGreaterThanOrEqual(nowSeconds + windowSeconds);
+      expect(at as number).toBeLessThanOrEqual(nowSeconds + 3 * 86_400);
+    }
+  });
+});
