@@ -5,14 +5,18 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { CONTENT_TYPES, SITE_PATHS } from '../core/site';
 import type { HttpRequest, HttpResponse } from './types';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.xml': 'application/xml; charset=utf-8',
-  '.json': 'application/feed+json; charset=utf-8',
-};
+/** The type the S3 adapter writes each archive file with (core/site.ts), by its path in the folder. */
+function contentType(relative: string): string | undefined {
+  if (relative === SITE_PATHS.atom) return CONTENT_TYPES.atom;
+  if (relative === SITE_PATHS.rss) return CONTENT_TYPES.rss;
+  if (relative === SITE_PATHS.json) return CONTENT_TYPES.json;
+  if (relative.endsWith('.html')) return CONTENT_TYPES.html;
+  if (relative.endsWith('.css')) return CONTENT_TYPES.css;
+  return undefined;
+}
 
 const isArchivePath = (p: string) => p === '/site.css' || p === '/issues' || p.startsWith('/issues/');
 
@@ -44,7 +48,7 @@ export function staticSite(dir: string): (request: HttpRequest) => Promise<HttpR
         if (!decoded.endsWith('/')) return { status: 301, headers: { Location: `${request.path}/` }, body: '' };
         file = path.join(file, 'index.html');
       }
-      const type = TYPES[path.extname(file)];
+      const type = contentType(path.relative(root, file).split(path.sep).join('/'));
       if (!type) return notFound();
       const body = await readFile(file, 'utf8');
       return {

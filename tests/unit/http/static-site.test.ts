@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CONTENT_TYPES } from '../../../lambda/core/site';
 import { staticSite } from '../../../lambda/http/static-site';
 import type { HttpRequest } from '../../../lambda/http/types';
 
@@ -32,7 +33,7 @@ describe('serve: the local archive', () => {
       headers: { 'Content-Type': 'text/html; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
     });
     expect((await serve(get('/issues/')))?.body).toBe('<h1>All issues</h1>');
-    expect((await serve(get('/issues/atom.xml')))?.headers['Content-Type']).toMatch(/^application\/xml/);
+    expect((await serve(get('/issues/atom.xml')))?.headers['Content-Type']).toBe(CONTENT_TYPES.atom);
     expect((await serve(get('/site.css')))?.headers['Content-Type']).toMatch(/^text\/css/);
     expect(await serve(get('/issues/3/', 'HEAD'))).toMatchObject({ status: 200, body: '' });
   });
