@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../core/errors';
 import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
-import { sleep } from '../core/retry';
+import { backoffDelay, type RetryPolicy, sleep } from '../core/retry';
 import { newSubscriberId } from '../core/tokens';
 import type {
   AddResult,
@@ -75,9 +75,9 @@ const DAY = 86_400;
 /** The table's TTL attribute (epoch seconds), set only when there is an expiry. */
 const expiry = (at: number | undefined): Item => (at === undefined ? {} : { [TABLE_SCHEMA.timeToLive]: Math.ceil(at) });
 
-/** BatchGetItem takes at most 100 keys; unprocessed ones are asked again this many times in all. */
+/** BatchGetItem takes at most 100 keys; unprocessed ones are asked again, 100 ms doubling, 6 tries in all. */
 const BATCH_GET_LIMIT = 100;
-const BATCH_GET_ATTEMPTS = 6;
+const BATCH_GET_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 1600, jitter: 0 };
 
 export class DynamoDbStore implements Store {
   readonly description: string;
@@ -393,10 +393,10 @@ export class DynamoDbStore implements Store {
     for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
       let keys: Item[] = unique.slice(i, i + BATCH_GET_LIMIT).map((id) => ({ pk: 'SUBSCRIBERS', sk: `S#${id}` }));
       for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt === BATCH_GET_ATTEMPTS) {
+        if (attempt === BATCH_GET_RETRY.attempts) {
           throw new StoreError(`DynamoDB BatchGetItem on ${this.table}: ${keys.length} keys still unprocessed`);
         }
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        if (attempt > 0) await sleep(backoffDelay(BATCH_GET_RETRY, attempt - 1));
         const out = await this.call('BatchGetItem', () =>
           this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } })),
         );
