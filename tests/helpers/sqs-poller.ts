@@ -3,36 +3,15 @@
  * did not report failed; the rest come back after the visibility timeout. Runs until the queue is empty (or
  * `maxRounds`). Used in-process by the tests and, one per child process, by the fan-out bench.
  */
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SqsSendQueue } from '../../lambda/adapters/sqs-queue';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
-/** Messages on the queue: visible, in flight and delayed. */
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const a = (
-    await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    )
-  ).Attributes;
-  return (
-    Number(a?.ApproximateNumberOfMessages ?? 0) +
-    Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(a?.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-}
+/** Messages on the queue: visible, in flight and delayed (what compose-issue itself reads). */
+export const queueDepth = (sqs: SQSClient, queueUrl: string): Promise<number> =>
+  new SqsSendQueue({ queueUrl, client: sqs }).pending();
 
 /** One poller: as one concurrent invocation slot of the event source. Returns its invocation count. */
 export async function pollQueue(
