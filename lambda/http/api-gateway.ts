@@ -27,26 +27,29 @@ export function viewerIp(value: string | undefined): string | undefined {
  * address counts (which they cannot forge).
  */
 export function clientIp(event: APIGatewayProxyEventV2, originSecret?: string): string | undefined {
-  const direct = event.requestContext?.http?.sourceIp;
-  if (!originSecret) return direct;
-  let presented: string | undefined;
-  let viewer: string | undefined;
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (lower === ORIGIN_VERIFY_HEADER) presented = value;
-    else if (lower === 'cloudfront-viewer-address') viewer = value;
-  }
-  if (presented === undefined || !timingSafeEqual(digest(presented), digest(originSecret))) return direct;
-  return viewerIp(viewer) ?? direct;
+  return clientIpFrom(lowerCased(event.headers), event.requestContext?.http?.sourceIp, originSecret);
+}
+
+const lowerCased = (headers: APIGatewayProxyEventV2['headers'] | undefined) =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+
+function clientIpFrom(
+  headers: Record<string, string | undefined>,
+  direct: string | undefined,
+  originSecret: string | undefined,
+): string | undefined {
+  const presented = headers[ORIGIN_VERIFY_HEADER];
+  if (!originSecret || presented === undefined) return direct;
+  if (!timingSafeEqual(digest(presented), digest(originSecret))) return direct;
+  return viewerIp(headers['cloudfront-viewer-address']) ?? direct;
 }
 
 export function fromApiGateway(event: APIGatewayProxyEventV2, originSecret?: string): HttpRequest {
   const body = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    // The origin secret is not the handler's business (and must never reach a log or a page).
-    if (name.toLowerCase() !== ORIGIN_VERIFY_HEADER) headers[name.toLowerCase()] = value;
-  }
+  const headers = lowerCased(event.headers);
+  const sourceIp = clientIpFrom(headers, event.requestContext?.http?.sourceIp, originSecret);
+  // The origin secret is not the handler's business (and must never reach a log or a page).
+  delete headers[ORIGIN_VERIFY_HEADER];
   const tooLarge = body.length > MAX_BODY_BYTES;
   return {
     method: event.requestContext?.http?.method ?? 'GET',
@@ -55,7 +58,7 @@ export function fromApiGateway(event: APIGatewayProxyEventV2, originSecret?: str
     headers,
     body: tooLarge ? Buffer.alloc(0) : body,
     bodyTooLarge: tooLarge,
-    sourceIp: clientIp(event, originSecret),
+    sourceIp,
   };
 }
 
