@@ -14,8 +14,12 @@ let originSecret: string | undefined;
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   if (!handle) {
     try {
-      const { app, confirmTemplates } = await runtime();
-      originSecret = await secretFrom(process.env, LAMBDA_ENV.originSecretArn);
+      // Both read secrets: side by side, so a cold start waits for one round trip, not two.
+      const [{ app, confirmTemplates }, secret] = await Promise.all([
+        runtime(),
+        secretFrom(process.env, LAMBDA_ENV.originSecretArn),
+      ]);
+      originSecret = secret;
       handle = subscriptionHandler(app, confirmTemplates, { log: (line, fields) => logger.warn(line, fields ?? {}) });
     } catch (error) {
       // A cold start that cannot read its bundle or secret: tried again on the next request.
