@@ -26,7 +26,8 @@ export async function handler(event: SNSEvent): Promise<SesEventsSummary & { mal
   const summary = await recordSesEvents(events, {
     store: app.store,
     transientLimit: app.config.bounces.transientLimit,
-    secret: app.message().secret,
+    // Only then was the signing key read (and may be): without it, bounces and complaints need none.
+    secret: app.config.subscriptions.receiveReplies ? app.message().secret : undefined,
     log: (line, fields) => logger.info(line, fields ?? {}),
   });
   logger.info('SES events recorded', { ...summary, malformed });
