@@ -6,7 +6,7 @@
  * half-writes the store. Addresses already on the list are left as they are.
  */
 import { csvValue, parseCsvRows } from '../core/csv';
-import { cleanName, normalizeEmail } from '../core/email';
+import { checkEmail, cleanName, refusal } from '../core/email';
 import { detectFormat, type ImportFormat, KNOWN_SERVICES, SUBSCRIBER_STATUSES } from '../core/import-formats';
 import type { SubscriberStatus } from '../core/model';
 import type { NewSubscriber, Store } from '../ports/store';
@@ -71,11 +71,12 @@ export async function importSubscribers(store: Store, csv: string, at: string): 
       invalid.push(`line ${line}: ${column}${row.error}`);
       continue;
     }
-    const email = normalizeEmail(row.email);
-    if (!email) {
-      invalid.push(`line ${line}: "${row.email}" is not an email address`);
+    const checked = checkEmail(row.email);
+    if (!checked.ok) {
+      invalid.push(`line ${line}: "${row.email}" is not an email address${refusal(checked)}`);
       continue;
     }
+    const { email } = checked;
     const source = format.id === 'pinboard-digest' ? row.source : format.label;
     valid.push({
       email,

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfirmTemplates } from '../../adapters/template-files';
 import { csvField } from '../../core/csv';
-import { cleanName, normalizeEmail } from '../../core/email';
+import { checkEmail, cleanName, normalizeEmail, refusal } from '../../core/email';
 import type { Subscriber, SubscriberStatus } from '../../core/model';
 import { subscriptionDeps } from '../../http/subscription-app';
 import { type ImportResult, importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
@@ -18,9 +18,9 @@ export const STATUSES = SUBSCRIBER_STATUSES;
 
 function requireEmail(raw: string | undefined, where: string): string {
   if (!raw) throw new UsageError(`${where}: an email address is required`);
-  const email = normalizeEmail(raw);
-  if (!email) throw new UsageError(`${where}: "${raw}" is not a valid email address`);
-  return email;
+  const checked = checkEmail(raw);
+  if (!checked.ok) throw new UsageError(`${where}: "${raw}" is not a valid email address${refusal(checked)}`);
+  return checked.email;
 }
 
 async function* allSubscribers(store: Store, status?: SubscriberStatus): AsyncGenerator<Subscriber> {

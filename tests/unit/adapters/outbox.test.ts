@@ -29,4 +29,24 @@ describe('OutboxMailer', () => {
     expect(readdirSync(dir)).toHaveLength(3);
     expect(outboxFileName(message('../../etc/passwd@x.example', 'id4'))).not.toContain('/');
   });
+
+  it('writes a message to the longest valid address, under a short name that still tells two apart', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pd-outbox-'));
+    const mailer = new OutboxMailer(dir);
+    const long = (c: string) => `${c.repeat(242)}@example.com`;
+    const a = await mailer.send(message(long('a'), 'idA'));
+    const b = await mailer.send({ ...message(long('a'), 'idB'), test: true });
+    expect(Buffer.byteLength(a.messageId)).toBeLessThan(120);
+    expect(a.messageId).toMatch(/^issue-0003-a{64}-idA\.eml$/);
+    expect(b.messageId).toMatch(/^test-issue-0003-a{64}-idB\.eml$/);
+    expect(readdirSync(dir).sort()).toEqual([a.messageId, b.messageId].sort());
+  });
+
+  it('never puts the recipient in an error it throws', async () => {
+    const blocker = path.join(mkdtempSync(path.join(tmpdir(), 'pd-outbox-')), 'a-file');
+    require('node:fs').writeFileSync(blocker, '');
+    const mailer = new OutboxMailer(path.join(blocker, 'outbox'));
+    await expect(mailer.send(message('secret.reader@example.com', 'id1'))).rejects.toThrow(/s\*\*\*@example\.com/);
+    await expect(mailer.send(message('secret.reader@example.com', 'id1'))).rejects.not.toThrow(/secret\.reader/);
+  });
 });
