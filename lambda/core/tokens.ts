@@ -72,9 +72,15 @@ export type TokenCheck =
   /** `malformed`: not a token at all; `forged`: no key made it for this purpose; `expired`: genuine but too old. */
   | { valid: false; reason: 'malformed' | 'forged' | 'expired' };
 
-const sameBytes = (given: string, expected: Buffer) => {
-  const actual = Buffer.from(given, 'base64url');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+/**
+ * The MAC as given is the expected one in its one spelling. Compared as text, not as decoded bytes: base64url
+ * decoding ignores the spare low bits of the last character (16 MAC bytes leave 4), so 16 different endings
+ * would decode to the same MAC, and a token must verify in exactly one spelling.
+ */
+const sameMac = (given: string, expected: Buffer) => {
+  const actual = Buffer.from(given, 'utf8');
+  const wanted = Buffer.from(expected.toString('base64url'), 'utf8');
+  return actual.length === wanted.length && timingSafeEqual(actual, wanted);
 };
 
 /** Checks a token for one purpose: its subject when genuine and unexpired, else why not. */
@@ -93,8 +99,8 @@ export function checkToken(secret: string, purpose: TokenPurpose, token: string,
     keyId = parts[2] ?? '';
     if (!/^[A-Za-z0-9_-]{6}$/.test(keyId)) return { valid: false, reason: 'malformed' };
     const key = keys.find((k) => k.id === keyId);
-    if (!key || !sameBytes(given, mac(key, purpose, subject, expiry))) return { valid: false, reason: 'forged' };
-  } else if (!keys.some((k) => sameBytes(given, legacyMac(k.secret, purpose, subject, expiry)))) {
+    if (!key || !sameMac(given, mac(key, purpose, subject, expiry))) return { valid: false, reason: 'forged' };
+  } else if (!keys.some((k) => sameMac(given, legacyMac(k.secret, purpose, subject, expiry)))) {
     return { valid: false, reason: 'forged' };
   }
   const expiresAt = expiry === '0' ? undefined : parseInt(expiry, 36) * 1000;

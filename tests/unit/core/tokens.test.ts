@@ -28,6 +28,20 @@ describe('tokens', () => {
     expect(verifyToken(SECRET, 'unsubscribe', 'garbage', 0)).toBeUndefined();
   });
 
+  it('verifies a token in exactly one spelling: no other last character of the MAC decodes to it', () => {
+    const token = createToken(SECRET, 'confirm', 'abc123', 2_000_000_000_000);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spellings = [...alphabet].map((c) => `${token.slice(0, -1)}${c}`);
+    expect(spellings.filter((t) => verifyToken(SECRET, 'confirm', t, 0) !== undefined)).toEqual([token]);
+    // Padding, or the MAC in base64 rather than base64url, is another spelling too.
+    expect(verifyToken(SECRET, 'confirm', `${token}==`, 0)).toBeUndefined();
+    const legacyMac = createHmac('sha256', SECRET).update('unsubscribe\nabc\n0').digest().subarray(0, 16);
+    const legacy = `abc.0.${legacyMac.toString('base64url')}`;
+    expect(verifyToken(SECRET, 'unsubscribe', legacy, 0)).toBe('abc');
+    const legacySpellings = [...alphabet].map((c) => `${legacy.slice(0, -1)}${c}`);
+    expect(legacySpellings.filter((t) => verifyToken(SECRET, 'unsubscribe', t, 0) !== undefined)).toEqual([legacy]);
+  });
+
   it('expires tokens made with an expiry', () => {
     const token = createToken(SECRET, 'confirm', 'abc', 2_000_000_000_000);
     expect(verifyToken(SECRET, 'confirm', token, 1_999_999_999_000)).toBe('abc');
