@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadConfirmTemplates } from '../../adapters/template-files';
 import type { SubscriptionHandler } from '../../http/handler';
 import { startServer } from '../../http/node-host';
+import { SECURITY_HEADERS } from '../../http/security-headers';
 import { isLoopbackUrl } from '../../http/site-url';
 import { staticSite } from '../../http/static-site';
 import { subscriptionHandler } from '../../http/subscription-app';
@@ -54,7 +55,11 @@ export async function serveCommand(
         (await archive(request)) ??
         (handler
           ? await handler(request)
-          : { status: 503, headers: { 'Retry-After': '1' }, body: 'Starting: try again in a second.' });
+          : {
+              status: 503,
+              headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' },
+              body: 'Starting: try again in a second.',
+            });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // The path only, never the query: it holds tokens.
       output.err(`${request.method} ${request.path} ${response.status} ${ms.toFixed(1)} ms`);

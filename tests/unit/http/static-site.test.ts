@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CONTENT_TYPES } from '../../../lambda/core/site';
+import { SECURITY_HEADERS } from '../../../lambda/http/security-headers';
 import { staticSite } from '../../../lambda/http/static-site';
 import type { HttpRequest } from '../../../lambda/http/types';
 
@@ -61,5 +62,41 @@ describe('serve: the local archive', () => {
       expect(await serve(get(p))).toBeUndefined();
     }
     expect(await serve(get('/issues/3/', 'POST'))).toBeUndefined();
+  });
+
+  it('answers a NUL, another control character or a path that does not decode with 404, never 500 or a folder', async () => {
+    for (const p of [
+      '/issues/%00',
+      '/issues/%00/index.html',
+      '/issues/3/%0a',
+      '/issues/%E0%A4%A',
+      '/issues/%ZZ',
+      '/site.css%00',
+    ]) {
+      const response = await serve(get(p));
+      expect(response?.status).toBe(404);
+      expect(response?.body).not.toContain(base);
+      expect(response?.body).not.toMatch(/\/tmp|pd-static/);
+    }
+    expect((await serve(get(`/issues/${'x'.repeat(300)}/`)))?.status).toBe(404);
+  });
+
+  it('sends the archive security headers on every answer: pages, feeds, the stylesheet, redirects and 404s', async () => {
+    for (const [p, method] of [
+      ['/issues/3/', 'GET'],
+      ['/issues/3/', 'HEAD'],
+      ['/issues/', 'GET'],
+      ['/issues/atom.xml', 'GET'],
+      ['/site.css', 'GET'],
+      ['/issues/3', 'GET'],
+      ['/issues', 'GET'],
+      ['/issues/9/', 'GET'],
+      ['/issues/%00', 'GET'],
+    ] as const) {
+      const response = await serve(get(p, method));
+      expect(response?.headers).toMatchObject(SECURITY_HEADERS);
+    }
+    expect(SECURITY_HEADERS['Content-Security-Policy']).toMatch(/frame-ancestors 'none'/);
+    expect(SECURITY_HEADERS['X-Frame-Options']).toBe('DENY');
   });
 });
