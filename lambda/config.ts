@@ -111,6 +111,39 @@ const linkCheckSchema = z
 
 export type LinkCheckConfig = z.infer<typeof linkCheckSchema>;
 
+/** An AWS region code (`eu-west-1`, `us-gov-west-1`) and a 12-digit account id, as `deploy` takes them. */
+export const AWS_REGION_CODE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+export const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * Where and how `cdk deploy` puts the digest (infra/). Each may also come from `-c region=…`, `-c account=…`,
+ * `-c alarmEmail=…` on the command line, which win over these; region and account otherwise come from the
+ * CDK CLI's environment at deploy time.
+ */
+const deploySchema = z.strictObject({
+  /** An AWS region code: `eu-west-1`, `us-east-2`, `ap-southeast-2`. */
+  region: z.string().regex(AWS_REGION_CODE, { error: 'must be an AWS region code, e.g. "eu-west-1"' }).optional(),
+  /** The 12-digit AWS account id. */
+  account: z
+    .string()
+    .regex(AWS_ACCOUNT_ID, { error: 'must be a 12-digit AWS account id, e.g. "123456789012"' })
+    .optional(),
+  /** Where alarms are mailed (the SNS subscription must be confirmed from that mailbox). */
+  alarmEmail: z.email({ error: 'must be an email address' }).optional(),
+  /**
+   * The list size an issue should reach in time: the send queue's oldest-message alarm allows the time this
+   * many recipients take at the send rate (default 10000).
+   */
+  expectedSubscribers: z
+    .number({ error: 'must be a number of subscribers' })
+    .int({ error: 'must be a whole number of subscribers' })
+    .min(1, { error: 'must be at least 1' })
+    .max(10_000_000, { error: 'must be at most 10000000' })
+    .optional(),
+});
+
+export type DeployConfig = z.infer<typeof deploySchema>;
+
 const schema = z.strictObject({
   $schema: z.string().optional(),
   title: z.string().min(1).max(200),
@@ -231,6 +264,8 @@ const schema = z.strictObject({
       }
     })
     .default({ mailtoUnsubscribe: false, receiveReplies: false, perIpPerHour: 20, perAddressPerDay: 5 }),
+  /** The AWS deployment (infra/): region, account, alarm address. Not used by the CLI or the functions. */
+  deploy: deploySchema.optional(),
 });
 
 export type DigestConfig = z.infer<typeof schema>;

@@ -51,6 +51,29 @@ describe('loadConfig', () => {
     expect(ok.config.subscriptions).toMatchObject({ receiveReplies: true, mailtoAddress: 'unsubscribe@t.example' });
   });
 
+  it('takes where to deploy from "deploy": a region code, a 12-digit account, an alarm address', () => {
+    const deploy = {
+      region: 'eu-west-1',
+      account: '123456789012',
+      alarmEmail: 'ops@t.example',
+      expectedSubscribers: 5000,
+    };
+    expect(loadConfig(write({ ...valid, deploy })).config.deploy).toEqual(deploy);
+    expect(loadConfig(write({ ...valid, deploy: { region: 'us-gov-west-1' } })).config.deploy?.region).toBe(
+      'us-gov-west-1',
+    );
+    expect(loadConfig(write(valid)).config.deploy).toBeUndefined();
+    const bad = write({
+      ...valid,
+      deploy: { region: 'Ireland', account: '12345', alarmEmail: 'nobody', expectedSubscribers: 0, stage: 'x' },
+    });
+    expect(() => loadConfig(bad)).toThrow(/deploy\.region: must be an AWS region code/);
+    expect(() => loadConfig(bad)).toThrow(/deploy\.account: must be a 12-digit AWS account id/);
+    expect(() => loadConfig(bad)).toThrow(/deploy\.alarmEmail: must be an email address/);
+    expect(() => loadConfig(bad)).toThrow(/deploy\.expectedSubscribers: must be at least 1/);
+    expect(() => loadConfig(bad)).toThrow(/unknown key "stage"/);
+  });
+
   it('rejects an unknown key by name', () => {
     const file = write({ ...valid, sectons: [] });
     expect(() => loadConfig(file)).toThrow(/unknown key "sectons"/);
