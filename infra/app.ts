@@ -1,25 +1,39 @@
 /**
- * The CDK app: `npx cdk deploy --all -c config=digest.config.json [-c alarmEmail=you@example.com]
- * [-c sendRate=14]`. Two stacks named from the config's title: data (table, secrets, SES configuration set,
- * queues) and digest (functions, schedule, alarms).
+ * The CDK app: `npx cdk deploy --all -c config=digest.config.json -c alarmEmail=you@example.com
+ * [-c region=eu-west-1] [-c account=123456789012] [-c sendRate=14] [-c encryptTopics=true]`, or `-c alarms=none`
+ * instead of an alarm address. Two stacks named from the config's title: data (table, secrets, SES
+ * configuration set, queues) and digest (functions, schedule, alarms). A config that cannot run on Lambda is
+ * refused here, every problem at once (infra/refusals.ts).
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../lambda/config';
+import { resolveEnvironment } from './environment';
 import { buildStacks } from './stacks';
 
 async function main() {
   const app = new App();
-  const configFile = app.node.tryGetContext('config') as string | undefined;
-  const loaded = loadConfig(configFile);
-  const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
+  const context = (key: string) => {
+    const value = app.node.tryGetContext(key) as unknown;
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  const loaded = loadConfig(context('config'));
+  const placement = resolveEnvironment({
+    context: { region: context('region'), account: context('account') },
+    deploy: loaded.config.deploy,
+    processEnv: process.env,
+  });
+  console.warn(`pinboard-digest infra: ${placement.note}`);
   await buildStacks(app, loaded, {
     alarmEmail: context('alarmEmail'),
-    encryptTopics: String(context('encryptTopics')) === 'true',
+    alarms: context('alarms'),
+    encryptTopics: context('encryptTopics') === 'true',
     sendRate: context('sendRate') ? Number(context('sendRate')) : undefined,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env: placement.env,
+    problems: placement.refusals,
   });
-  Tags.of(app).add('app', 'pinboard-digest');
+  // Dashboards take tags in CloudFormation now, but cfn-lint's schema here does not know it yet.
+  Tags.of(app).add('app', 'pinboard-digest', { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   app.synth();
 }

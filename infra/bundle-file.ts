@@ -14,7 +14,8 @@ export async function writeBundleFile(loaded: LoadedConfig, outDir: string, name
     ? path.resolve(loaded.baseDir, loaded.config.templates)
     : DEFAULT_TEMPLATES_DIR;
   const bundle: DigestBundle = {
-    config: loaded.config,
+    // `deploy` (region, account, alarm address) is for the CDK app only: no function reads it.
+    config: { ...loaded.config, deploy: undefined },
     templates: await loadTemplates(templatesDir),
     confirmTemplates: await loadConfirmTemplates(templatesDir),
     siteTemplates: await loadSiteTemplates(templatesDir),

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambda/adapters/dynamodb-schema';
 import type { FleetPlan } from '../lambda/core/fleet';
+import { DEAD_LETTER_RETENTION, deadLetterQueue } from './queues';
 
 export interface DataStackProps extends StackProps {
   fleet: FleetPlan;
@@ -60,16 +61,13 @@ export class DataStack extends Stack {
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       sendingEnabled: true,
     });
-    this.deadLetters = new sqs.Queue(this, 'SendDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    // The send queue's redrive target: cdk-nag sees it as a DLQ, no acknowledgement needed.
+    this.deadLetters = deadLetterQueue(this, 'SendDeadLetters', false);
     this.sendQueue = new sqs.Queue(this, 'SendQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(props.fleet.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: DEAD_LETTER_RETENTION,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.fleet.maxReceiveCount },
     });
 

@@ -12,25 +12,29 @@ import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } fr
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SnsEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FleetPlan } from '../lambda/core/fleet';
 import { LAMBDA_ENV } from '../lambda/env';
 import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
 import type { DataStack } from './data-stack';
+import { grantSecretValue } from './grants';
+import { DigestMonitoring } from './monitoring';
+import { deadLetterQueue, QueueOnFailure } from './queues';
 import { DigestSite } from './site';
+import { type DigestFunction, TABLE_ACCESS } from './table-access';
 import { UnsubscribeReplies } from './unsubscribe-replies';
 
 export interface DigestStackProps extends StackProps {
@@ -44,8 +48,12 @@ export interface DigestStackProps extends StackProps {
   senderDomain: string;
   /** The compiled templates and config (see infra/bundle-file.ts), copied into every function. */
   bundleFile: string;
-  /** Mailed when an alarm fires, if given. */
+  /** Mailed when an alarm fires; none only when the author said `-c alarms=none`. */
   alarmEmail?: string;
+  /** Threshold of the send queue's oldest-message alarm (infra/monitoring.ts oldestMessageLimitSeconds). */
+  oldestMessageSeconds: number;
+  /** A source reads the Pinboard API: compose-issue is told the token's secret and may read it. */
+  readsPinboardToken: boolean;
   /** Namespace of the digest's own CloudWatch metrics. */
   metricsNamespace: string;
   /** Encrypt the SES-events and alarm topics with a customer KMS key ($1/month). */
@@ -70,6 +78,11 @@ export class DigestStack extends Stack {
   /** The API's public URL (`https://…execute-api…/`): the siteUrl until a custom domain or the web stack. */
   readonly subscriptionApiUrl: string;
   readonly alarms: sns.Topic;
+  /** Schedule ticks Scheduler could not deliver, and compose-issue invocations that failed every retry. */
+  readonly scheduleDeadLetters: sqs.Queue;
+  /** SES notices SNS could not deliver to ses-events, and ses-events invocations that failed every retry. */
+  readonly sesEventsDeadLetters: sqs.Queue;
+  readonly monitoring: DigestMonitoring;
   /** The archive: private bucket, CloudFront (infra/site.ts). */
   readonly site: DigestSite;
 
@@ -77,19 +90,18 @@ export class DigestStack extends Stack {
     super(scope, id, props);
     const { data, fleet } = props;
 
+    // What every function's runtime reads (handlers/runtime.ts); each secret's ARN is added only where it is read.
     const environment: Record<string, string> = {
       [LAMBDA_ENV.table]: data.table.tableName,
       [LAMBDA_ENV.queueUrl]: data.sendQueue.queueUrl,
       [LAMBDA_ENV.configurationSet]: data.configurationSet.configurationSetName,
-      [LAMBDA_ENV.pinboardTokenSecret]: data.pinboardToken.secretArn,
-      [LAMBDA_ENV.signingSecretArn]: data.signingKey.secretArn,
       [LAMBDA_ENV.fleetConcurrency]: String(fleet.maxConcurrency),
       [LAMBDA_ENV.metricsNamespace]: props.metricsNamespace,
       POWERTOOLS_SERVICE_NAME: id,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
 
-    const fn = (name: string, description: string, timeout: Duration, memorySize: number) => {
+    const fn = (name: DigestFunction, description: string, timeout: Duration, memorySize: number) => {
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS });
       return new nodejs.NodejsFunction(this, name, {
         entry: path.join(ROOT, 'lambda/handlers', `${kebab(name)}.ts`),
@@ -101,7 +113,7 @@ export class DigestStack extends Stack {
         timeout,
         logGroup,
         loggingFormat: lambda.LoggingFormat.JSON,
-        environment,
+        environment: { ...environment },
         projectRoot: ROOT,
         depsLockFilePath: path.join(ROOT, 'package-lock.json'),
         bundling: {
@@ -141,29 +153,57 @@ export class DigestStack extends Stack {
       512,
     );
 
-    // Data: each function reads and writes the one table; secrets are read where needed.
-    for (const f of [this.composeIssue, this.sendBatch, this.sesEvents, this.subscriptionApi]) {
-      data.table.grantReadWriteData(f);
+    const functions: Record<DigestFunction, nodejs.NodejsFunction> = {
+      ComposeIssue: this.composeIssue,
+      SendBatch: this.sendBatch,
+      SesEvents: this.sesEvents,
+      SubscriptionApi: this.subscriptionApi,
+    };
+    // The table: each function the actions its code calls, by name (infra/table-access.ts).
+    for (const [name, f] of Object.entries(functions) as [DigestFunction, nodejs.NodejsFunction][]) {
+      data.table.grant(f, ...TABLE_ACCESS[name]);
     }
-    // The subscription API signs and checks tokens; it never reads the Pinboard token or touches the queue.
-    data.signingKey.grantRead(this.subscriptionApi);
+    // Secrets: GetSecretValue (all Powertools calls) of the secrets a function reads at cold start, and the
+    // ARN in its environment only then. Messages carry signed links, so every sender and checker reads the
+    // signing key (compose-issue too: it sizes the issue with a signed sample link); ses-events only when
+    // it checks the tokens of unsubscribe replies. Only compose-issue reads the Pinboard token, only when a
+    // source is the Pinboard API (a token never put in the secret would fail an RSS digest's every run).
+    const readSecret = (f: lambda.Function, secret: secrets.ISecret, variable: string) => {
+      grantSecretValue(f, secret);
+      f.addEnvironment(variable, secret.secretArn);
+    };
+    for (const f of [this.composeIssue, this.sendBatch, this.subscriptionApi]) {
+      readSecret(f, data.signingKey, LAMBDA_ENV.signingSecretArn);
+    }
+    if (props.readsPinboardToken) readSecret(this.composeIssue, data.pinboardToken, LAMBDA_ENV.pinboardTokenSecret);
+    // The queue: compose-issue enqueues (SendMessageBatch) and asks whether batches are still queued
+    // (GetQueueAttributes); send-batch too, re-enqueueing batches held for the daily quota. The event source
+    // mapping below adds what the poller needs to receive and delete.
     for (const f of [this.composeIssue, this.sendBatch]) {
-      data.signingKey.grantRead(f);
-      data.sendQueue.grantSendMessages(f);
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          resources: [data.sendQueue.queueArn],
+        }),
+      );
     }
-    data.pinboardToken.grantRead(this.composeIssue);
 
     // SES: send only as the configured domain, only through the configuration set.
-    const region = Stack.of(this).region;
-    const account = Stack.of(this).account;
+    const stack = Stack.of(this);
+    const account = stack.account;
+    const configurationSetArn = stack.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: data.configurationSet.configurationSetName,
+    });
     // send-batch sends issues and the subscription API confirmations; compose-issue only composes and enqueues.
     for (const f of [this.sendBatch, this.subscriptionApi]) {
       f.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendRawEmail'],
           resources: [
-            `arn:aws:ses:${region}:${account}:identity/${props.senderDomain}`,
-            `arn:aws:ses:${region}:${account}:configuration-set/${data.configurationSet.configurationSetName}`,
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.senderDomain }),
+            configurationSetArn,
           ],
         }),
       );
@@ -217,13 +257,21 @@ export class DigestStack extends Stack {
     });
 
     // The fleet: never more invocations than the rate allows (maximum concurrency, not reserved concurrency).
-    this.sendBatch.addEventSource(
-      new SqsEventSource(data.sendQueue, {
-        batchSize: fleet.batchSize,
-        maxConcurrency: fleet.maxConcurrency,
-        reportBatchItemFailures: true,
+    // The poller runs under send-batch's role and needs what AWS's own AWSLambdaSQSQueueExecutionRole holds:
+    // receive, delete, read the attributes (CDK's SqsEventSource would also grant GetQueueUrl and
+    // ChangeMessageVisibility, which nothing calls).
+    this.sendBatch.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [data.sendQueue.queueArn],
       }),
     );
+    this.sendBatch.addEventSourceMapping('SendQueueSource', {
+      eventSourceArn: data.sendQueue.queueArn,
+      batchSize: fleet.batchSize,
+      maxConcurrency: fleet.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
     // SES bounce and complaint events → SNS (encrypted with a key SES and CloudWatch may use) → ses-events.
     // A customer key costs $1 a month, more than the rest of a small digest: it is opt-in (-c encryptTopics=true).
     let topicKey: kms.Key | undefined;
@@ -248,7 +296,18 @@ export class DigestStack extends Stack {
       masterKey: topicKey,
       enforceSSL: true,
     });
-    new ses.CfnConfigurationSetEventDestination(this, 'SesEventDestination', {
+    // SES publishes a configuration set's events only to a topic whose policy lets it: this account's, and
+    // this configuration set's only. (With -c encryptTopics=true the topic's key already lets SES use it.)
+    const sesMayPublish = sesEventsTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SesEventPublishing',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [sesEventsTopic.topicArn],
+        conditions: { StringEquals: { 'AWS:SourceAccount': account, 'AWS:SourceArn': configurationSetArn } },
+      }),
+    );
+    const destination = new ses.CfnConfigurationSetEventDestination(this, 'SesEventDestination', {
       configurationSetName: data.configurationSet.configurationSetName,
       eventDestination: {
         enabled: true,
@@ -256,16 +315,26 @@ export class DigestStack extends Stack {
         snsDestination: { topicArn: sesEventsTopic.topicArn },
       },
     });
-    this.sesEvents.addEventSource(new SnsEventSource(sesEventsTopic));
+    if (sesMayPublish.policyDependable) destination.node.addDependency(sesMayPublish.policyDependable);
+    // SNS invokes ses-events asynchronously: a notice SNS cannot deliver (after its retries) goes to the
+    // subscription's dead-letter queue; one whose invocation fails twice more (Lambda's async retries) goes to
+    // the same queue through the function's on-failure destination. Either way the alarm fires.
+    this.sesEventsDeadLetters = deadLetterQueue(this, 'SesEventsDeadLetters');
+    this.sesEvents.addEventSource(new SnsEventSource(sesEventsTopic, { deadLetterQueue: this.sesEventsDeadLetters }));
+    this.onFailure(this.sesEvents, this.sesEventsDeadLetters, Duration.hours(6));
     if (props.unsubscribeMailbox) {
       new UnsubscribeReplies(this, 'UnsubscribeReplies', {
         address: props.unsubscribeMailbox,
         topic: sesEventsTopic,
       });
       // Only then does ses-events check tokens (the unsubscribe replies'), with the signing key.
-      data.signingKey.grantRead(this.sesEvents);
+      readSecret(this.sesEvents, data.signingKey, LAMBDA_ENV.signingSecretArn);
     }
 
+    // Scheduler invokes compose-issue asynchronously: a tick it cannot deliver (after its 2 retries, within an
+    // hour) goes to the schedule's dead-letter queue, and so does an invocation that fails Lambda's own retries.
+    this.scheduleDeadLetters = deadLetterQueue(this, 'ScheduleDeadLetters');
+    this.onFailure(this.composeIssue, this.scheduleDeadLetters, Duration.hours(1));
     const schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Composes and sends the next issue: cron(${props.schedule.cron}) in ${props.schedule.timezone}`,
       schedule: scheduler.ScheduleExpression.expression(
@@ -276,11 +345,12 @@ export class DigestStack extends Stack {
         input: scheduler.ScheduleTargetInput.fromObject({ source: 'pinboard-digest.schedule' }),
         retryAttempts: 2,
         maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.scheduleDeadLetters,
       }),
     });
     void schedule;
 
-    // Alarms, mailed to the author when an address is given.
+    // Alarms, mailed to the author (buildStacks refuses a deploy without an address unless told alarms=none).
     this.alarms = new sns.Topic(this, 'Alarms', { displayName: `${id} alarms`, masterKey: topicKey, enforceSSL: true });
     if (!topicKey) {
       for (const topic of [sesEventsTopic, this.alarms]) {
@@ -292,64 +362,32 @@ export class DigestStack extends Stack {
       }
     }
     if (props.alarmEmail) this.alarms.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
-      const a = new cloudwatch.Alarm(this, name, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(new actions.SnsAction(this.alarms));
-      return a;
-    };
-    alarm(
-      'DeadLettersAlarm',
-      data.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      1,
-      'Send batches reached the dead-letter queue: read the send-batch logs, fix, then redrive (README: Operate on AWS)',
-    );
-    for (const [name, f] of [
-      ['ComposeIssue', this.composeIssue],
-      ['SendBatch', this.sendBatch],
-      ['SesEvents', this.sesEvents],
-      ['SubscriptionApi', this.subscriptionApi],
-    ] as const) {
-      alarm(`${name}Errors`, f.metricErrors({ period: Duration.minutes(5) }), 1, `${name} failed`);
-      alarm(`${name}Throttles`, f.metricThrottles({ period: Duration.minutes(5) }), 1, `${name} was throttled`);
-    }
-    const sesMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' });
-    alarm(
-      'BounceRateAlarm',
-      sesMetric('Reputation.BounceRate'),
-      0.05,
-      'SES bounce rate ≥ 5 %: SES reviews at 5 %, may pause at 10 %',
-    );
-    alarm(
-      'ComplaintRateAlarm',
-      sesMetric('Reputation.ComplaintRate'),
-      0.001,
-      'SES complaint rate ≥ 0.1 %: SES reviews at 0.1 %, may pause at 0.5 %',
-    );
-    alarm(
-      'QuotaAlarm',
-      new cloudwatch.Metric({
-        namespace: props.metricsNamespace,
-        metricName: 'QuotaUsedRatio',
-        period: Duration.minutes(15),
-        statistic: 'Maximum',
-      }),
-      0.9,
-      '90 % of the SES 24-hour quota is used: the rest of the issue waits on the queue until the quota frees',
-    );
+    this.monitoring = new DigestMonitoring(this, 'Monitoring', {
+      topic: this.alarms,
+      namespace: props.metricsNamespace,
+      functions,
+      sendQueue: data.sendQueue,
+      deadLetters: { send: data.deadLetters, schedule: this.scheduleDeadLetters, sesEvents: this.sesEventsDeadLetters },
+      oldestMessageSeconds: props.oldestMessageSeconds,
+    });
 
     new CfnOutput(this, 'ComposeIssueFunction', {
       value: this.composeIssue.functionName,
       description: 'Run an issue now: aws lambda invoke --function-name <this> /dev/stdout',
     });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topicArn, description: 'Alarms go here' });
+    new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', {
+      value: this.scheduleDeadLetters.queueUrl,
+      description: 'Issues that did not run: the failed event, with the error (aws sqs receive-message)',
+    });
+    new CfnOutput(this, 'SesEventsDeadLetterQueueUrl', {
+      value: this.sesEventsDeadLetters.queueUrl,
+      description: 'SES notices not recorded: redrive once ses-events is fixed',
+    });
+    new CfnOutput(this, 'Dashboard', {
+      value: this.monitoring.dashboard.dashboardName,
+      description: "One issue's journey: CloudWatch → Dashboards",
+    });
     new CfnOutput(this, 'SubscriptionApiUrl', {
       value: this.subscriptionApiUrl,
       description:
@@ -371,6 +409,23 @@ export class DigestStack extends Stack {
       'The scheduler may invoke any version of compose-issue, and only that function.',
     );
   }
+
+  /**
+   * Lambda retries a failed asynchronous invocation twice; after that, or once the event is `maxAge` old, it
+   * goes to `queue` with the error. The invoke config waits for the role's policy: Lambda checks that the role
+   * may send to the queue when the config is made.
+   */
+  private onFailure(f: lambda.Function, queue: sqs.IQueue, maxAge: Duration) {
+    const config = new lambda.EventInvokeConfig(this, `${f.node.id}AsyncInvoke`, {
+      function: f,
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: maxAge,
+      onFailure: new QueueOnFailure(queue),
+    });
+    if (f.role) config.node.addDependency(f.role);
+  }
 }
+
+export const ASYNC_RETRY_ATTEMPTS = 2;
 
 const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

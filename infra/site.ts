@@ -14,6 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV } from '../lambda/env';
 import { ORIGIN_VERIFY_HEADER } from '../lambda/http/api-gateway';
+import { grantSecretValue } from './grants';
 
 export interface DigestSiteProps {
   /** compose-issue: the one function that writes the site. */
@@ -139,7 +140,7 @@ export class DigestSite extends Construct {
         });
       }
       if (props.subscriptionApi) {
-        this.originSecret.grantRead(props.subscriptionApi);
+        grantSecretValue(props.subscriptionApi, this.originSecret);
         props.subscriptionApi.addEnvironment(LAMBDA_ENV.originSecretArn, this.originSecret.secretArn);
       }
     }

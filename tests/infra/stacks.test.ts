@@ -2,31 +2,22 @@
  * The CDK stacks as CloudFormation sees them (bundling skipped: REFERENCE.md, 0.2 s instead of 3 s a stack).
  * `npm run synth` (with bundling, cdk-nag and cfn-lint) is the other half, run by the test script too.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildStacks } from '../../infra/stacks';
-import { EXAMPLE_CONFIG, LAMBDA_ENV, loadConfig } from '../../lambda/config';
+import { LAMBDA_ENV } from '../../lambda/config';
 import { planSendFleet } from '../../lambda/core/fleet';
+import { deployable, freshApp, templates } from './build';
 
 let data: Template;
 let digest: Template;
 
 beforeAll(async () => {
-  const app = new App({
-    outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  const stacks = await buildStacks(app, loadConfig(EXAMPLE_CONFIG), {
+  ({ dataTemplate: data, digestTemplate: digest } = await templates({
     sendRate: 14,
     alarmEmail: 'author@example.com',
     encryptTopics: true,
     env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  data = Template.fromStack(stacks.data);
-  digest = Template.fromStack(stacks.digest);
+  }));
 }, 60_000);
 
 describe('data stack', () => {
@@ -143,10 +134,10 @@ describe('digest stack', () => {
     }
   });
 
-  it('alarms on the DLQ, errors, throttles, bounce and complaint rates and the daily quota, mailing the author', () => {
+  it('alarms on the DLQs, errors, throttles, bounce and complaint rates and the daily quota, mailing the author', () => {
     const alarms = Object.values(digest.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(byMetric('Errors')).toHaveLength(4);
     expect(byMetric('Throttles')).toHaveLength(4);
     expect(byMetric('Reputation.BounceRate')[0]?.Threshold).toBe(0.05);
@@ -213,22 +204,14 @@ describe('the subscription API', () => {
 
 describe('buildStacks', () => {
   it('refuses a loopback siteUrl: it is for serve on a laptop only', async () => {
-    const loaded = loadConfig(EXAMPLE_CONFIG);
-    const app = new App({
-      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    const local = { ...loaded, config: { ...loaded.config, siteUrl: 'http://127.0.0.1:8080' } };
-    await expect(buildStacks(app, local)).rejects.toThrow(/siteUrl http:\/\/127\.0\.0\.1:8080 is this machine/);
+    const local = deployable({ siteUrl: 'http://127.0.0.1:8080' });
+    await expect(buildStacks(freshApp(), local, { alarms: 'none' })).rejects.toThrow(
+      /siteUrl http:\/\/127\.0\.0\.1:8080 is this machine/,
+    );
   });
 
   it('leaves out the customer KMS key ($1/month) unless asked, keeping the topics TLS-only', async () => {
-    const app = new App({
-      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    const { digest: plain } = await buildStacks(app, loadConfig(EXAMPLE_CONFIG), { sendRate: 14 });
-    const t = Template.fromStack(plain);
+    const { digestTemplate: t } = await templates({ sendRate: 14 });
     t.resourceCountIs('AWS::KMS::Key', 0);
     for (const topic of Object.values(t.findResources('AWS::SNS::Topic'))) {
       expect(topic.Properties.KmsMasterKeyId).toBeUndefined();
@@ -237,19 +220,14 @@ describe('buildStacks', () => {
   });
 
   it('has SES receive unsubscribe replies only when the config says so: a scanned rule for that mailbox, into the events topic', async () => {
-    const loaded = loadConfig(EXAMPLE_CONFIG);
-    const app = new App({
-      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
+    const loaded = deployable();
     const subscriptions = {
       ...loaded.config.subscriptions,
       mailtoUnsubscribe: true,
       receiveReplies: true,
       mailtoAddress: 'unsubscribe@links.example.com',
     };
-    const { digest: receiving } = await buildStacks(app, { ...loaded, config: { ...loaded.config, subscriptions } });
-    const t = Template.fromStack(receiving);
+    const { digestTemplate: t } = await templates({}, { ...loaded, config: { ...loaded.config, subscriptions } });
     t.hasResourceProperties('AWS::SES::ReceiptRule', {
       Rule: Match.objectLike({
         Enabled: true,
@@ -290,13 +268,7 @@ describe('buildStacks', () => {
   });
 
   it('refuses a config without a schedule, naming the key', async () => {
-    const loaded = loadConfig(EXAMPLE_CONFIG);
-    const { schedule: _, ...rest } = loaded.config;
-    const app = new App({
-      outdir: mkdtempSync(path.join(tmpdir(), 'pd-cdk-')),
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    await expect(buildStacks(app, { ...loaded, config: rest as typeof loaded.config })).rejects.toThrow(
+    await expect(buildStacks(freshApp(), deployable({ schedule: undefined }), { alarms: 'none' })).rejects.toThrow(
       /"schedule" is needed/,
     );
   });

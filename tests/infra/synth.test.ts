@@ -9,13 +9,29 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** No credentials and no region: the synth must not find either anywhere. */
+const offline = () => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: 'none-such',
+  };
+  delete env.AWS_REGION;
+  delete env.AWS_DEFAULT_REGION;
+  return env;
+};
+const synth = (...args: string[]) =>
+  spawnSync('npm', ['run', 'synth', '--', ...args], { cwd: ROOT, env: offline(), encoding: 'utf8' });
 
 it('synthesizes both stacks offline with cdk-nag clean, and every function bundle is small and mjml-free', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'pd-synth-'));
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-such' };
-  const result = spawnSync('npm', ['run', 'synth', '--', '-o', out], { cwd: ROOT, env, encoding: 'utf8' });
+  const result = synth('-o', out, '-c', 'config=infra/synth.config.json', '-c', 'alarms=none');
   expect(`${result.stderr}`.includes('Synthesis finished with errors') ? result.stderr : '').toBe('');
   expect(result.status).toBe(0);
+  // It says which region it assumed, and that alarms reach nobody.
+  expect(result.stderr).toMatch(/no region given .*region-agnostic/);
+  expect(result.stderr).toMatch(/alarms=none: .*reach nobody/);
   const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
   expect(templates.sort()).toEqual(['LinksIFound-Data.template.json', 'LinksIFound-Digest.template.json']);
 
@@ -34,3 +50,12 @@ it('synthesizes both stacks offline with cdk-nag clean, and every function bundl
     expect(bundle.confirmTemplates.html).not.toContain('<mj-');
   }
 }, 180_000);
+
+it('refuses the bundled example without an alarm destination, naming both, before building anything', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'pd-synth-'));
+  const result = synth('-o', out, '-c', 'config=examples/digest.config.json');
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toMatch(/cannot be deployed as it is:\n {2}- source is a "file" source \(bookmarks\.json\)/);
+  expect(result.stderr).toMatch(/\n {2}- no alarm destination/);
+  expect(readdirSync(out).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+}, 60_000);
