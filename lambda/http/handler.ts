@@ -2,15 +2,37 @@
  * The subscription API as one function from a plain request to a plain response, hosted by `serve` (node's
  * http) and by the subscription-api function (API Gateway). Routes:
  *   GET  /                   the signup page (a form that works without JavaScript)
- *   POST /subscribe          form or JSON `{ "email" }`: the same answer for every address (no enumeration)
- *   GET  /confirm?token=…    activates; expired, forged or wrong-purpose tokens get a page and change nothing
- *   GET  /unsubscribe?token= a page with one button: a GET never unsubscribes (mail scanners follow links)
+ *   POST /subscribe          form (urlencoded or multipart) or JSON `{ "email" }`: the same answer for every
+ *                            address (no enumeration), echoing nothing; refused (403) when the browser says the
+ *                            request comes from a page of another site (`Origin`, `Sec-Fetch-Site`)
+ *   GET  /confirm?token=…    a page with one button: a GET (or HEAD) never confirms (mail scanners follow links)
+ *   POST /confirm?token=…    the button (the token in the URL, or a `token` field): activates; expired, forged
+ *                            or wrong-purpose tokens get a page and change nothing
+ *   GET  /unsubscribe?token= a page with one button: a GET never unsubscribes
  *   POST /unsubscribe?token= the button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`): unsubscribes, 200
- * Every answer is a page or JSON that says what to do; an unexpected error is logged and answered with a
- * generic page, never a stack trace. Pages carry a strict Content-Security-Policy and no input unescaped.
+ * Every answer is a page or JSON that says what to do; an unexpected error is logged (addresses masked) and
+ * answered with a generic page, never a stack trace. Pages carry a strict Content-Security-Policy and no input
+ * unescaped.
  */
-import { confirm, inspectUnsubscribe, type SubscriptionDeps, subscribe, unsubscribe } from '../jobs/subscription';
-import { CONTENT_SECURITY_POLICY, messagePage, type PageSite, signupPage, unsubscribeFormPage } from './pages';
+import { displayAddress, maskAddressesIn } from '../core/email';
+import {
+  type ConfirmOutcome,
+  confirm,
+  inspectConfirm,
+  inspectUnsubscribe,
+  type SubscriptionDeps,
+  subscribe,
+  unsubscribe,
+} from '../jobs/subscription';
+import {
+  CONTENT_SECURITY_POLICY,
+  confirmFormPage,
+  messagePage,
+  type PageSite,
+  signupPage,
+  unsubscribeFormPage,
+} from './pages';
+import { SECURITY_HEADERS } from './security-headers';
 import { siteBase } from './site-url';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types';
 
@@ -30,12 +52,10 @@ export const HONEYPOT_FIELD = 'website';
 /** How long the signup page trusts the latest issue number it read. */
 const LATEST_ISSUE_TTL_MS = 5 * 60_000;
 
-const SECURITY_HEADERS = {
+/** The archive's security headers, with the API pages' own stricter policy; never cached (tokens, state). */
+const API_HEADERS = {
+  ...SECURITY_HEADERS,
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  // Tokens are in the URLs of these pages: never pass them on to another site.
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
   'Cache-Control': 'no-store',
 };
 
@@ -56,9 +76,34 @@ function wantsJson(request: HttpRequest): boolean {
   return /^application\/json\b/i.test(type) || (/application\/json/i.test(accept) && !/text\/html/i.test(accept));
 }
 
-/** The fields of a form or JSON body; a body of another type is refused (415). */
+/**
+ * The text fields of a multipart/form-data body (RFC 7578): what a form with `enctype="multipart/form-data"`
+ * sends, and what RFC 8058 prefers for one-click. File parts are ignored; a field given twice counts once.
+ */
+export function multipartFields(body: Buffer, contentType: string): Fields {
+  const match = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
+  const boundary = match?.[1] ?? match?.[2];
+  if (!boundary) throw new BadRequest(400, 'A multipart/form-data body needs the boundary in its Content-Type.');
+  const parts = body.toString('utf8').split(`--${boundary}`);
+  const closed = parts.length >= 2 && (parts.at(-1) ?? '').startsWith('--');
+  if (!closed) throw new BadRequest(400, 'The multipart/form-data body is cut short: its closing boundary is missing.');
+  const fields: Fields = {};
+  for (const part of parts.slice(1, -1)) {
+    const end = /\r?\n\r?\n/.exec(part);
+    if (!end) continue;
+    const head = part.slice(0, end.index);
+    const disposition = /^content-disposition:([^\r\n]*)$/im.exec(head)?.[1] ?? '';
+    const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (name === undefined || /;\s*filename\*?=/i.test(disposition) || name in fields) continue;
+    fields[name] = part.slice(end.index + end[0].length).replace(/\r?\n$/, '');
+  }
+  return fields;
+}
+
+/** The fields of a form (urlencoded or multipart) or JSON body; a body of another type is refused (415). */
 function parseBody(request: HttpRequest): Fields {
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const contentType = request.headers['content-type'] ?? '';
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   const text = request.body.toString('utf8');
   if (type === 'application/json') {
     let value: unknown;
@@ -78,12 +123,42 @@ function parseBody(request: HttpRequest): Fields {
     // text/plain: RFC 8058 asks for a form body, but a client that labels it otherwise still means it.
     return Object.fromEntries(new URLSearchParams(text));
   }
-  throw new BadRequest(415, 'Send the form (application/x-www-form-urlencoded) or JSON (application/json).');
+  if (type === 'multipart/form-data') return multipartFields(request.body, contentType);
+  throw new BadRequest(
+    415,
+    'Send the form (application/x-www-form-urlencoded or multipart/form-data) or JSON (application/json).',
+  );
+}
+
+/**
+ * True when the browser says this request comes from a page of another site. `Sec-Fetch-Site` first: every
+ * current browser sends it, no page can change it, and it is the one word that survives the pages' own
+ * `no-referrer` policy (under which Chromium sends the site's own form with `Origin: null`): `same-origin`
+ * or `none` (typed, bookmarked) pass, `cross-site` is refused. Otherwise (`same-site`: a sibling subdomain,
+ * another site here; or no such header: an older browser, an API client) the `Origin`, when there is one,
+ * must be the site's (`siteOrigin`) or the host the request was sent to; a `null` one only passes without
+ * `Sec-Fetch-Site`, where it cannot be told from the site's own page. API clients and servers send neither
+ * header, and are not affected.
+ */
+export function fromAnotherSite(request: HttpRequest, siteOrigin: string): boolean {
+  const fetchSite = request.headers['sec-fetch-site']?.trim().toLowerCase();
+  if (fetchSite === 'cross-site') return true;
+  if (fetchSite === 'same-origin' || fetchSite === 'none') return false;
+  const origin = request.headers.origin?.trim().toLowerCase();
+  if (origin === undefined || origin === siteOrigin) return false;
+  if (origin === 'null') return fetchSite !== undefined;
+  try {
+    const host = request.headers.host?.trim().toLowerCase();
+    return !host || new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
 }
 
 export function createSubscriptionHandler(deps: SubscriptionDeps, site: SubscriptionSite): SubscriptionHandler {
   const base = siteBase(deps.siteUrl);
   const basePath = new URL(base).pathname.replace(/\/+$/, '');
+  const siteOrigin = new URL(base).origin.toLowerCase();
   let latest: { at: number; url?: string } | undefined;
 
   const pageSite = async (): Promise<PageSite> => {
@@ -108,7 +183,7 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
       status,
       headers: {
         'Content-Type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
-        ...SECURITY_HEADERS,
+        ...API_HEADERS,
         ...extra,
       },
       body: request.method === 'HEAD' ? '' : body,
@@ -154,18 +229,22 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
       GET: async (r) => respond(r, 200, { page: signupPage(await pageSite()), json: { ok: true, status: 'signup' } }),
     },
     '/subscribe': {
-      GET: async () => ({ status: 303, headers: { Location: './', ...SECURITY_HEADERS }, body: '' }),
+      GET: async () => ({ status: 303, headers: { Location: './', ...API_HEADERS }, body: '' }),
       POST: async (r) => {
+        // A page elsewhere cannot make its visitors' browsers sign addresses up (each visitor's IP counting
+        // apart): nothing is read, stored or mailed.
+        if (fromAnotherSite(r, siteOrigin)) {
+          return say(r, 403, 'cross-site', 'Sign up on this site', [
+            `This sign-up came from a page of another site, so nothing was done. To subscribe to ${site.title}, use the form on its own page.`,
+          ]);
+        }
         const fields = parseBody(r);
         const email = fields.email ?? '';
-        // What the page shows of the input: one line, bounded (it is escaped as well, like everything shown).
-        const shown = email
-          .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-          .trim()
-          .slice(0, 254);
+        // The answer echoes nothing of the input (whatever a bot or a hostile page put there), and is the same
+        // for every address.
         const accepted = () =>
           say(r, wantsJson(r) ? 202 : 200, 'check-your-inbox', 'Check your inbox', [
-            `If ${shown} can receive mail, a message with a link to confirm is on its way. The link works for 7 days.`,
+            'If the address can receive mail, a message with a link to confirm is on its way. The link works for 7 days.',
             'Nothing after a few minutes? Look in the spam folder, or try again tomorrow.',
           ]);
         // A bot filled the hidden field: it gets the normal answer, and nothing is stored or sent.
@@ -175,7 +254,14 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
           case 'accepted':
             return accepted();
           case 'invalid-address': {
-            const error = 'That does not look like an email address. Check it and try again.';
+            // The form shows the input again to be corrected: one line, bounded (escaped, like everything shown).
+            const shown = email
+              .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+              .trim()
+              .slice(0, 254);
+            const error = outcome.character
+              ? `That does not look like an email address: it has a character in it that cannot be seen (${outcome.character}), often left by copying. Type the address instead of pasting it, and try again.`
+              : 'That does not look like an email address. Check it and try again.';
             return respond(r, 400, {
               page: signupPage(await pageSite(), { email: shown, error }),
               json: { ok: false, status: 'invalid-address', message: error },
@@ -197,32 +283,15 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
     },
     '/confirm': {
       GET: async (r, q) => {
-        const outcome = await confirm(q.get('token') ?? '', deps);
-        switch (outcome.kind) {
-          case 'confirmed':
-            return say(
-              r,
-              200,
-              'confirmed',
-              'You are subscribed',
-              [`Thank you. The next issue of ${site.title} goes to ${outcome.subscriber.email}.`],
-              {},
-              true,
-            );
-          case 'expired':
-            return say(r, 410, 'expired', 'This link has expired', [
-              'Confirmation links work for 7 days. Sign up again and you will get a fresh one.',
-            ]);
-          case 'superseded':
-            return say(r, 409, 'superseded', 'This link is out of date', [
-              'This address left the list, or could not be reached, after this link was sent. To get the issues again, sign up again.',
-            ]);
-          case 'invalid':
-            return say(r, 400, 'invalid-link', 'This link does not work', [
-              'The link may be cut short or mistyped: copy the whole link from the email, or sign up again.',
-            ]);
-        }
+        const token = q.get('token') ?? '';
+        const outcome = await inspectConfirm(token, deps);
+        if (outcome.kind !== 'confirmed') return confirmAnswer(r, outcome);
+        return respond(r, 200, {
+          page: confirmFormPage(await pageSite(), displayAddress(outcome.subscriber.email), token),
+          json: { ok: true, status: 'confirm-subscription', message: 'POST to this URL to confirm.' },
+        });
       },
+      POST: async (r, q) => confirmAnswer(r, await confirm(q.get('token') ?? bodyToken(r), deps)),
     },
     '/unsubscribe': {
       GET: async (r, q) => {
@@ -232,26 +301,69 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
         const s = found.subscriber;
         if (!s || (s.status !== 'active' && s.status !== 'pending')) {
           return say(r, 200, 'not-subscribed', 'You are not subscribed', [
-            `Nothing more of ${site.title} is sent${s ? ` to ${s.email}` : ' to this address'}.`,
+            `Nothing more of ${site.title} is sent${s ? ` to ${displayAddress(s.email)}` : ' to this address'}.`,
           ]);
         }
         return respond(r, 200, {
-          page: unsubscribeFormPage(await pageSite(), s.email, token),
+          page: unsubscribeFormPage(await pageSite(), displayAddress(s.email), token),
           json: { ok: true, status: 'confirm-unsubscribe', message: 'POST to this URL to unsubscribe.' },
         });
       },
       POST: async (r, q) => {
         // RFC 8058: the token is in the URL; the body (`List-Unsubscribe=One-Click`, form-urlencoded or, as the
         // RFC prefers, multipart/form-data) only says it is a one-click POST, which any POST here is.
-        const token = q.get('token') ?? (r.body.length > 0 ? parseBody(r).token : undefined) ?? '';
+        const token = q.get('token') ?? bodyToken(r);
         const outcome = await unsubscribe(token, deps);
         if (outcome.kind === 'invalid') return invalidUnsubscribe(r);
-        const who = outcome.subscriber ? ` to ${outcome.subscriber.email}` : '';
+        const who = outcome.subscriber ? ` to ${displayAddress(outcome.subscriber.email)}` : '';
         return say(r, 200, 'unsubscribed', 'You are unsubscribed', [
           `No more issues of ${site.title} will be sent${who}. Changed your mind? You can sign up again at any time.`,
         ]);
       },
     },
+  };
+
+  /** The token of a POST whose URL has none: a `token` field of the form or JSON body. */
+  const bodyToken = (r: HttpRequest) => (r.body.length > 0 ? parseBody(r).token : undefined) ?? '';
+
+  /** What a confirm link did (POST), or would not do (GET of a link that does not work, or already did). */
+  const confirmAnswer = (r: HttpRequest, outcome: ConfirmOutcome) => {
+    switch (outcome.kind) {
+      case 'confirmed':
+        return say(
+          r,
+          200,
+          'confirmed',
+          'You are subscribed',
+          [`Thank you. The next issue of ${site.title} goes to ${displayAddress(outcome.subscriber.email)}.`],
+          {},
+          true,
+        );
+      case 'already-confirmed':
+        return say(
+          r,
+          200,
+          'already-confirmed',
+          'You are already subscribed',
+          [
+            `This link was used already: ${displayAddress(outcome.subscriber.email)} is on the list, and the next issue of ${site.title} goes to it.`,
+          ],
+          {},
+          true,
+        );
+      case 'expired':
+        return say(r, 410, 'expired', 'This link has expired', [
+          'Confirmation links work for 7 days. Sign up again and you will get a fresh one.',
+        ]);
+      case 'superseded':
+        return say(r, 409, 'superseded', 'This link is out of date', [
+          'This address left the list, or could not be reached, after this link was sent. To get the issues again, sign up again.',
+        ]);
+      case 'invalid':
+        return say(r, 400, 'invalid-link', 'This link does not work', [
+          'The link may be cut short or mistyped: copy the whole link from the email, or sign up again.',
+        ]);
+    }
   };
 
   const invalidUnsubscribe = (r: HttpRequest) =>
@@ -296,13 +408,13 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
       deps.log?.('subscription request failed', {
         method: request.method,
         path: request.path,
-        error: (error as Error).message,
+        error: maskAddressesIn((error as Error).message),
       });
       return say(request, 500, 'server-error', 'Something went wrong', [
         'Something went wrong on our side, and nothing was changed. Please try again in a minute.',
       ]).catch(() => ({
         status: 500,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS },
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', ...API_HEADERS },
         body: 'Something went wrong on our side. Please try again in a minute.',
       }));
     }

@@ -153,16 +153,52 @@ export function messagePage(site: PageSite, heading: string, paragraphs: string[
   return page(site, heading, html`${paragraphs.map((p) => html`<p>${p}</p>`)}${withLatest ? latest(site) : ''}`);
 }
 
-/** GET /unsubscribe: one button; the GET itself changes nothing (mail scanners follow links). */
-export function unsubscribeFormPage(site: PageSite, email: string | undefined, token: string): string {
+/**
+ * A question with one button that POSTs back to `action` (its token in the URL, like the link's): what a GET of a link from a
+ * mail shows, since the GET itself must change nothing (mail scanners follow every link).
+ */
+function buttonPage(
+  site: PageSite,
+  heading: string,
+  question: string,
+  action: { path: string; token: string },
+  button: string,
+  after: string,
+  hidden: Safe | '' = '',
+): string {
   return page(
     site,
-    'Unsubscribe?',
-    html`<p>${email ? `Stop sending ${site.title} to ${email}?` : `Stop sending ${site.title} to this address?`}</p>
-<form method="post" action="unsubscribe?token=${encodeURIComponent(token)}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
+    heading,
+    html`<p>${question}</p>
+<form method="post" action="${action.path}?token=${encodeURIComponent(action.token)}">
+${hidden}<button type="submit">${button}</button>
 </form>
-<p class="small">One click, and no more issues. You can sign up again at any time.</p>`,
+<p class="small">${after}</p>`,
+  );
+}
+
+/** GET /unsubscribe: one button; the GET itself changes nothing. */
+export function unsubscribeFormPage(site: PageSite, email: string | undefined, token: string): string {
+  return buttonPage(
+    site,
+    'Unsubscribe?',
+    email ? `Stop sending ${site.title} to ${email}?` : `Stop sending ${site.title} to this address?`,
+    { path: 'unsubscribe', token },
+    'Unsubscribe',
+    'One click, and no more issues. You can sign up again at any time.',
+    html`<input type="hidden" name="List-Unsubscribe" value="One-Click">
+`,
+  );
+}
+
+/** GET /confirm: one button; the GET itself confirms nothing. */
+export function confirmFormPage(site: PageSite, email: string, token: string): string {
+  return buttonPage(
+    site,
+    'Confirm your subscription',
+    `Send ${site.title} to ${email}?`,
+    { path: 'confirm', token },
+    'Confirm my subscription',
+    'Did not ask for it? Close this page: nothing is sent unless the button is pressed.',
   );
 }

@@ -3,18 +3,21 @@
  * (`serve` and the subscription-api function) and the CLI's `subscribers add|unsubscribe`.
  *
  * subscribe(email, ip):
- *   1. refuse an address that is not one (syntax, ≤ 254 octets, no CR/LF or other control characters);
+ *   1. refuse an address that is not one (syntax, ≤ 254 octets, no control or invisible characters: see
+ *      core/email.ts, which also gives an international domain its one stored spelling);
  *   2. count the request against the IP's hourly limit → `limited`;
  *   3. add the address as pending, or find it as it is (active, pending, unsubscribed, suppressed: unchanged);
  *   4. count the request against the address's daily limit → `limited`;
  *   5. unless a confirmation went to it in the last day, send one (a 7-day confirm token) → `accepted`.
  *   Every step but 1 answers the same whatever the address's state, so the answer never tells who is subscribed.
  * confirm(token): a genuine, unexpired confirm token activates its subscriber, unless the subscriber left or
- *   was suppressed after the token was made (a later unsubscribe or bounce wins over an old link).
+ *   was suppressed after the token was made (a later unsubscribe or bounce wins over an old link). The HTTP
+ *   handler runs it on POST only; a GET (a person, or a mail scanner that follows every link) gets
+ *   inspectConfirm, which judges the token the same way and changes nothing.
  * unsubscribe(token): a genuine unsubscribe token marks its subscriber unsubscribed, idempotently; a
  *   suppressed one stays suppressed.
  */
-import { normalizeEmail } from '../core/email';
+import { checkEmail, maskAddressesIn, normalizeEmail } from '../core/email';
 import { DeliveryError } from '../core/errors';
 import type { Subscriber } from '../core/model';
 import { checkToken, createToken } from '../core/tokens';
@@ -53,13 +56,16 @@ export interface SubscriptionDeps {
 
 export type SubscribeOutcome =
   | { kind: 'accepted' }
-  | { kind: 'invalid-address' }
+  /** `character`: the invisible or control character the input holds (`U+200B`), when that is why. */
+  | { kind: 'invalid-address'; character?: string }
   | { kind: 'limited'; retryAfter: number }
   /** The confirmation could not be handed to the transport; nothing was recorded, so trying later works. */
   | { kind: 'unavailable'; retryAfter: number };
 
 export type ConfirmOutcome =
   | { kind: 'confirmed'; subscriber: Subscriber }
+  /** The subscriber was active already: nothing changed. */
+  | { kind: 'already-confirmed'; subscriber: Subscriber }
   | { kind: 'invalid' }
   | { kind: 'expired' }
   /** The subscriber left or was suppressed after this link was made: they sign up again for a fresh one. */
@@ -67,15 +73,8 @@ export type ConfirmOutcome =
 
 export type UnsubscribeOutcome = { kind: 'unsubscribed'; subscriber?: Subscriber } | { kind: 'invalid' };
 
-const MAX_ADDRESS_OCTETS = 254;
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: never part of an address.
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
-
 /** The address as stored, or undefined when the input is not one usable address. */
-export function signupAddress(input: string): string | undefined {
-  if (CONTROL.test(input) || Buffer.byteLength(input, 'utf8') > MAX_ADDRESS_OCTETS) return undefined;
-  return normalizeEmail(input);
-}
+export const signupAddress = (input: string): string | undefined => normalizeEmail(input);
 
 export function confirmUrl(siteUrl: string, token: string): string {
   return `${siteBase(siteUrl)}/confirm?token=${encodeURIComponent(token)}`;
@@ -180,8 +179,11 @@ export async function subscribe(
   input: { email: string; ip?: string },
   deps: SubscriptionDeps,
 ): Promise<SubscribeOutcome> {
-  const email = signupAddress(input.email);
-  if (!email) return { kind: 'invalid-address' };
+  const checked = checkEmail(input.email);
+  if (!checked.ok) {
+    return { kind: 'invalid-address', ...(checked.reason === 'invisible' ? { character: checked.character } : {}) };
+  }
+  const { email } = checked;
   const nowMs = deps.now?.() ?? Date.now();
   const now = seconds(nowMs);
   // Every state change of a request in one serialized step; the (slow) sending after it, outside.
@@ -203,28 +205,47 @@ export async function subscribe(
     return { kind: 'accepted' };
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
-    deps.log?.('confirmation not sent', { subscriberId: subscriber.id, failure: error.failure, error: error.message });
+    deps.log?.('confirmation not sent', {
+      subscriberId: subscriber.id,
+      failure: error.failure,
+      error: maskAddressesIn(error.message),
+    });
     return { kind: 'unavailable', retryAfter: 60 };
   }
 }
 
-/** Activates the subscriber a confirm link names (see the file comment). */
-export async function confirm(
-  token: string,
-  deps: Pick<SubscriptionDeps, 'store' | 'secret' | 'now'>,
-): Promise<ConfirmOutcome> {
-  const nowMs = deps.now?.() ?? Date.now();
+type ConfirmDeps = Pick<SubscriptionDeps, 'store' | 'secret' | 'now'>;
+
+/**
+ * What a confirm link would do now, changing nothing: `confirmed` means it would activate `subscriber`.
+ * Run inside `serialized` when the answer is acted on.
+ */
+async function judgeConfirm(token: string, deps: ConfirmDeps, nowMs: number): Promise<ConfirmOutcome> {
   const check = checkToken(deps.secret, 'confirm', token, nowMs);
   if (!check.valid) return { kind: check.reason === 'expired' ? 'expired' : 'invalid' };
   const { expiresAt, subject } = check;
+  const subscriber = await deps.store.getSubscriber(subject);
+  if (!subscriber) return { kind: 'invalid' };
+  if (subscriber.status === 'active') return { kind: 'already-confirmed', subscriber };
+  if (subscriber.status !== 'pending' && expiresAt !== undefined) {
+    const madeAt = seconds(expiresAt) - CONFIRM_DAYS * DAY_SECONDS;
+    if (seconds(Date.parse(subscriber.updatedAt)) > madeAt) return { kind: 'superseded' };
+  }
+  return { kind: 'confirmed', subscriber };
+}
+
+/** What the confirm link names and would do, without changing anything (the page a GET or HEAD shows). */
+export function inspectConfirm(token: string, deps: ConfirmDeps): Promise<ConfirmOutcome> {
+  return judgeConfirm(token, deps, deps.now?.() ?? Date.now());
+}
+
+/** Activates the subscriber a confirm link names (see the file comment). */
+export async function confirm(token: string, deps: ConfirmDeps): Promise<ConfirmOutcome> {
+  const nowMs = deps.now?.() ?? Date.now();
   return serialized(deps.store, async (): Promise<ConfirmOutcome> => {
-    const subscriber = await deps.store.getSubscriber(subject);
-    if (!subscriber) return { kind: 'invalid' };
-    if (subscriber.status === 'active') return { kind: 'confirmed', subscriber };
-    if (subscriber.status !== 'pending' && expiresAt !== undefined) {
-      const madeAt = seconds(expiresAt) - CONFIRM_DAYS * DAY_SECONDS;
-      if (seconds(Date.parse(subscriber.updatedAt)) > madeAt) return { kind: 'superseded' };
-    }
+    const judged = await judgeConfirm(token, deps, nowMs);
+    if (judged.kind !== 'confirmed') return judged;
+    const { subscriber } = judged;
     const updated = await deps.store.setSubscriberStatus(subscriber.id, 'active', new Date(nowMs).toISOString());
     return { kind: 'confirmed', subscriber: updated ?? { ...subscriber, status: 'active' } };
   });

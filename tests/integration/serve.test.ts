@@ -90,6 +90,8 @@ describe('serve, with siteUrl pointing at it', () => {
     const link = /http:\/\/localhost:\d+\/confirm\?token=\S+/.exec(mail.text ?? '')?.[0] ?? '';
     expect(link.startsWith(`http://localhost:${new URL(served.url).port}/confirm?token=`)).toBe(true);
     expect((await send(link)).status).toBe(200);
+    expect((await statuses(cwd))['new@example.com']).toBe('pending'); // opening the link changes nothing
+    expect((await send(link, { method: 'POST' })).status).toBe(200);
     expect((await statuses(cwd))['new@example.com']).toBe('active');
   });
 

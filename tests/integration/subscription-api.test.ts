@@ -78,8 +78,17 @@ describe('the subscription-api function', () => {
     const mail = await simpleParser(sent?.raw ?? '');
     expect(mail.subject).toBe('Confirm your subscription to Links I Found');
     const link = new URL(/https:\/\/links\.example\.com\/confirm\?token=\S+/.exec(mail.text ?? '')?.[0] ?? 'x:');
-    const confirmed = await handler(event('GET', `${link.pathname}${link.search}`));
+    // The link opens a page with one button (a scanner's GET changes nothing); the button's POST confirms.
+    const opened = await handler(event('GET', `${link.pathname}${link.search}`));
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toMatch(/<form method="post" action="confirm\?token=[^"]+">/);
+    expect((await handler(event('HEAD', `${link.pathname}${link.search}`))).statusCode).toBe(200);
+    expect((await store.findSubscriber('lambda@example.com'))?.status).toBe('pending');
+    const confirmed = await handler(
+      event('POST', `${link.pathname}${link.search}`, { headers: form, base64: true, body: '' }),
+    );
     expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toMatch(/You are subscribed/);
     expect((await store.findSubscriber('lambda@example.com'))?.status).toBe('active');
 
     // A send-batch-made unsubscribe link, one-clicked as Gmail does.
@@ -108,4 +117,71 @@ describe('the subscription-api function', () => {
     );
     expect(big.statusCode).toBe(413);
   }, 30_000);
+
+  it('holds the doors of issue 18 as serve does: cross-site, long and international addresses, honeypot, tokens, multipart', async () => {
+    const store = aws.store();
+    // This stage allows 3 sign-ups an hour per IP: each request here comes from an address of its own.
+    let n = 0;
+    const nextIp = () => `198.51.100.${100 + n++}`;
+    const post = (body: string, headers: Record<string, string> = form) =>
+      handler(event('POST', '/subscribe', { body, headers, base64: true, ip: nextIp() }));
+    const mailTo = async (email: string) => {
+      const sent = aws.ses.accepted.filter((m) => m.to.some((t) => t.toLowerCase().includes(email.toLowerCase())));
+      return simpleParser(sent.at(-1)?.raw ?? '');
+    };
+
+    const crossSite = await post('email=victim%40example.org', {
+      ...form,
+      origin: 'https://evil.example',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(crossSite.statusCode).toBe(403);
+    expect(await store.findSubscriber('victim@example.org')).toBeUndefined();
+    expect(aws.ses.accepted.some((m) => m.to.join().includes('victim@'))).toBe(false);
+    // The site's own page, behind CloudFront (its Origin is siteUrl's), as Chromium sends it.
+    const own = await post('email=own%40example.org', {
+      ...form,
+      origin: 'https://links.example.com',
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(own.statusCode).toBe(200);
+
+    const long = `${'l'.repeat(254 - '@example.com'.length)}@example.com`;
+    expect((await post(`email=${long}`)).statusCode).toBe(200);
+    const longLink = new URL(
+      /https:\/\/links\.example\.com\/confirm\?token=\S+/.exec((await mailTo(long)).text ?? '')?.[0] ?? 'x:',
+    );
+    const target = `${longLink.pathname}${longLink.search}`;
+    // Every other spelling of its last character is refused; the one made confirms.
+    const others = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+      .map((c) => `${target.slice(0, -1)}${c}`)
+      .filter((t) => t !== target);
+    for (const other of others) expect((await handler(event('POST', other, { ip: nextIp() }))).statusCode).toBe(400);
+    expect((await store.findSubscriber(long))?.status).toBe('pending');
+    expect((await handler(event('POST', target, { ip: nextIp() }))).statusCode).toBe(200);
+    expect((await store.findSubscriber(long))?.status).toBe('active');
+
+    expect((await post(`email=${encodeURIComponent('leser@bücher.example')}`)).statusCode).toBe(200);
+    expect((await post('email=leser%40xn--bcher-kva.example')).statusCode).toBe(200);
+    expect((await store.findSubscriber('leser@xn--bcher-kva.example'))?.email).toBe('leser@xn--bcher-kva.example');
+    expect(await store.findSubscriber('leser@bücher.example')).toBeUndefined();
+
+    const invisible = await post(`email=${encodeURIComponent('zw\u200Bx@example.com')}`);
+    expect(invisible.statusCode).toBe(400);
+    expect(invisible.body).toContain('U+200B');
+
+    const bot = await post(`email=Win-a-prize-${'z'.repeat(200)}%40example.com&website=spam`);
+    expect(bot.statusCode).toBe(200);
+    expect(bot.body).not.toMatch(/Win-a-prize|zzzz/);
+
+    const boundary = '----formdata-x';
+    const multipart = await post(
+      `--${boundary}\r\nContent-Disposition: form-data; name="email"\r\n\r\nmulti@example.org\r\n--${boundary}--\r\n`,
+      { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    );
+    expect(multipart.statusCode).toBe(200);
+    expect((await store.findSubscriber('multi@example.org'))?.status).toBe('pending');
+
+    expect((await handler(event('GET', '/%00'))).statusCode).toBe(404);
+  }, 60_000);
 });

@@ -82,7 +82,8 @@ describe('POST /subscribe', () => {
     const res = await handle(subscribeForm('Ann@Example.COM'));
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/Check your inbox/);
-    expect(res.body).toContain('Ann@Example.COM');
+    // The answer echoes nothing of the input: it is the same for a bot that filled the honeypot.
+    expect(res.body).not.toMatch(/Ann@Example/i);
     const s = await store.findSubscriber('ann@example.com');
     expect(s?.status).toBe('pending');
     expect(mailer.accepted).toHaveLength(1);
@@ -145,7 +146,7 @@ describe('POST /subscribe', () => {
     const alreadyActive = await simpleParser(mailer.accepted[2]?.raw ?? Buffer.alloc(0));
     expect(alreadyActive.html).toContain('(already)');
     // The bounced address confirms: only then is it active again.
-    const res = await handle(request('GET', await confirmTarget(mailer.accepted[0]?.raw ?? Buffer.alloc(0))));
+    const res = await handle(confirmPost(await confirmTarget(mailer.accepted[0]?.raw ?? Buffer.alloc(0))));
     expect(res.status).toBe(200);
     expect((await store.getSubscriber(bounced.id))?.status).toBe('active');
   });
@@ -250,10 +251,15 @@ describe('POST /subscribe', () => {
     expect(big.status).toBe(413);
     const flagged = await handle({ ...subscribeForm('a@example.com'), bodyTooLarge: true });
     expect(flagged.status).toBe(413);
-    const multipart = await handle(
+    const xml = await handle(
+      request('POST', '/subscribe', { body: '<email/>', headers: { 'Content-Type': 'application/xml' } }),
+    );
+    expect(xml.status).toBe(415);
+    const cut = await handle(
       request('POST', '/subscribe', { body: 'x', headers: { 'Content-Type': 'multipart/form-data; boundary=x' } }),
     );
-    expect(multipart.status).toBe(415);
+    expect(cut.status).toBe(400);
+    expect(cut.body).toMatch(/closing boundary is missing/);
     const badJson = await handle(request('POST', '/subscribe', { body: '{"email":', headers: JSON_TYPE }));
     expect(badJson.status).toBe(400);
     expect(JSON.parse(badJson.body).message).toMatch(/not valid JSON/);
@@ -284,7 +290,10 @@ describe('POST /subscribe', () => {
   });
 });
 
-describe('GET /confirm', () => {
+/** The confirm page's button: a POST to the link's own URL, as the form sends it. */
+const confirmPost = (target: string) => request('POST', target, { headers: FORM, body: '' });
+
+describe('/confirm', () => {
   async function pending() {
     const h = harness();
     await h.handle(subscribeForm('c@example.com'));
@@ -293,23 +302,70 @@ describe('GET /confirm', () => {
     return { ...h, target, id };
   }
 
-  it('activates and thanks; confirming twice is harmless', async () => {
+  it('GET and HEAD show one button that posts back to the same URL, and confirm nothing', async () => {
     const { handle, store, target, id } = await pending();
-    const res = await handle(request('GET', target));
+    const page = await handle(request('GET', target, { headers: { 'User-Agent': 'link scanner' } }));
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/Send Links I Found to c@example\.com\?/);
+    const forms = page.body.match(/<form method="post" action="confirm\?token=([^"]+)">/g) ?? [];
+    expect(forms).toHaveLength(1);
+    expect(page.body.match(/<button/g)).toHaveLength(1);
+    expect(page.body).toContain(`action="confirm?token=${target.split('token=')[1]}"`);
+    const head = await handle(request('HEAD', target));
+    expect([head.status, head.body]).toEqual([200, '']);
+    expect((await handle(request('GET', target, { headers: { Accept: 'application/json' } }))).body).toContain(
+      'confirm-subscription',
+    );
+    expect((await store.getSubscriber(id))?.status).toBe('pending');
+  });
+
+  it('POST with the token as a form field confirms too; a JSON client gets JSON', async () => {
+    const { handle, store, target, id } = await pending();
+    const token = new URLSearchParams(target.split('?')[1]).get('token') ?? '';
+    const res = await handle(
+      request('POST', '/confirm', {
+        headers: { ...FORM, Accept: 'application/json' },
+        body: `token=${encodeURIComponent(token)}`,
+      }),
+    );
+    expect(res.headers['Content-Type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(res.body)).toMatchObject({ ok: true, status: 'confirmed' });
+    expect((await store.getSubscriber(id))?.status).toBe('active');
+    const again = await handle(request('POST', target, { headers: { Accept: 'application/json' } }));
+    expect(JSON.parse(again.body)).toMatchObject({ ok: true, status: 'already-confirmed' });
+  });
+
+  it('a confirm token for a subscriber no longer there, or an unsubscribe token, confirms nothing on POST', async () => {
+    const { handle, store, id } = await pending();
+    for (const token of [
+      createToken(SIGNING, 'unsubscribe', id),
+      createToken(SIGNING, 'confirm', 'gone', START + 1e6),
+    ]) {
+      expect((await handle(request('POST', `/confirm?token=${token}`))).status).toBe(400);
+    }
+    expect((await store.getSubscriber(id))?.status).toBe('pending');
+  });
+
+  it('activates on POST and thanks; confirming twice is harmless, and says it was done already', async () => {
+    const { handle, store, target, id } = await pending();
+    const res = await handle(confirmPost(target));
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/You are subscribed/);
     const after = await store.getSubscriber(id);
     expect(after?.status).toBe('active');
-    const twice = await handle(request('GET', target));
+    const twice = await handle(confirmPost(target));
     expect(twice.status).toBe(200);
+    expect(twice.body).toMatch(/You are already subscribed/);
     expect(await store.getSubscriber(id)).toEqual(after);
+    expect((await handle(request('GET', target))).body).toMatch(/You are already subscribed/);
   });
 
   it('refuses an expired link with a page saying to sign up again, changing nothing', async () => {
     const { handle, store, target, id, clock } = await pending();
     clock.now += 7 * DAY + 1000;
-    const res = await handle(request('GET', target));
+    const res = await handle(confirmPost(target));
     expect(res.status).toBe(410);
+    expect((await handle(request('GET', target))).status).toBe(410);
     expect(res.body).toMatch(/expired[\s\S]*Sign up again/);
     expect((await store.getSubscriber(id))?.status).toBe('pending');
   });
@@ -324,9 +380,10 @@ describe('GET /confirm', () => {
   ])('refuses a token %s with 400, changing nothing', async (_what, make) => {
     const { handle, store, target, id } = await pending();
     const token = make(tokenOf(target), id);
-    const res = await handle(request('GET', `/confirm?token=${encodeURIComponent(token)}`));
+    const res = await handle(confirmPost(`/confirm?token=${encodeURIComponent(token)}`));
     expect(res.status).toBe(400);
     expect(res.body).toMatch(/This link does not work/);
+    expect((await handle(request('GET', `/confirm?token=${encodeURIComponent(token)}`))).status).toBe(400);
     expect((await store.getSubscriber(id))?.status).toBe('pending');
   });
 
@@ -337,9 +394,9 @@ describe('GET /confirm', () => {
     await before.handle(subscribeForm('k@example.com'));
     const target = await confirmTarget(before.mailer.accepted[0]?.raw ?? Buffer.alloc(0));
     const retired = harness({ secret: NEW, store: before.store });
-    expect((await retired.handle(request('GET', target))).status).toBe(400);
+    expect((await retired.handle(confirmPost(target))).status).toBe(400);
     const rotated = harness({ secret: `${NEW} ${OLD}`, store: before.store });
-    expect((await rotated.handle(request('GET', target))).status).toBe(200);
+    expect((await rotated.handle(confirmPost(target))).status).toBe(200);
     expect((await before.store.findSubscriber('k@example.com'))?.status).toBe('active');
     // And new links are signed with the new key.
     await rotated.handle(subscribeForm('l@example.com'));
@@ -349,17 +406,17 @@ describe('GET /confirm', () => {
 
   it('lets a later unsubscribe or bounce win over an older confirm link; a fresh link works', async () => {
     const { handle, store, target, id, clock, mailer } = await pending();
-    await handle(request('GET', target));
+    await handle(confirmPost(target));
     clock.now += 60_000;
     await store.setSubscriberStatus(id, 'unsubscribed', new Date(clock.now).toISOString());
     clock.now += 60_000;
-    const old = await handle(request('GET', target));
+    const old = await handle(confirmPost(target));
     expect(old.status).toBe(409);
     expect((await store.getSubscriber(id))?.status).toBe('unsubscribed');
     clock.now += DAY;
     await handle(subscribeForm('c@example.com'));
     const fresh = await confirmTarget(mailer.accepted[1]?.raw ?? Buffer.alloc(0));
-    expect((await handle(request('GET', fresh))).status).toBe(200);
+    expect((await handle(confirmPost(fresh))).status).toBe(200);
     expect((await store.getSubscriber(id))?.status).toBe('active');
   });
 });
