@@ -10,9 +10,8 @@ import { type DigestFunction, TABLE_ACCESS } from '../../infra/table-access';
 import { LAMBDA_ENV } from '../../lambda/config';
 import { planSendFleet } from '../../lambda/core/fleet';
 import { METRICS } from '../../lambda/metrics';
-import { deployable, freshApp, templates } from './build';
+import { deployable, fn, freshApp, type Statement, statementsOf, templates } from './build';
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 let data: Template;
@@ -26,22 +25,6 @@ beforeAll(async () => {
 }, 60_000);
 
 const FUNCTIONS: DigestFunction[] = ['ComposeIssue', 'SendBatch', 'SesEvents', 'SubscriptionApi'];
-
-function fn(t: Template, name: DigestFunction) {
-  const entry = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
-    new RegExp(`^${name}[0-9A-F]{8}$`).test(id),
-  );
-  if (!entry) throw new Error(`no function ${name}`);
-  return { id: entry[0], properties: entry[1].Properties };
-}
-
-/** Every statement of every policy attached to the function's role. */
-function statementsOf(t: Template, name: DigestFunction): Statement[] {
-  const role = fn(t, name).properties.Role['Fn::GetAtt'][0];
-  return Object.values(t.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 /** The data stack's export of a resource, as the digest stack imports it. */
 const imported = (logicalIdPrefix: string) => ({

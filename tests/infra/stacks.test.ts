@@ -6,7 +6,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildStacks } from '../../infra/stacks';
 import { LAMBDA_ENV } from '../../lambda/config';
 import { planSendFleet } from '../../lambda/core/fleet';
-import { deployable, freshApp, templates } from './build';
+import { deployable, freshApp, statementsOf, templates } from './build';
 
 let data: Template;
 let digest: Template;
@@ -150,17 +150,7 @@ describe('digest stack', () => {
 
 describe('the subscription API', () => {
   /** Every policy statement attached to the subscription-api function's role. */
-  const subscriptionPolicy = () => {
-    const fn = Object.values(digest.findResources('AWS::Lambda::Function')).find((f) =>
-      String(f.Properties.Description).startsWith('Signup page'),
-    );
-    const role = fn?.Properties.Role['Fn::GetAtt'][0];
-    return JSON.stringify(
-      Object.values(digest.findResources('AWS::IAM::Policy'))
-        .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-        .map((p) => p.Properties.PolicyDocument),
-    );
-  };
+  const subscriptionPolicy = () => JSON.stringify(statementsOf(digest, 'SubscriptionApi'));
 
   it('is an HTTP API sending every path to the subscription-api function (payload 2.0), on a throttled $default stage', () => {
     digest.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
