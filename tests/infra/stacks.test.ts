@@ -257,6 +257,17 @@ describe('buildStacks', () => {
     digest.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
   });
 
+  it("reports every refusal at once: the config, the alarm destination, the send rate and the caller's own", async () => {
+    const loaded = deployable({ source: { type: 'file', path: 'b.json' } });
+    const refused = buildStacks(freshApp(), loaded, {
+      sendRate: 0,
+      problems: ['-c region: "x" is not an AWS region code'],
+    });
+    await expect(refused).rejects.toThrow(
+      /cannot be deployed as it is:\n {2}- -c region: .*\n {2}- source is a "file" source.*\n {2}- no alarm destination.*\n {2}- sendRate must be a positive number/,
+    );
+  });
+
   it('refuses a config without a schedule, naming the key', async () => {
     await expect(buildStacks(freshApp(), deployable({ schedule: undefined }), { alarms: 'none' })).rejects.toThrow(
       /"schedule" is needed/,
