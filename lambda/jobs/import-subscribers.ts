@@ -3,7 +3,15 @@
  * (`email`, optional `name`, `status`, `created_at`, `source`, any order, any case, so `subscribers export`
  * reads back in) or another service's export, recognized by its header (core/import-formats.ts). Every row is
  * checked first; bad rows are reported by line and the good ones are added in one write, so a bad file never
- * half-writes the store. Addresses already on the list are left as they are.
+ * half-writes the store. An address on two rows is imported once, in the more cautious of their statuses, and
+ * each repeat is named by its line.
+ *
+ * Suppression wins, whatever order the files come in: an address an export marks unsubscribed, cleaned,
+ * bounced or complained is never mailed here, even when it is already on the list as active or pending (a
+ * Mailchimp audience comes as one file per status, and the subscribed file may be imported first); one
+ * unsubscribed or suppressed here stays so when a later file lists it as subscribed. The only way back is
+ * `resubscribe`, which the CLI offers as `--resubscribe` for readers who asked to come back: it needs their
+ * consent. Other addresses already on the list are left as they are.
  */
 import { csvValue, parseCsvRows } from '../core/csv';
 import { checkEmail, cleanName, refusal } from '../core/email';
@@ -22,6 +30,18 @@ export interface NotMailed {
   serviceStatus?: string;
 }
 
+/** Statuses from the most mailable to the most cautious: two rows for one address keep the later of these. */
+const CAUTION: readonly SubscriberStatus[] = ['active', 'pending', 'unsubscribed', 'bounced', 'complained'];
+const suppressed = (status: SubscriberStatus) => CAUTION.indexOf(status) >= CAUTION.indexOf('unsubscribed');
+
+export interface ImportOptions {
+  /**
+   * Addresses unsubscribed, bounced or complained here that the file lists as mailed become active again.
+   * Only with each reader's consent: they asked to be on the list again.
+   */
+  resubscribe?: boolean;
+}
+
 export interface ImportResult {
   /** The format the header was recognized as. */
   format?: Pick<ImportFormat, 'id' | 'label'>;
@@ -31,15 +51,38 @@ export interface ImportResult {
   invalid: string[];
   /** Rows added but never mailed: unsubscribed, bounced or complained at the old service, or unconfirmed. */
   notMailed: NotMailed[];
-  /** Addresses already here and mailed, that the export says must not be: left as they are, named. */
+  /**
+   * Addresses already here whose status the export disagrees with, by line: suppressed now as the export
+   * says, or left suppressed although it lists them as mailed (or, with `resubscribe`, active again).
+   */
   conflicts: string[];
+  /** How many of the addresses already here were suppressed by this import, as the export says. */
+  suppressed: number;
+  /** How many suppressed addresses `resubscribe` made active again. */
+  resubscribed: number;
+  /** `line 7: ada@example.com is on line 3 too: imported once` for each row that repeats an earlier one. */
+  duplicates: string[];
   /** Set when nothing could be imported: no email column, or a quote never closed. */
   error?: string;
 }
 
-export async function importSubscribers(store: Store, csv: string, at: string): Promise<ImportResult> {
+export async function importSubscribers(
+  store: Store,
+  csv: string,
+  at: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const { rows, error } = parseCsvRows(csv);
-  const none = { added: 0, existing: 0, invalid: [], notMailed: [], conflicts: [] };
+  const none = {
+    added: 0,
+    existing: 0,
+    invalid: [],
+    notMailed: [],
+    conflicts: [],
+    suppressed: 0,
+    resubscribed: 0,
+    duplicates: [],
+  };
   if (error) return { ...none, error };
   const [head, ...body] = rows;
   const header = (head?.fields ?? []).map((h) => h.trim().toLowerCase());
@@ -56,6 +99,9 @@ export async function importSubscribers(store: Store, csv: string, at: string): 
   const serviceStatuses: (string | undefined)[] = [];
   const invalid: string[] = [];
   const notMailed: NotMailed[] = [];
+  const duplicates: string[] = [];
+  /** Where each address (as the store compares them: case-insensitively) is in `valid`. */
+  const seen = new Map<string, number>();
   for (const { line, fields } of body) {
     const get = (...columns: string[]) => {
       for (const c of columns) {
@@ -77,6 +123,17 @@ export async function importSubscribers(store: Store, csv: string, at: string): 
       continue;
     }
     const { email } = checked;
+    const earlier = seen.get(email.toLowerCase());
+    if (earlier !== undefined) {
+      duplicates.push(`line ${line}: ${email} is on line ${lines[earlier]} too: imported once`);
+      const kept = valid[earlier] as NewSubscriber;
+      if (CAUTION.indexOf(row.status) > CAUTION.indexOf(kept.status)) {
+        kept.status = row.status;
+        serviceStatuses[earlier] = row.serviceStatus;
+      }
+      continue;
+    }
+    seen.set(email.toLowerCase(), valid.length);
     const source = format.id === 'pinboard-digest' ? row.source : format.label;
     valid.push({
       email,
@@ -91,19 +148,34 @@ export async function importSubscribers(store: Store, csv: string, at: string): 
   const results = await store.addSubscribers(valid, at);
   const added = results.filter((r) => r.created).length;
   const conflicts: string[] = [];
-  results.forEach((r, i) => {
-    const wanted = valid[i]?.status;
+  let suppressedHere = 0;
+  let resubscribed = 0;
+  for (const [i, r] of results.entries()) {
+    const wanted = valid[i]?.status ?? 'active';
     const line = lines[i] ?? 0;
     const serviceStatus = serviceStatuses[i];
-    if (r.created && wanted && wanted !== 'active') {
-      notMailed.push({ line, email: r.subscriber.email, status: wanted, ...(serviceStatus ? { serviceStatus } : {}) });
+    const { email, status: here } = r.subscriber;
+    const there = `${serviceStatus ?? wanted} in the ${format.label}`;
+    if (r.created) {
+      if (wanted !== 'active') {
+        notMailed.push({ line, email, status: wanted, ...(serviceStatus ? { serviceStatus } : {}) });
+      }
+    } else if (suppressed(wanted) && !suppressed(here)) {
+      await store.setSubscriberStatus(r.subscriber.id, wanted, at);
+      suppressedHere++;
+      conflicts.push(`line ${line}: ${email} is ${here} here but ${there}: now ${wanted}, never mailed`);
+    } else if (wanted === 'active' && suppressed(here)) {
+      if (options.resubscribe) {
+        await store.setSubscriberStatus(r.subscriber.id, 'active', at);
+        resubscribed++;
+        conflicts.push(`line ${line}: ${email} was ${here} here: active again (--resubscribe)`);
+      } else {
+        conflicts.push(
+          `line ${line}: ${email} is ${here} here: left ${here} (only --resubscribe, with the reader's consent, brings it back)`,
+        );
+      }
     }
-    if (!r.created && r.subscriber.status === 'active' && wanted && wanted !== 'active') {
-      conflicts.push(
-        `line ${line}: ${r.subscriber.email} is active here but ${wanted} in the ${format.label}: left active (\`subscribers remove\` stops mail to it)`,
-      );
-    }
-  });
+  }
   return {
     format: { id: format.id, label: format.label },
     added,
@@ -111,6 +183,9 @@ export async function importSubscribers(store: Store, csv: string, at: string): 
     invalid,
     notMailed,
     conflicts,
+    suppressed: suppressedHere,
+    resubscribed,
+    duplicates,
   };
 }
 

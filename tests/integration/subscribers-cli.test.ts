@@ -146,6 +146,46 @@ describe('import and export', () => {
     );
   }, 120_000);
 
+  it.each([
+    ['subscribed first', ['mailchimp-moving-subscribed.csv', 'mailchimp-moving-unsubscribed.csv']],
+    ['unsubscribed first', ['mailchimp-moving-unsubscribed.csv', 'mailchimp-moving-subscribed.csv']],
+  ])('never mails an address an export unsubscribed, %s; only --resubscribe brings it back', async (_order, files) => {
+    const cwd = makeProject({ posts: [], subscribers: [] });
+    const fixtures = path.resolve(__dirname, '../fixtures/imports');
+    const runs = [];
+    for (const file of files) runs.push(await runCli(['subscribers', 'import', path.join(fixtures, file)], { cwd }));
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    const statuses = Object.fromEntries((await list(cwd)).map((s) => [s.email.toLowerCase(), s.status]));
+    expect(statuses).toEqual({
+      'stay@example.com': 'active',
+      'left@example.com': 'unsubscribed',
+      'bounce@example.com': 'active',
+    });
+    const subscribedRun = runs[files.indexOf('mailchimp-moving-subscribed.csv')];
+    expect(subscribedRun?.stderr).toMatch(/repeated line 5: stay@example\.com is on line 2 too: imported once/);
+    expect(subscribedRun?.stdout).toMatch(/1 repeated rows imported once/);
+    if (files[0] === 'mailchimp-moving-subscribed.csv') {
+      expect(runs[1]?.stderr).toMatch(
+        /line 2: Left@example\.com is active here but unsubscribed in the Mailchimp export: now unsubscribed, never mailed/,
+      );
+      expect(runs[1]?.stdout).toMatch(/1 on the list suppressed as the export says/);
+    } else {
+      expect(runs[1]?.stderr).toMatch(
+        /line 3: left@example\.com is unsubscribed here: left unsubscribed \(only --resubscribe, with the reader's consent/,
+      );
+    }
+    const back = await runCli(
+      ['subscribers', 'import', path.join(fixtures, 'mailchimp-moving-subscribed.csv'), '--resubscribe'],
+      {
+        cwd,
+      },
+    );
+    expect(back.stdout).toMatch(/1 resubscribed/);
+    expect((await list(cwd)).find((s) => s.email.toLowerCase() === 'left@example.com')?.status).toBe('active');
+    const help = await runCli(['subscribers', '--help'], { cwd });
+    expect(help.stdout).toMatch(/--resubscribe[\s\S]*Only with each reader's consent/);
+  });
+
   it('writes nothing when a quote never closes', async () => {
     const cwd = makeProject({ posts: [], subscribers: [] });
     writeFileSync(path.join(cwd, 'bad.csv'), 'email,name\nok@example.com,Ok\n"no@example.com,No\n');

@@ -136,17 +136,23 @@ function reportImport(file: string, result: ImportResult, output: Output) {
   for (const [why, lines] of groups) {
     output.err(`  not mailed (${why}): ${lines.length === 1 ? 'line' : 'lines'} ${lineRanges(lines)}`);
   }
-  for (const line of result.conflicts) output.err(`  kept ${line}`);
+  for (const line of result.duplicates) output.err(`  repeated ${line}`);
+  for (const line of result.conflicts) output.err(`  ${line}`);
   const mailed = result.added - result.notMailed.length;
+  const more = [
+    result.suppressed ? `${result.suppressed} on the list suppressed as the export says` : '',
+    result.resubscribed ? `${result.resubscribed} resubscribed` : '',
+    result.duplicates.length ? `${result.duplicates.length} repeated rows imported once` : '',
+  ].filter(Boolean);
   output.out(
-    `Imported ${file}: ${result.added} added (${mailed} to be mailed, ${result.notMailed.length} not mailed), ${result.existing} already on the list, ${result.invalid.length} invalid rows skipped.`,
+    `Imported ${file}: ${result.added} added (${mailed} to be mailed, ${result.notMailed.length} not mailed), ${result.existing} already on the list, ${result.invalid.length} invalid rows skipped${more.map((m) => `, ${m}`).join('')}.`,
   );
 }
 
 export async function subscribersCommand(
   action: string | undefined,
   args: string[],
-  flags: CommonFlags & { name?: string; json?: boolean; confirmed?: boolean; status?: string },
+  flags: CommonFlags & { name?: string; json?: boolean; confirmed?: boolean; status?: string; resubscribe?: boolean },
   output: Output,
 ): Promise<number> {
   const app = openApp(flags, output);
@@ -177,7 +183,9 @@ export async function subscribersCommand(
     case 'import': {
       const file = args[0];
       if (!file) throw new UsageError('subscribers import: a CSV file is required');
-      const result = await importSubscribers(store, await readFile(file, 'utf8'), at);
+      const result = await importSubscribers(store, await readFile(file, 'utf8'), at, {
+        resubscribe: flags.resubscribe === true,
+      });
       if (result.error) throw new UsageError(`${file}: ${result.error}; nothing was imported`);
       reportImport(file, result, output);
       return result.invalid.length > 0 ? 1 : 0;
@@ -225,16 +233,24 @@ export const subscribers: Command = {
   unsubscribe TOKEN-OR-EMAIL
                          unsubscribe by the token of an "unsubscribe TOKEN" reply (the subject as it
                          came, the token or the whole link), or by address
-  import FILE.csv        add many: our own export (email, name, status, created_at, source) or
+  import FILE.csv [--resubscribe]
+                         add many: our own export (email, name, status, created_at, source) or
                          any CSV with an "email" column, or a subscriber export of Mailchimp,
                          Substack, Buttondown, Kit (ConvertKit), Ghost or listmonk, recognized by
                          its header (it says which). Names and the opt-in time are kept (the time
                          as the subscriber's created_at: consent evidence); addresses the service
                          marks unsubscribed, cleaned, bounced, complained or blocklisted are added
                          as unsubscribed/bounced/complained and never mailed, unconfirmed ones as
-                         pending. Every row left out or not mailed is named by its line; the good
-                         rows are imported in one write, or none at all. Addresses already on the
-                         list are left as they are.
+                         pending. Suppression wins in any order of files: an address on the list
+                         that the export marks so is suppressed here too, and one unsubscribed or
+                         suppressed here stays so whatever a later file says. An address on two
+                         rows is imported once, the more cautious status kept. Every row left out,
+                         repeated or not mailed is named by its line; the good rows are added in
+                         one write, or none at all. Other addresses already on the list are left
+                         as they are.
+    --resubscribe        make addresses unsubscribed, bounced or complained here active again when
+                         the file lists them as subscribed. Only with each reader's consent (they
+                         asked to be back on the list): without it a suppression always wins
   list [--json] [--status S]
                          show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
   export                 CSV of everyone on stdout (email,name,status,created_at,source): import
@@ -244,6 +260,7 @@ export const subscribers: Command = {
     json: { type: 'boolean' },
     confirmed: { type: 'boolean' },
     status: { type: 'string' },
+    resubscribe: { type: 'boolean' },
   },
   run: ({ values, positionals, common }, output) =>
     subscribersCommand(
@@ -255,6 +272,7 @@ export const subscribers: Command = {
         json: values.json === true,
         confirmed: values.confirmed === true,
         status: stringFlag(values.status),
+        resubscribe: values.resubscribe === true,
       },
       output,
     ),

@@ -147,18 +147,18 @@ describe('importing other services’ exports', () => {
     expect(result.invalid).toEqual([expect.stringMatching(/^line 4: status "gone" is not one of active, /)]);
   });
 
-  it('leaves addresses already on the list as they are, and names those the export says not to mail', async () => {
+  it('suppresses an address already on the list that the export says not to mail, and names it', async () => {
     const { store } = await importFixture('kit.csv');
     const again = await importSubscribers(
       store,
       'email,first_name,status,created_at\nann@example.com,Ann,cancelled,\nnew@example.com,New,active,\n',
       AT,
     );
-    expect(again).toMatchObject({ added: 1, existing: 1, notMailed: [] });
+    expect(again).toMatchObject({ added: 1, existing: 1, notMailed: [], suppressed: 1 });
     expect(again.conflicts).toEqual([
-      expect.stringMatching(/^line 2: ann@example\.com is active here but unsubscribed/),
+      expect.stringMatching(/^line 2: ann@example\.com is active here but cancelled in the Kit .*: now unsubscribed/),
     ]);
-    expect((await store.findSubscriber('ann@example.com'))?.status).toBe('active');
+    expect((await store.findSubscriber('ann@example.com'))?.status).toBe('unsubscribed');
   });
 
   it('refuses a header it cannot read, writing nothing', async () => {
@@ -166,5 +166,68 @@ describe('importing other services’ exports', () => {
     const result = await importSubscribers(store, '"E-Mail","Vorname"\nx@example.com,X\n', AT);
     expect(result.error).toMatch(/needs an "email" column, or to be the header of a Mailchimp, Substack, Buttondown/);
     expect((await store.listSubscribers({ limit: 10 })).items).toEqual([]);
+  });
+});
+
+describe('a migration in several files', () => {
+  const FILES = [
+    'mailchimp-moving-subscribed.csv',
+    'mailchimp-moving-unsubscribed.csv',
+    'mailchimp-moving-cleaned.csv',
+  ];
+  const orders = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
+
+  it.each(orders.map((o) => [o.map((i) => FILES[i]).join(' then '), o]))(
+    'suppression wins whatever the order: %s',
+    async (_name, order) => {
+      const store = new FileStore(mkdtempSync(path.join(tmpdir(), 'pd-import-')));
+      for (const i of order as number[]) await importSubscribers(store, fixture(FILES[i] as string), AT);
+      const { items } = await store.listSubscribers({ limit: 10 });
+      const statuses = Object.fromEntries(items.map((s) => [s.email.toLowerCase(), s.status]));
+      expect(statuses).toEqual({
+        'stay@example.com': 'active',
+        'left@example.com': 'unsubscribed',
+        'bounce@example.com': 'bounced',
+      });
+    },
+  );
+
+  it('says which addresses stay suppressed, and only resubscribe brings one back', async () => {
+    const store = new FileStore(mkdtempSync(path.join(tmpdir(), 'pd-import-')));
+    await importSubscribers(store, fixture('mailchimp-moving-unsubscribed.csv'), AT);
+    const later = await importSubscribers(store, fixture('mailchimp-moving-subscribed.csv'), AT);
+    expect(later.conflicts).toEqual([
+      "line 3: left@example.com is unsubscribed here: left unsubscribed (only --resubscribe, with the reader's consent, brings it back)",
+    ]);
+    expect((await store.findSubscriber('left@example.com'))?.status).toBe('unsubscribed');
+    const back = await importSubscribers(store, fixture('mailchimp-moving-subscribed.csv'), AT, { resubscribe: true });
+    expect(back).toMatchObject({ resubscribed: 1, suppressed: 0 });
+    expect(back.conflicts).toEqual(['line 3: left@example.com was unsubscribed here: active again (--resubscribe)']);
+    expect((await store.findSubscriber('left@example.com'))?.status).toBe('active');
+  });
+
+  it('imports an address on two rows once, names the repeat by its line, and keeps the more cautious status', async () => {
+    const store = new FileStore(mkdtempSync(path.join(tmpdir(), 'pd-import-')));
+    const subscribed = await importSubscribers(store, fixture('mailchimp-moving-subscribed.csv'), AT);
+    expect(subscribed).toMatchObject({ added: 3, existing: 0 });
+    expect(subscribed.duplicates).toEqual(['line 5: stay@example.com is on line 2 too: imported once']);
+    const mixed = await importSubscribers(
+      new FileStore(mkdtempSync(path.join(tmpdir(), 'pd-import-'))),
+      'email,status\nx@example.com,active\ny@example.com,active\nX@example.com,bounced\nx@example.com,unsubscribed\n',
+      AT,
+    );
+    expect(mixed.duplicates).toEqual([
+      'line 4: X@example.com is on line 2 too: imported once',
+      'line 5: x@example.com is on line 2 too: imported once',
+    ]);
+    expect(mixed.notMailed).toEqual([{ line: 2, email: 'x@example.com', status: 'bounced' }]);
+    expect(mixed).toMatchObject({ added: 2, existing: 0 });
   });
 });
