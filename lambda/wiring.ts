@@ -186,7 +186,13 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
   const buildSource = (s: SourceConfig): BookmarkSource => {
     const { maxBodyBytes } = config.sourceLimits;
     // A feed keeps when it first saw each undated item; a preview reads that memory but never writes it.
-    const feedState = { maxBodyBytes, memo: store, readOnly: options.readOnly ?? false };
+    // doctor reads a feed as it reads the Pinboard API: once, within its check's time.
+    const feedState = {
+      maxBodyBytes,
+      memo: store,
+      readOnly: options.readOnly ?? false,
+      ...probeOptions(options.probe, store),
+    };
     switch (s.type) {
       case 'pinboard-api': {
         const token = env[ENV.pinboardToken]?.trim();

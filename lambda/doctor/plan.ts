@@ -10,13 +10,16 @@ import { pinboardTokenChecks } from './checks/pinboard-token';
 import { sesChecks } from './checks/ses';
 import { judgeSigningSecret } from './checks/signing-secret';
 import { siteChecks } from './checks/site';
-import type { DnsProbe, HttpProbe, PinboardProbe, SesProbe, StoreProbe } from './ports';
+import { sourceChecks } from './checks/sources';
+import type { DnsProbe, HttpProbe, PinboardProbe, SesProbe, SourceProbe, StoreProbe } from './ports';
 
 export interface DoctorProbes {
   store: StoreProbe;
   /** Where the store is: the folder, or the DynamoDB table. */
   storeWhere: string;
   pinboard: () => PinboardProbe[];
+  /** The feed, Pinboard feed and bookmark file sources; throws what stops the sources being built. */
+  sources: () => SourceProbe[];
   ses: () => SesProbe;
   dns: DnsProbe;
   http: HttpProbe;
@@ -55,6 +58,7 @@ export function doctorChecks({ config, templatesDir, stateDir, signingSecret, pr
       sources.some((s) => s.type === 'pinboard-api'),
       probes.pinboard,
     ),
+    ...sourceChecks(probes.sources),
     ...(ses
       ? sesChecks(probes.ses(), config.from, config.transport.type === 'ses' ? config.transport.maxSendRate : undefined)
       : [notUsed('ses', 'Amazon SES', outbox)]),

@@ -66,3 +66,14 @@ export interface PinboardProbe {
   /** One `posts/update` call: when the bookmarks last changed. */
   lastUpdate(): Promise<string>;
 }
+
+/** A bookmark source other than the Pinboard API (the token check reads that one). */
+export interface SourceProbe {
+  kind: 'feed' | 'pinboard-rss' | 'file';
+  /** The source as messages name it: never a secret. */
+  label: string;
+  /** The Pinboard user, for a pinboard-rss source. */
+  user?: string;
+  /** Reads it once, as `send` would (nothing kept): how many bookmarks, and what it warned; throws what failed. */
+  read(signal: AbortSignal): Promise<{ bookmarks: number; warnings: string[] }>;
+}

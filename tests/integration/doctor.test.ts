@@ -330,6 +330,81 @@ describe('pinboard-digest doctor', () => {
     }
   }, 60_000);
 
+  it('reads each source once and fails naming it: a feed that answers 404, one that refuses the connection, a missing file, an unknown Pinboard user', async () => {
+    const rss = (items: string[]) =>
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://feeds.example/</link>${items
+        .map(
+          (i) =>
+            `<item><title>${i}</title><link>https://feeds.example/${i}</link><pubDate>Fri, 20 Nov 2026 09:00:00 GMT</pubDate></item>`,
+        )
+        .join('')}</channel></rss>`;
+    const hits: string[] = [];
+    const feeds = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/good.xml')
+        return res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(rss(['a', 'b']));
+      if (url.pathname === '/rss/u:curator/')
+        return res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(rss(['c']));
+      // Pinboard answers a user that does not exist with an empty feed.
+      if (url.pathname === '/rss/u:nobody-here/')
+        return res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(rss([]));
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such feed');
+    });
+    await new Promise<void>((resolve) => feeds.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(feeds.address() as AddressInfo).port}`;
+    const closed = `http://127.0.0.1:${await freePort()}/feed.xml`;
+    try {
+      const dir = mkdtempSync(path.join(root, 'sources-'));
+      writeFileSync(
+        path.join(dir, 'export.json'),
+        JSON.stringify([
+          { href: 'https://e.example/', description: 'E', extended: '', time: '2026-11-20T09:00:00Z', tags: '' },
+        ]),
+      );
+      writeConfig(dir, {
+        transport: { type: 'outbox', dir: 'outbox' },
+        source: [
+          { type: 'feed', url: `${base}/good.xml` },
+          { type: 'feed', url: `${base}/gone.xml` },
+          { type: 'feed', url: closed },
+          { type: 'file', path: 'export.json' },
+          { type: 'file', path: 'missing.json' },
+          { type: 'pinboard-rss', user: 'curator' },
+          { type: 'pinboard-rss', user: 'nobody-here' },
+        ],
+      });
+      const run = await runCli(['doctor', '--timeout', '20'], {
+        cwd: dir,
+        env: environment(sesGood, { PINBOARD_FEEDS_URL: base }),
+      });
+      expect(run.code).toBe(1);
+      const lines = checkLines(run.stdout).filter((l) => l.includes(' Source ('));
+      expect(lines).toHaveLength(7);
+      expect(lines[0]).toMatch(
+        /^✔ Source \(feed http:\/\/127\.0\.0\.1:\d+\/good\.xml\): answers and parses: 2 bookmarks$/,
+      );
+      expect(lines[1]).toMatch(/^✗ Source \(feed .*\/gone\.xml\): .*HTTP 404.* — fix: check source\.url/);
+      expect(lines[2]).toMatch(
+        /^✗ Source \(feed .*\/feed\.xml\): .*(ECONNREFUSED|refused|fetch failed).* — fix: check source\.url/,
+      );
+      expect(lines[3]).toMatch(/^✔ Source \(bookmark file .*export\.json\): parses: 1 bookmark$/);
+      expect(lines[4]).toMatch(
+        /^✗ Source \(bookmark file .*missing\.json\): cannot read bookmark file .*ENOENT.* — fix: check source\.path/,
+      );
+      expect(lines[5]).toMatch(/^✔ Source \(Pinboard feed of curator\): answers and parses: 1 bookmark$/);
+      expect(lines[6]).toMatch(
+        /^✗ Source \(Pinboard feed of nobody-here\): no public bookmarks: the user "nobody-here" does not exist.* — fix: check source\.user/,
+      );
+      // Once each: no retries, nothing read twice.
+      const paths = hits.map((h) => new URL(h, 'http://x').pathname).sort();
+      expect(paths).toEqual(['/gone.xml', '/good.xml', '/rss/u:curator/', '/rss/u:nobody-here/']);
+      expect(run.stdout).toMatch(/fix the ✗ lines above/);
+    } finally {
+      await new Promise((resolve) => feeds.close(resolve));
+    }
+  }, 60_000);
+
   it('a config that does not parse is one ✗ line naming the file and the key, exit 1', async () => {
     const dir = mkdtempSync(path.join(root, 'broken-'));
     writeFileSync(

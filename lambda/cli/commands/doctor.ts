@@ -1,6 +1,6 @@
 /**
  * `doctor [--json]`: is this digest ready to send? Each check one line with ✔, ✗ (and the fix) or ⚠ (advisory):
- * config, templates, signing secret, store, Pinboard token, SES identity and account, SPF and DMARC, the site and
+ * config, templates, signing secret, store, Pinboard token, each other source (read once), SES identity and account, SPF and DMARC, the site and
  * its unsubscribe route. Checks run side by side within --timeout each; exit status 1 on any ✗. Changes no state
  * (a Pinboard call is stamped in the store, as every call is, to keep Pinboard's 3-second spacing).
  */
@@ -72,6 +72,8 @@ export const doctor: Command = {
 Checks, one line each (✔ passed, ✗ failed with the fix, ⚠ worth a look, – not applicable):
   the config parses; the templates compile; the signing secret is long enough; the store is reachable;
   the Pinboard token works (one posts/update call, within Pinboard's limits; pinboard-api sources only);
+  every other source is read once, as send reads it: a feed answers and parses, a bookmark file exists
+  and parses, a Pinboard user's public feed exists and holds bookmarks;
   with SES: the From domain is a verified identity with DKIM, sending is enabled, sandbox or not, the
   send rate and what is left of the 24-hour quota (SES v2 GetAccount, GetEmailIdentity), and the From
   domain's SPF and DMARC records; siteUrl answers and serves the unsubscribe route.

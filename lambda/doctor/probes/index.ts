@@ -7,7 +7,7 @@ import { PinboardApiSource } from '../../adapters/pinboard-api';
 import { ENV } from '../../env';
 import { type App, sourceList } from '../../wiring';
 import type { DoctorProbes } from '../plan';
-import type { PinboardProbe } from '../ports';
+import type { PinboardProbe, SourceProbe } from '../ports';
 import { dnsServersFrom, TxtLookup } from './dns';
 import { FetchProbe } from './http';
 import { SesV2Probe } from './ses';
@@ -27,6 +27,28 @@ export function createProbes(app: App, env: NodeJS.ProcessEnv, timeoutMs: number
         if (!(named.source instanceof PinboardApiSource) || s?.type !== 'pinboard-api') return [];
         const source = named.source;
         return [{ user: s.user, tokenUser, lastUpdate: () => source.lastUpdate() }];
+      });
+    },
+    sources: () => {
+      const configs = sourceList(app.config);
+      if (configs.every((s) => s.type === 'pinboard-api')) return [];
+      return app.sources().flatMap((named, i): SourceProbe[] => {
+        const s = configs[i];
+        if (!s || s.type === 'pinboard-api') return [];
+        return [
+          {
+            kind: s.type,
+            label: named.source.description,
+            ...(s.type === 'pinboard-rss' ? { user: s.user } : {}),
+            // The app is read-only: a feed's first-seen times are read, never written. `now` as the window's
+            // start: only what the source itself says is reported, not how far back it reaches.
+            read: async () => {
+              const now = new Date().toISOString();
+              const result = await named.source.fetchSince(now, now);
+              return { bookmarks: result.bookmarks.length, warnings: result.warnings };
+            },
+          },
+        ];
       });
     },
     ses: () => new SesV2Probe({ timeoutMs }),
