@@ -1,7 +1,8 @@
 /**
  * `doctor [--json]`: is this digest ready to send? Each check one line with ✔, ✗ (and the fix) or ⚠ (advisory):
- * config, templates, signing secret, store, Pinboard token, each other source (read once), SES identity and account, SPF and DMARC, the site and
- * its unsubscribe route. Checks run side by side within --timeout each; exit status 1 on any ✗. Changes no state
+ * config, templates, signing secret, store, Pinboard token, each other source (read once), SES identity and
+ * account, SPF and DMARC, the site and its unsubscribe route. Checks run side by side within --timeout each;
+ * exit status 1 on any ✗. Changes no state
  * (a Pinboard call is stamped in the store, as every call is, to keep Pinboard's 3-second spacing).
  */
 import { loadConfig } from '../../config';
