@@ -12,6 +12,9 @@ import type { Output } from './output';
 /** A mistake in how the command was called: printed with a pointer to `--help`, exit status 2. */
 export class UsageError extends DigestError {}
 
+/** The person stopped the command (Ctrl-C at a question); the message says what was left as it was. */
+export class Interrupted extends Error {}
+
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues = Record<string, string | boolean | undefined>;
 

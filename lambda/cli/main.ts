@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ENV } from '../config';
 import { DigestError } from '../core/errors';
-import { COMMON_HELP, COMMON_OPTIONS, type FlagValues, UsageError } from './command';
+import { COMMON_HELP, COMMON_OPTIONS, type FlagValues, Interrupted, UsageError } from './command';
 import { COMMANDS } from './commands';
 import { consoleOutput, type Output } from './output';
 
@@ -53,6 +53,11 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       output.err(`pinboard-digest ${name}: ${(error as Error).message}`);
       output.err(`Try: pinboard-digest ${name} --help`);
       return 2;
+    }
+    // Ctrl-C at a question: stopped, with the status a shell gives a command Ctrl-C stops.
+    if (error instanceof Interrupted) {
+      output.err(`\npinboard-digest ${name}: ${error.message}`);
+      return 130;
     }
     if (error instanceof DigestError) {
       output.err(`pinboard-digest ${name} failed: ${error.name}: ${error.message}`);

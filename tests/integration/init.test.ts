@@ -149,3 +149,29 @@ describe('pinboard-digest init', () => {
     expect(() => statSync(path.join(dir, 'digest.config.json'))).toThrow();
   }, 60_000);
 });
+
+describe('init at a terminal', () => {
+  it('stops at Ctrl-C as Interrupted (main prints one line and exits 130, no stack trace), before writing anything', async () => {
+    const { initCommand, questionsOn } = await import('../../lambda/cli/commands/init');
+    const { Interrupted } = await import('../../lambda/cli/command');
+    const { PassThrough } = await import('node:stream');
+    const input = new PassThrough();
+    const shown = new PassThrough();
+    shown.resume();
+    const questions = questionsOn(input, shown);
+    const asked = questions.ask('Title of the digest', 'Links I Found');
+    input.write('\x03'); // Ctrl-C, as a terminal in raw mode sends it
+    await expect(asked).rejects.toBeInstanceOf(Interrupted);
+    questions.close();
+
+    // Every question comes before the first write.
+    const root = fresh();
+    const lines: string[] = [];
+    const output = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(l), isTTY: true };
+    const ask = () => Promise.reject(new Interrupted('stopped (Ctrl-C); nothing was written.'));
+    await expect(initCommand({ dir: path.join(root, 'd') }, output, { cwd: root, ask })).rejects.toBeInstanceOf(
+      Interrupted,
+    );
+    expect(readdirSync(root)).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ import { DEFAULT_TEMPLATES_DIR } from '../../adapters/template-files';
 import { EXAMPLE_CONFIG, parseConfig } from '../../config';
 import { parseJsonc } from '../../core/jsonc';
 import { siteUrlProblem } from '../../http/site-url';
-import { type Command, stringFlag, UsageError } from '../command';
+import { type Command, Interrupted, stringFlag, UsageError } from '../command';
 import {
   type ChosenSource,
   configText,
@@ -46,10 +46,26 @@ export type Ask = (question: string, defaultValue: string) => Promise<string>;
 /** Questions on a terminal (node:readline); undefined when stdin is not one: then nothing is asked. */
 function terminalAsk(): { ask: Ask; close: () => void } | undefined {
   if (!process.stdin.isTTY) return undefined;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  return questionsOn(process.stdin, process.stdout);
+}
+
+/** Questions read from `input` as a terminal; Ctrl-C at one is `Interrupted`. */
+export function questionsOn(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): { ask: Ask; close: () => void } {
+  const rl = createInterface({ input, output, terminal: true });
   return {
-    ask: async (question, defaultValue) =>
-      (await rl.question(`${question} [${defaultValue}]: `)).trim() || defaultValue,
+    ask: async (question, defaultValue) => {
+      try {
+        return (await rl.question(`${question} [${defaultValue}]: `)).trim() || defaultValue;
+      } catch (error) {
+        // Ctrl-C (or Ctrl-D) at the prompt: readline rejects the question. Every question comes before any write.
+        if ((error as { code?: string }).code === 'ABORT_ERR')
+          throw new Interrupted('stopped (Ctrl-C); nothing was written.');
+        throw error;
+      }
+    },
     close: () => rl.close(),
   };
 }
