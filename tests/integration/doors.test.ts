@@ -237,6 +237,20 @@ describe('addresses', () => {
   });
 });
 
+describe('the text part', () => {
+  it('signs off with the standard signature separator "-- " (dash, dash, space), in issues and confirmations', async () => {
+    const texts = await Promise.all(
+      ['issue-0001-seed@example.com.eml', outbox().find((f) => f.startsWith('issue-0000-')) ?? ''].map(async (f) =>
+        String((await simpleParser(readFileSync(path.join(cwd, 'outbox', f)))).text),
+      ),
+    );
+    for (const text of texts) {
+      expect(text).toMatch(/\n-- \n/);
+      expect(text).not.toMatch(/\n--\n/);
+    }
+  });
+});
+
 describe('the archive', () => {
   it('answers %00 and undecodable paths with 404, naming no folder', async () => {
     for (const p of ['/issues/%00', '/issues/1/%00', '/issues/%E0%A4%A', '/%00', '/site.css%00', '/confirm%00']) {
