@@ -5,6 +5,7 @@
  * looked up in the file by name.
  */
 import { ConfigError, DigestError, RenderError, SourceError } from '../core/errors';
+import { stripJsonComments } from '../core/jsonc';
 import { TemplateError } from '../render/templates';
 
 export interface BuildErrorView {
@@ -77,12 +78,28 @@ export function jsonErrorOffset(text: string): number | undefined {
   return bad - 1;
 }
 
-/** Where in `text` a JSON error is: found in the text itself, else the "(line L column C)" of Node 22+. */
-function jsonPosition(message: string, text: string | undefined): { line: number; column: number } | undefined {
+/**
+ * Where in `text` a JSON error is: found in the text itself, else the "(line L, column C)" of newer Nodes.
+ * `jsonc`: the text is read as JSON with comments (the config), so it is searched with its comments and
+ * trailing commas blanked out (same length, same lines): a leading `// comment` is not the error (searching
+ * the text as written put every config error at 1:1).
+ */
+function jsonPosition(
+  message: string,
+  text: string | undefined,
+  jsonc: boolean,
+): { line: number; column: number } | undefined {
   if (!/not valid JSON/.test(message)) return undefined;
-  const offset = text === undefined ? undefined : jsonErrorOffset(text);
+  let offset: number | undefined;
+  if (text !== undefined) {
+    try {
+      offset = jsonErrorOffset(jsonc ? stripJsonComments(text) : text);
+    } catch {
+      // a comment never closed: that error names its own place
+    }
+  }
   if (offset !== undefined && text !== undefined) return lineAndColumn(text, offset);
-  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+  const lc = /\(line (\d+),? column (\d+)\)/.exec(message);
   return lc ? { line: Number(lc[1]), column: Number(lc[2]) } : undefined;
 }
 
@@ -110,7 +127,7 @@ export function describeBuildError(error: unknown, knownFiles: readonly string[]
     const file = namedFile(message, knownFiles);
     view = { kind, file, message };
     const text = file ? read(file) : undefined;
-    const json = jsonPosition(message, text);
+    const json = jsonPosition(message, text, error instanceof ConfigError);
     if (json) Object.assign(view, json);
     else if (text !== undefined) {
       // "  source.path: …" or "  (top level): not allowed here: unknown key "x"": the first key named that is

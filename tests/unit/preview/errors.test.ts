@@ -48,6 +48,22 @@ describe('describeBuildError', () => {
     expect(view.column).toBe(11);
   });
 
+  it('a commented config (as init writes it) that is not JSON: its line, not 1:1 at the first comment', () => {
+    const text =
+      '// My digest\n{\n  /* the title */ "title": "x",\n  "siteUrl": "https://x.example"\n  "from": "a@b.c",\n}\n';
+    const error = new ConfigError('/p/digest.config.json is not valid JSON: Unexpected string');
+    const view = describeBuildError(error, ['/p/digest.config.json'], files({ '/p/digest.config.json': text }));
+    expect(view).toMatchObject({ line: 5, column: 3 });
+    expect(view.frame).toContain('> 5 |   "from": "a@b.c",');
+    // A bookmark file is plain JSON: there a comment is the error.
+    const bookmarks = '// not allowed\n[]\n';
+    const source = new SourceError('/p/b.json is not valid JSON: Unexpected token');
+    expect(describeBuildError(source, ['/p/b.json'], files({ '/p/b.json': bookmarks }))).toMatchObject({
+      line: 1,
+      column: 1,
+    });
+  });
+
   it('finds the character that breaks JSON whatever the message says', () => {
     expect(jsonErrorOffset('{"a": 1}')).toBeUndefined();
     expect(jsonErrorOffset('{"a": }')).toBe(6);
