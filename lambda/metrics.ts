@@ -10,7 +10,7 @@ export const METRICS = {
   sent: 'MessagesSent',
   /** send-batch: messages SES refused for good (MessageRejected, InvalidParameterValue…): recorded, not retried. */
   refused: 'MessagesRefused',
-  /** send-batch: sends SES throttled (tried again later; a sign the pacing and the account rate disagree). */
+  /** send-batch: sends SES did not take at once (throttled, or a transient error) and that were tried again. */
   throttled: 'SendsThrottled',
   /** send-batch: recipients left unsent by a batch (the record comes back or is held for the quota). */
   unsent: 'RecipientsUnsent',

@@ -2,14 +2,15 @@
 import { RECIPIENTS_PER_MESSAGE } from '../core/fleet';
 import { LAMBDA_ENV } from '../env';
 import { runScheduledIssue } from '../jobs/scheduled-issue';
+import { METRICS } from '../metrics';
 import { composeDeps, siteDeps } from '../wiring';
-import { logger, runtimeOnce } from './runtime';
+import { logger, metrics, runtimeOnce } from './runtime';
 
 const runtime = runtimeOnce();
 
 /** The event (the schedule's fixed input) carries nothing the job needs. */
 export async function handler(_event?: unknown): Promise<{ outcome: string; issue?: number; recipients?: number }> {
-  const { app, queue, site } = await runtime();
+  const { app, queue, site, metricsNamespace } = await runtime();
   if (!site) logger.warn(`${LAMBDA_ENV.siteBucket} is not set: no archive page is written (deploy the stacks again)`);
   const outcome = await runScheduledIssue({
     compose: await composeDeps(app),
@@ -32,6 +33,7 @@ export async function handler(_event?: unknown): Promise<{ outcome: string; issu
           deadLinks: outcome.record.model.deadLinks,
         });
       }
+      metrics(metricsNamespace, { [METRICS.enqueued]: outcome.recipients });
       logger.info(`issue #${outcome.record.issue} enqueued`, {
         issue: outcome.record.issue,
         composed: outcome.composed,

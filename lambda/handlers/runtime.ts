@@ -9,6 +9,7 @@ import { SqsSendQueue } from '../adapters/sqs-queue';
 import type { DigestConfig, LoadedConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { ENV, LAMBDA_ENV } from '../env';
+import type { MetricName } from '../metrics';
 import type { SendQueue } from '../ports/queue';
 import type { SiteTemplates } from '../render/site-pages';
 import type { CompiledTemplates } from '../render/templates';
@@ -17,14 +18,19 @@ import { readBundle } from './bundle';
 
 export const logger = new Logger({ serviceName: 'pinboard-digest' });
 
-/** One CloudWatch metric as an embedded-metric-format log line (the alarms read it; no API call). */
-export function metric(namespace: string, name: string, value: number): void {
-  logger.info(name, {
+/**
+ * CloudWatch metrics as one embedded-metric-format log line (the alarms and the dashboard read them; no API
+ * call). Names come from lambda/metrics.ts; no dimensions, so the stack's alarms find them by name alone.
+ */
+export function metrics(namespace: string, values: Partial<Record<MetricName, number>>): void {
+  const names = Object.keys(values) as MetricName[];
+  if (names.length === 0) return;
+  logger.info('metrics', {
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name }] }],
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: names.map((Name) => ({ Name })) }],
     },
-    [name]: value,
+    ...values,
   });
 }
 

@@ -3,10 +3,12 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { IssueRecord } from '../core/model';
 import { sendQueued } from '../jobs/send-queued';
 import { sizeForRate } from '../jobs/worker-pool';
+import { METRICS } from '../metrics';
 import { sesQuota } from '../wiring';
-import { logger, metric, runtimeOnce } from './runtime';
+import { logger, metrics, runtimeOnce } from './runtime';
 
-const runtime = runtimeOnce();
+// The signing key only (each message's unsubscribe token): the role may not read the Pinboard token.
+const runtime = runtimeOnce('signing');
 /** Issues read once per container. */
 const issues = new Map<number, IssueRecord>();
 /** Stop starting sends this long before the function's timeout, so those in flight are recorded. */
@@ -21,6 +23,7 @@ export async function handler(
   const stop = new AbortController();
   const left = context?.getRemainingTimeInMillis?.() ?? 900_000;
   const timer = setTimeout(() => stop.abort(), Math.max(0, left - SAFETY_MS));
+  let throttled = 0;
   try {
     const result = await sendQueued(
       (event.Records ?? []).map((r) => ({ id: r.messageId, body: r.body })),
@@ -36,6 +39,9 @@ export async function handler(
         signal: stop.signal,
         issues,
         quota: () => sesQuota(app),
+        onRetry: () => {
+          throttled++;
+        },
         log: (line, fields) => logger.warn(line, fields ?? {}),
       },
     );
@@ -47,9 +53,16 @@ export async function handler(
         errors: r.errors,
       });
     }
-    if (result.quota) {
-      metric(metricsNamespace, 'QuotaUsedRatio', result.quota.usedRatio);
-    }
+    // Every way a batch can fall short of its readers is counted, so an alarm can say so (infra/monitoring.ts).
+    const sum = (pick: (r: (typeof result.results)[number]) => number) =>
+      result.results.reduce((total, r) => total + pick(r), 0);
+    metrics(metricsNamespace, {
+      [METRICS.sent]: sum((r) => r.counts.sent),
+      [METRICS.refused]: sum((r) => r.counts.refused),
+      [METRICS.unsent]: sum((r) => r.unsent.length),
+      [METRICS.throttled]: throttled,
+      ...(result.quota ? { [METRICS.quotaUsedRatio]: result.quota.usedRatio } : {}),
+    });
     for (const issue of result.finished) logger.info(`issue #${issue} delivered to every active subscriber`, { issue });
     return { batchItemFailures: result.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
   } finally {

@@ -18,10 +18,10 @@ import { SECRET } from './factories';
 import { pollQueue, queueDepth, type SqsHandler } from './sqs-poller';
 
 /** The project's own Node 24 (the npm package `node`): fauxqs needs node:sqlite (Node ≥ 22.5). */
-const NODE_24 = path.resolve(__dirname, '../../node_modules/.bin/node');
+export const NODE_24 = path.resolve(__dirname, '../../node_modules/.bin/node');
 
 /** A test server in its own process: it prints {"port":N} when listening and stops when its stdin closes. */
-async function startChildServer(script: string, node: string): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startChildServer(script: string, node: string): Promise<{ port: number; stop: () => Promise<void> }> {
   const child = spawn(node, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -48,10 +48,10 @@ async function startChildServer(script: string, node: string): Promise<{ port: n
 
 const servers = path.resolve(__dirname, '../integration/servers');
 /** fauxqs is ESM-only (jest's CommonJS modules cannot import it) and needs Node ≥ 22.5. */
-const startSqsServer = () =>
+export const startSqsServer = () =>
   startChildServer(path.join(servers, 'sqs-server.mjs'), existsSync(NODE_24) ? NODE_24 : process.execPath);
 /** dynalite in its own process: the event loop under test is not the database's. */
-const startDynamoServer = () => startChildServer(path.join(servers, 'dynamodb-server.js'), process.execPath);
+export const startDynamoServer = () => startChildServer(path.join(servers, 'dynamodb-server.js'), process.execPath);
 
 /** A digest config as the stacks deploy one: SES transport, a schedule, bookmarks from `bookmarks.json`. */
 export const awsDigestConfig = (title: string) => ({

@@ -1,0 +1,290 @@
+/**
+ * The third size of test: the four functions as `cdk.out` bundles them, each in fresh Node 24 processes with
+ * exactly the template's environment, every AWS call judged against its role's policy by an IAM evaluator in
+ * front of the local emulators (tests/deployed/deployment.ts). One whole issue goes through them: sign-up and
+ * confirmation through the HTTP API, a schedule tick, the send queue drained by the event source with a poisoned
+ * record and a redelivered batch among the real ones, a refused address, a bounce and a complaint from SNS, a
+ * one-click unsubscribe. Every subscriber gets the issue once, and nothing any function does is denied.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
+import { simpleParser } from 'mailparser';
+import { TABLE_ACCESS } from '../../infra/table-access';
+import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
+import { METRICS } from '../../lambda/metrics';
+import { rawPost } from '../helpers/pinboard-posts';
+import { type Deployment, PLACE, startDeployment, synth } from './deployment';
+import { type Journey, runIssue } from './journey';
+
+const SUBSCRIBERS = 40;
+const REFUSED = 'refused@example.net';
+const TOKEN = 'maciej:0123456789ABCDEF0123';
+const config = {
+  title: 'Links I Found',
+  siteUrl: 'https://links.example.com',
+  from: 'Links I Found <digest@links.example.com>',
+  source: { type: 'pinboard-api', user: 'maciej' },
+  transport: { type: 'ses' },
+  schedule: { cron: '0 7 ? * SAT *', timezone: 'Europe/London' },
+  // This machine has no network: checking example.com links would call every one of them dead.
+  linkCheck: { enabled: false },
+};
+
+let d: Deployment;
+let store: DynamoDbStore;
+let dynamo: DynamoDBClient;
+let synthStderr = '';
+
+const apiEvent = (method: string, target: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
+  const url = new URL(target, 'https://links.example.com');
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers: { host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'user-agent': 'test', ...init.headers },
+    requestContext: {
+      accountId: PLACE.account,
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: `r-${Math.random()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body: init.body,
+    isBase64Encoded: false,
+  };
+};
+
+const snsEvent = (message: unknown) => ({
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: `arn:aws:sns:${PLACE.region}:${PLACE.account}:topic:sub`,
+      Sns: {
+        Type: 'Notification',
+        MessageId: `m-${Math.random()}`,
+        TopicArn: `arn:aws:sns:${PLACE.region}:${PLACE.account}:topic`,
+        Subject: null,
+        Message: JSON.stringify(message),
+        Timestamp: new Date().toISOString(),
+        SignatureVersion: '1',
+        Signature: 'x',
+        SigningCertUrl: 'https://sns.example/cert.pem',
+        UnsubscribeUrl: 'https://sns.example/unsubscribe',
+        MessageAttributes: {},
+      },
+    },
+  ],
+});
+
+const sesEventMessage = (kind: 'Bounce' | 'Complaint', email: string) => ({
+  eventType: kind,
+  mail: { timestamp: new Date().toISOString(), destination: [email], tags: { issue: ['1'] } },
+  ...(kind === 'Bounce'
+    ? {
+        bounce: {
+          bounceType: 'Permanent',
+          bouncedRecipients: [{ emailAddress: email }],
+          timestamp: new Date().toISOString(),
+        },
+      }
+    : { complaint: { complainedRecipients: [{ emailAddress: email }], timestamp: new Date().toISOString() } }),
+});
+
+const tableName = () => {
+  const [t] = d.assembly.resources('AWS::DynamoDB::GlobalTable');
+  return d.assembly.ref(t?.stack as string, t?.logicalId as string);
+};
+
+/** The EMF metric values a function logged, summed by name. */
+const metricSums = (lines: string[]) => {
+  const sums = new Map<string, number>();
+  for (const line of lines) {
+    if (!line.includes('CloudWatchMetrics')) continue;
+    const entry = JSON.parse(line) as Record<string, unknown> & {
+      _aws?: { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] };
+    };
+    for (const m of entry._aws?.CloudWatchMetrics?.[0]?.Metrics ?? [])
+      sums.set(m.Name, (sums.get(m.Name) ?? 0) + Number(entry[m.Name] ?? 0));
+  }
+  return sums;
+};
+
+beforeAll(async () => {
+  const synthesized = await synth(config, { alarmEmail: 'author@links.example.com' });
+  synthStderr = synthesized.stderr;
+  d = await startDeployment({
+    cdkOut: synthesized.out,
+    pinboardToken: TOKEN,
+    posts: Array.from({ length: 8 }, (_, i) => rawPost(20 - i, i, { tags: i % 2 ? 'web' : 'science' })),
+    ses: { refuse: [REFUSED] },
+  });
+  dynamo = new DynamoDBClient({
+    region: PLACE.region,
+    endpoint: d.dynamoUrl,
+    credentials: { accessKeyId: 'admin', secretAccessKey: 'admin' },
+  });
+  store = new DynamoDbStore({ table: tableName(), client: dynamo });
+  // The list the author already had (imported before the deploy), and one address SES refuses.
+  await store.addSubscribers(
+    [
+      ...Array.from({ length: SUBSCRIBERS }, (_, i) => ({
+        email: `reader${i}@example.org`,
+        status: 'active' as const,
+      })),
+      { email: REFUSED, status: 'active' as const },
+    ],
+    new Date().toISOString(),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  dynamo?.destroy();
+  await d?.stop();
+});
+
+describe('the synthesized functions, run as deployed', () => {
+  it('the synth says which region it assumed when none was given', () => {
+    expect(synthStderr).toMatch(/region/i);
+  });
+
+  it('subscription-api serves the sign-up page, mails a confirmation, and confirms only on POST', async () => {
+    const api = d.container('SubscriptionApi');
+    const page = await api.invoke<APIGatewayProxyStructuredResultV2>(apiEvent('GET', '/'));
+    expect(page.error).toBeUndefined();
+    expect(page.result?.statusCode).toBe(200);
+    expect(String(page.result?.body)).toContain('<form');
+
+    const subscribed = await api.invoke<APIGatewayProxyStructuredResultV2>(
+      apiEvent('POST', '/subscribe', {
+        body: 'email=newcomer%40example.org&name=New',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(subscribed.error).toBeUndefined();
+    expect(subscribed.result?.statusCode).toBeLessThan(300);
+    const mail = d.ses.accepted.find((m) => m.to.includes('newcomer@example.org'));
+    expect(mail?.raw).toBeDefined();
+    const parsed = await simpleParser(mail?.raw as string);
+    const link = /https:\/\/links\.example\.com\/confirm\?token=[A-Za-z0-9._~-]+/.exec(parsed.text ?? '')?.[0];
+    expect(link).toBeDefined();
+
+    const looked = await api.invoke<APIGatewayProxyStructuredResultV2>(apiEvent('GET', link as string));
+    expect(looked.result?.statusCode).toBe(200);
+    expect((await store.findSubscriber('newcomer@example.org'))?.status).toBe('pending');
+    const confirmed = await api.invoke<APIGatewayProxyStructuredResultV2>(
+      apiEvent('POST', link as string, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }),
+    );
+    expect(confirmed.result?.statusCode).toBe(200);
+    expect((await store.findSubscriber('newcomer@example.org'))?.status).toBe('active');
+  }, 60_000);
+
+  let journey: Journey;
+
+  it('a schedule tick composes one issue; the event source delivers it to every reader once, under the roles', async () => {
+    journey = await runIssue(d, 1, {
+      beforeDrain: async () => {
+        // EventBridge may deliver the same tick twice: still one issue.
+        const again = await d
+          .container('ComposeIssue')
+          .invoke<{ outcome: string; issue?: number }>(d.scheduleEvent().event);
+        expect(again.error).toBeUndefined();
+        expect(again.result?.issue).toBe(1);
+        // A record that is not a send batch, and a batch the queue delivers a second time.
+        await d.putOnQueue('SendQueue', '{"not":"a batch"}');
+        const ids = (await store.listSubscribers({ status: 'active', limit: 5 })).items.map((s) => s.id);
+        await d.putOnQueue('SendQueue', JSON.stringify({ issue: 1, subscriberIds: ids }));
+      },
+    });
+    expect(journey.composed.error).toBeUndefined();
+    expect(journey.composed.result).toMatchObject({ outcome: 'enqueued', issue: 1, recipients: SUBSCRIBERS + 2 });
+    expect(journey.invocations.every((i) => i.error === undefined)).toBe(true);
+    const failures = journey.invocations.flatMap((i) => (i.result as SQSBatchResponse).batchItemFailures);
+    expect(failures.length).toBeGreaterThanOrEqual(5); // the poisoned record, on each of its receives
+    expect(await d.queueDepth('SendDeadLetters')).toBe(1);
+    expect(await d.queueDepth('SendQueue')).toBe(0);
+
+    const perReader = new Map<string, number>();
+    for (const m of journey.accepted) for (const t of m.to) perReader.set(t, (perReader.get(t) ?? 0) + 1);
+    expect(perReader.size).toBe(SUBSCRIBERS + 1); // the newcomer too; the refused address is not accepted
+    expect([...perReader.values()].every((n) => n === 1)).toBe(true);
+    expect(perReader.has(REFUSED)).toBe(false);
+    const sets = new Set(d.ses.accepted.filter((m) => m.tags.issue === '1').map((m) => m.configurationSet));
+    expect([...sets]).toEqual([d.fn('SendBatch').environment.DIGEST_CONFIGURATION_SET]);
+    expect((await store.getIssue(1))?.status).toBe('sent');
+
+    // What the functions told CloudWatch: every accepted and refused message counted.
+    const logsOf = (name: string) => d.containers.filter((c) => c.fn.name === name).flatMap((c) => c.logs);
+    const sums = metricSums(logsOf('SendBatch'));
+    expect(sums.get(METRICS.sent)).toBe(journey.accepted.length);
+    expect(sums.get(METRICS.refused)).toBe(1);
+    expect(metricSums(logsOf('ComposeIssue')).get(METRICS.enqueued)).toBe(SUBSCRIBERS + 2);
+  }, 180_000);
+
+  it('ses-events suppresses a bounced and a complaining address from SNS', async () => {
+    const events = d.container('SesEvents');
+    const bounce = await events.invoke(snsEvent(sesEventMessage('Bounce', 'reader1@example.org')));
+    expect(bounce.error).toBeUndefined();
+    const complaint = await events.invoke(snsEvent(sesEventMessage('Complaint', 'reader2@example.org')));
+    expect(complaint.error).toBeUndefined();
+    expect((await store.findSubscriber('reader1@example.org'))?.status).toBe('bounced');
+    expect((await store.findSubscriber('reader2@example.org'))?.status).toBe('complained');
+  }, 60_000);
+
+  it('a one-click unsubscribe from the mail header unsubscribes through subscription-api', async () => {
+    const mail = d.ses.accepted.find((m) => m.tags.issue === '1' && m.to.includes('reader3@example.org'));
+    const parsed = await simpleParser(mail?.raw as string);
+    const header = parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const url = /<(https:[^>]+)>/.exec(header)?.[1];
+    expect(url).toMatch(/^https:\/\/links\.example\.com\/unsubscribe\?token=/);
+    const answer = await d.container('SubscriptionApi').invoke<APIGatewayProxyStructuredResultV2>(
+      apiEvent('POST', url as string, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      }),
+    );
+    expect(answer.result?.statusCode).toBe(200);
+    expect((await store.findSubscriber('reader3@example.org'))?.status).toBe('unsubscribed');
+  }, 60_000);
+
+  it('no function was denied anything, and each used only table actions its role names', () => {
+    const denied = d.front.decisions.filter((x) => !x.allowed);
+    expect(denied).toEqual([]);
+    for (const f of d.functions.values()) {
+      const used = new Set(
+        d.front.decisions.filter((x) => x.caller === f.name && x.service === 'dynamodb').map((x) => x.action),
+      );
+      const granted = new Set(
+        f.role.policies
+          .flatMap((p) => p.document.Statement)
+          .flatMap((s) => [s.Action].flat() as string[])
+          .filter((a) => a.startsWith('dynamodb:')),
+      );
+      expect([...used].every((a) => granted.has(a))).toBe(true);
+      // The role holds what the store's methods on that function's paths call, no more.
+      expect([...granted].sort()).toEqual(
+        [...((TABLE_ACCESS as Record<string, readonly string[]>)[f.name] ?? [])].sort(),
+      );
+    }
+  });
+
+  it('no secret reaches a log line', () => {
+    const logs = d.containers.flatMap((c) => c.logs).join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const value of d.secretValues.values()) expect(logs).not.toContain(value);
+  });
+
+  it('measures the schedule tick to the first message accepted by SES, and the requests per message', () => {
+    const t = journey.timings;
+    expect(t.tickToFirstMessageMs).toBeGreaterThan(t.composeRunMs);
+    // One SendRawEmail per message, a quota read per invocation; claim, read and record in the table.
+    expect(journey.perMessage.ses).toBeGreaterThanOrEqual(1);
+    expect(journey.perMessage.dynamodb).toBeGreaterThanOrEqual(2);
+    process.stdout.write(`${JSON.stringify({ ...t, perMessage: journey.perMessage })}\n`);
+  });
+});

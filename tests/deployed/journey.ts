@@ -1,0 +1,66 @@
+/**
+ * One issue's journey through a local deployment, as AWS would drive it: the schedule's tick to compose-issue
+ * (a fresh environment: a cold start), then the send queue drained by the event source. Measures what the
+ * README and `npm run bench` quote: the tick to the first message SES accepted, where that time goes, and the
+ * table, queue and SES requests each delivered message cost. Used by tests/deployed/deployed.test.ts and
+ * tests/bench/deployed-bench.ts, so the figure is the tested path's.
+ */
+import { performance } from 'node:perf_hooks';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { Deployment, InvokeResult } from './deployment';
+
+export interface JourneyOptions {
+  /** Called after compose-issue has enqueued and before the event source starts (to add records). */
+  beforeDrain?: () => Promise<void>;
+}
+
+type Composed = { outcome: string; issue?: number; recipients?: number };
+
+export interface Journey {
+  composed: InvokeResult<Composed>;
+  invocations: InvokeResult<SQSBatchResponse>[];
+  /** Messages of the issue SES accepted, and when (performance.now() of this process). */
+  accepted: { to: string[]; at: number }[];
+  timings: {
+    tickToFirstMessageMs: number;
+    composeInitMs: number;
+    composeRunMs: number;
+    sendInitMs: number;
+    /** The rest: the event source's first receive, the first batch's reads, claim and send. */
+    firstBatchMs: number;
+  };
+  /** Requests the send fleet made (its own, and the event source's with its role), per delivered message. */
+  perMessage: { dynamodb: number; sqs: number; ses: number };
+}
+
+export async function runIssue(d: Deployment, issue: number, options: JourneyOptions = {}): Promise<Journey> {
+  const tick = d.scheduleEvent();
+  if (tick.functionName !== 'ComposeIssue') throw new Error(`the schedule targets ${tick.functionName}`);
+  const acceptedBefore = d.ses.accepted.length;
+  const started = performance.now();
+  const composed = await d.container('ComposeIssue').invoke<Composed>(tick.event);
+  const composedAt = performance.now();
+  await options.beforeDrain?.();
+  const sendStart = d.front.decisions.length;
+  const invocations = await d.drain('SendBatch');
+  const accepted = d.ses.accepted.slice(acceptedBefore).filter((m) => m.tags.issue === String(issue));
+  const first = accepted.length > 0 ? Math.min(...accepted.map((m) => m.at)) : Number.NaN;
+  const sendDecisions = d.front.decisions.slice(sendStart).filter((x) => x.caller === 'SendBatch');
+  const requests = (service: string) =>
+    new Set(sendDecisions.filter((x) => x.service === service).map((x) => x.request)).size;
+  const per = (n: number) => Number((n / Math.max(1, accepted.length)).toFixed(2));
+  const sendInitMs = invocations.find((i) => i.coldInitMs !== undefined)?.coldInitMs ?? 0;
+  return {
+    composed,
+    invocations,
+    accepted,
+    timings: {
+      tickToFirstMessageMs: Math.round(first - started),
+      composeInitMs: Math.round(composed.coldInitMs ?? 0),
+      composeRunMs: Math.round(composed.ms),
+      sendInitMs: Math.round(sendInitMs),
+      firstBatchMs: Math.round(first - composedAt - sendInitMs),
+    },
+    perMessage: { dynamodb: per(requests('dynamodb')), sqs: per(requests('sqs')), ses: per(requests('ses')) },
+  };
+}
