@@ -7,6 +7,7 @@
  * one-click unsubscribe. Every subscriber gets the issue once, and nothing any function does is denied.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { TABLE_ACCESS } from '../../infra/table-access';
@@ -286,5 +287,63 @@ describe('the synthesized functions, run as deployed', () => {
     expect(journey.perMessage.ses).toBeGreaterThanOrEqual(1);
     expect(journey.perMessage.dynamodb).toBeGreaterThanOrEqual(2);
     process.stdout.write(`${JSON.stringify({ ...t, perMessage: journey.perMessage })}\n`);
+  });
+});
+
+describe('the local front of AWS', () => {
+  const resourceArn = (type: string, prefix: string, attribute = 'Arn') => {
+    const r = d.assembly.resources(type).find((x) => x.logicalId.startsWith(prefix));
+    if (!r) throw new Error(`no ${type} ${prefix}`);
+    return attribute === 'Ref' ? d.assembly.ref(r.stack, r.logicalId) : d.assembly.getAtt(r.stack, r.logicalId, attribute);
+  };
+  const sqsAs = (name: string, secret?: string) => {
+    const caller = d.front.callers.find((c) => c.name === name);
+    if (!caller) throw new Error(`no caller ${name}`);
+    return new SQSClient({
+      region: PLACE.region,
+      endpoint: d.front.url,
+      useQueueUrlAsEndpoint: false,
+      maxAttempts: 1,
+      credentials: { accessKeyId: caller.accessKeyId, secretAccessKey: secret ?? caller.secretAccessKey },
+    });
+  };
+
+  it('answers AccessDenied for an action the role lacks (ses-events may not put on the send queue)', async () => {
+    const sqs = sqsAs('SesEvents');
+    const queueUrl = d.eventSource('SendBatch').queueUrl;
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}' }))).rejects.toMatchObject({
+      name: expect.stringMatching(/AccessDenied/),
+    });
+    sqs.destroy();
+    const denial = d.front.decisions.at(-1);
+    expect(denial).toMatchObject({ caller: 'SesEvents', action: 'sqs:SendMessage', allowed: false });
+  });
+
+  it('refuses a request signed with the wrong secret for a known key', async () => {
+    const sqs = sqsAs('SendBatch', 'not-the-secret');
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl: d.eventSource('SendBatch').queueUrl, MessageBody: '{}' })),
+    ).rejects.toThrow(/signature/i);
+    sqs.destroy();
+  });
+
+  it('lets SES publish its events to the topic only for this account and configuration set', async () => {
+    const topic = resourceArn('AWS::SNS::Topic', 'SesEventsTopic', 'Ref');
+    const setName = d.fn('SendBatch').environment.DIGEST_CONFIGURATION_SET;
+    const setArn = `arn:aws:ses:${PLACE.region}:${PLACE.account}:configuration-set/${setName}`;
+    const ses = (context: Record<string, string>) => d.front.evaluateService('ses.amazonaws.com', 'sns:Publish', topic, context);
+    expect(await ses({ 'aws:SourceAccount': PLACE.account, 'aws:SourceArn': setArn })).toBe(true);
+    expect(await ses({ 'aws:SourceAccount': '999988887777', 'aws:SourceArn': setArn })).toBe(false);
+    expect(await ses({ 'aws:SourceAccount': PLACE.account, 'aws:SourceArn': `${setArn}-other` })).toBe(false);
+  });
+
+  it('lets SNS put an undeliverable SES event on the ses-events dead-letter queue, and ses-events its failed invocations', async () => {
+    const topic = resourceArn('AWS::SNS::Topic', 'SesEventsTopic', 'Ref');
+    const dlq = resourceArn('AWS::SQS::Queue', 'SesEventsDeadLetters');
+    expect(await d.front.evaluateService('sns.amazonaws.com', 'sqs:SendMessage', dlq, { 'aws:SourceArn': topic })).toBe(true);
+    const sesEvents = d.front.callers.find((c) => c.name === 'SesEvents');
+    expect(await d.front.evaluate(sesEvents as never, 'sqs:SendMessage', dlq)).toBe(true);
+    const sendBatch = d.front.callers.find((c) => c.name === 'SendBatch');
+    expect(await d.front.evaluate(sendBatch as never, 'sqs:SendMessage', dlq)).toBe(false);
   });
 });

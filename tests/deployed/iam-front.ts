@@ -333,6 +333,7 @@ export async function startIamFront(options: FrontOptions) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     decisions,
+    callers: options.callers,
     evaluate,
     evaluateService,
     stop: () =>
