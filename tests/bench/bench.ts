@@ -9,6 +9,9 @@
  *     (send-bench.ts). `--quick` skips the 100,000 run.
  *  5. The AWS functions: bundle sizes, cold import beside a bundle that compiles MJML at run time, and a local
  *     fan-out compose-issue → SQS → send-batch → SES for 10,000 subscribers (aws-bench.ts; 2,000 with --quick).
+ *  5b. The functions as deployed: `cdk synth`, then one issue through the cdk.out bundles under their roles
+ *     (tests/deployed/); the schedule tick to the first message SES accepted (goal ≤ 15 s), where the time goes,
+ *     and requests per delivered message (deployed-bench.ts; 200 readers with --quick, else 1,000).
  *  6. The subscription API: subscription-api bundle and cold import; p99 latency and requests/s of POST /subscribe
  *     and of the one-click POST against `serve` on loopback, 8 clients (subscribe-bench.ts; 500 requests with --quick).
  *  7. The link check: 200 links on 40 loopback hosts, 4 of them slow; wall time against the time limit and the
@@ -27,6 +30,7 @@ import { createRenderer } from '../../lambda/render/renderer';
 import { fixtureBookmarks, repeatedTo } from '../helpers/fixture-issues';
 import { rawParts } from '../helpers/raw-mime';
 import { awsBench } from './aws-bench';
+import { deployedBench } from './deployed-bench';
 import { linkBench } from './link-bench';
 import { sendBench } from './send-bench';
 import { siteBench } from './site-bench';
@@ -188,6 +192,7 @@ async function main() {
   console.log(`(all 200 in: the size budget kept ${200 - carried}, carried ${carried} to the next issue)\n`);
   for (const r of await sendBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await awsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of await deployedBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await subscribeBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await linkBench()) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await siteBench()) print([r.figure, r.value, r.goal, r.ratio]);

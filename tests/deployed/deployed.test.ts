@@ -6,34 +6,21 @@
  * record and a redelivered batch among the real ones, a refused address, a bounce and a complaint from SNS, a
  * one-click unsubscribe. Every subscriber gets the issue once, and nothing any function does is denied.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { TABLE_ACCESS } from '../../infra/table-access';
-import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
+import type { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { METRICS } from '../../lambda/metrics';
 import { rawPost } from '../helpers/pinboard-posts';
 import { type Deployment, PLACE, startDeployment, synth } from './deployment';
-import { type Journey, runIssue } from './journey';
+import { DEPLOYED_CONFIG, type Journey, operatorStore, PINBOARD_TOKEN, runIssue } from './journey';
 
 const SUBSCRIBERS = 40;
 const REFUSED = 'refused@example.net';
-const TOKEN = 'maciej:0123456789ABCDEF0123';
-const config = {
-  title: 'Links I Found',
-  siteUrl: 'https://links.example.com',
-  from: 'Links I Found <digest@links.example.com>',
-  source: { type: 'pinboard-api', user: 'maciej' },
-  transport: { type: 'ses' },
-  schedule: { cron: '0 7 ? * SAT *', timezone: 'Europe/London' },
-  // This machine has no network: checking example.com links would call every one of them dead.
-  linkCheck: { enabled: false },
-};
-
 let d: Deployment;
 let store: DynamoDbStore;
-let dynamo: DynamoDBClient;
+let closeStore: () => void;
 let synthStderr = '';
 
 const apiEvent = (method: string, target: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
@@ -97,11 +84,6 @@ const sesEventMessage = (kind: 'Bounce' | 'Complaint', email: string) => ({
     : { complaint: { complainedRecipients: [{ emailAddress: email }], timestamp: new Date().toISOString() } }),
 });
 
-const tableName = () => {
-  const [t] = d.assembly.resources('AWS::DynamoDB::GlobalTable');
-  return d.assembly.ref(t?.stack as string, t?.logicalId as string);
-};
-
 /** The EMF metric values a function logged, summed by name. */
 const metricSums = (lines: string[]) => {
   const sums = new Map<string, number>();
@@ -117,20 +99,15 @@ const metricSums = (lines: string[]) => {
 };
 
 beforeAll(async () => {
-  const synthesized = await synth(config, { alarmEmail: 'author@links.example.com' });
+  const synthesized = await synth(DEPLOYED_CONFIG, { alarmEmail: 'author@links.example.com' });
   synthStderr = synthesized.stderr;
   d = await startDeployment({
     cdkOut: synthesized.out,
-    pinboardToken: TOKEN,
+    pinboardToken: PINBOARD_TOKEN,
     posts: Array.from({ length: 8 }, (_, i) => rawPost(20 - i, i, { tags: i % 2 ? 'web' : 'science' })),
     ses: { refuse: [REFUSED] },
   });
-  dynamo = new DynamoDBClient({
-    region: PLACE.region,
-    endpoint: d.dynamoUrl,
-    credentials: { accessKeyId: 'admin', secretAccessKey: 'admin' },
-  });
-  store = new DynamoDbStore({ table: tableName(), client: dynamo });
+  ({ store, close: closeStore } = operatorStore(d));
   // The list the author already had (imported before the deploy), and one address SES refuses.
   await store.addSubscribers(
     [
@@ -145,7 +122,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  dynamo?.destroy();
+  closeStore?.();
   await d?.stop();
 });
 
@@ -294,7 +271,9 @@ describe('the local front of AWS', () => {
   const resourceArn = (type: string, prefix: string, attribute = 'Arn') => {
     const r = d.assembly.resources(type).find((x) => x.logicalId.startsWith(prefix));
     if (!r) throw new Error(`no ${type} ${prefix}`);
-    return attribute === 'Ref' ? d.assembly.ref(r.stack, r.logicalId) : d.assembly.getAtt(r.stack, r.logicalId, attribute);
+    return attribute === 'Ref'
+      ? d.assembly.ref(r.stack, r.logicalId)
+      : d.assembly.getAtt(r.stack, r.logicalId, attribute);
   };
   const sqsAs = (name: string, secret?: string) => {
     const caller = d.front.callers.find((c) => c.name === name);
@@ -331,7 +310,8 @@ describe('the local front of AWS', () => {
     const topic = resourceArn('AWS::SNS::Topic', 'SesEventsTopic', 'Ref');
     const setName = d.fn('SendBatch').environment.DIGEST_CONFIGURATION_SET;
     const setArn = `arn:aws:ses:${PLACE.region}:${PLACE.account}:configuration-set/${setName}`;
-    const ses = (context: Record<string, string>) => d.front.evaluateService('ses.amazonaws.com', 'sns:Publish', topic, context);
+    const ses = (context: Record<string, string>) =>
+      d.front.evaluateService('ses.amazonaws.com', 'sns:Publish', topic, context);
     expect(await ses({ 'aws:SourceAccount': PLACE.account, 'aws:SourceArn': setArn })).toBe(true);
     expect(await ses({ 'aws:SourceAccount': '999988887777', 'aws:SourceArn': setArn })).toBe(false);
     expect(await ses({ 'aws:SourceAccount': PLACE.account, 'aws:SourceArn': `${setArn}-other` })).toBe(false);
@@ -340,7 +320,9 @@ describe('the local front of AWS', () => {
   it('lets SNS put an undeliverable SES event on the ses-events dead-letter queue, and ses-events its failed invocations', async () => {
     const topic = resourceArn('AWS::SNS::Topic', 'SesEventsTopic', 'Ref');
     const dlq = resourceArn('AWS::SQS::Queue', 'SesEventsDeadLetters');
-    expect(await d.front.evaluateService('sns.amazonaws.com', 'sqs:SendMessage', dlq, { 'aws:SourceArn': topic })).toBe(true);
+    expect(await d.front.evaluateService('sns.amazonaws.com', 'sqs:SendMessage', dlq, { 'aws:SourceArn': topic })).toBe(
+      true,
+    );
     const sesEvents = d.front.callers.find((c) => c.name === 'SesEvents');
     expect(await d.front.evaluate(sesEvents as never, 'sqs:SendMessage', dlq)).toBe(true);
     const sendBatch = d.front.callers.find((c) => c.name === 'SendBatch');

@@ -6,8 +6,38 @@
  * tests/bench/deployed-bench.ts, so the figure is the tested path's.
  */
 import { performance } from 'node:perf_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { Deployment, InvokeResult } from './deployment';
+import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
+import { type Deployment, type InvokeResult, PLACE } from './deployment';
+
+/** A digest config that can run on Lambda: a Pinboard API source, SES, a schedule. */
+export const DEPLOYED_CONFIG = {
+  title: 'Links I Found',
+  siteUrl: 'https://links.example.com',
+  from: 'Links I Found <digest@links.example.com>',
+  source: { type: 'pinboard-api', user: 'maciej' },
+  transport: { type: 'ses' },
+  schedule: { cron: '0 7 ? * SAT *', timezone: 'Europe/London' },
+  // This machine has no network: checking example.com links would call every one of them dead.
+  linkCheck: { enabled: false },
+};
+export const PINBOARD_TOKEN = 'maciej:0123456789ABCDEF0123';
+
+/** The deployed table as the operator (not a function) sees it: to seed readers and read statuses. */
+export function operatorStore(d: Deployment): { store: DynamoDbStore; close: () => void } {
+  const [table] = d.assembly.resources('AWS::DynamoDB::GlobalTable');
+  if (!table) throw new Error('no table in the templates');
+  const client = new DynamoDBClient({
+    region: PLACE.region,
+    endpoint: d.dynamoUrl,
+    credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' },
+  });
+  return {
+    store: new DynamoDbStore({ table: d.assembly.ref(table.stack, table.logicalId), client }),
+    close: () => client.destroy(),
+  };
+}
 
 export interface JourneyOptions {
   /** Called after compose-issue has enqueued and before the event source starts (to add records). */
