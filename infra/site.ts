@@ -14,6 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV } from '../lambda/env';
 import { ORIGIN_VERIFY_HEADER } from '../lambda/http/api-gateway';
+import { SECURITY_HEADERS } from '../lambda/http/security-headers';
 import { grantSecretValue } from './grants';
 
 export interface DigestSiteProps {
@@ -78,15 +79,22 @@ export class DigestSite extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'issues/N/ -> issues/N/index.html',
     });
-    // Every page carries its own Content-Security-Policy (a meta tag: none allows a script); the headers add
-    // what a meta tag cannot say.
+    // The same security headers `serve` sends on every archive answer (lambda/http/security-headers.ts): a
+    // page's own meta policy applies as well, and the header adds what a meta tag cannot say (frame-ancestors).
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'pinboard-digest archive: security headers',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: false, override: true },
         contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        frameOptions: {
+          frameOption: SECURITY_HEADERS['X-Frame-Options'] as cloudfront.HeadersFrameOption,
+          override: true,
+        },
+        referrerPolicy: {
+          referrerPolicy: SECURITY_HEADERS['Referrer-Policy'] as cloudfront.HeadersReferrerPolicy,
+          override: true,
+        },
+        contentSecurityPolicy: { contentSecurityPolicy: SECURITY_HEADERS['Content-Security-Policy'], override: true },
       },
     });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {

@@ -6,6 +6,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildStacks } from '../../infra/stacks';
 import { LAMBDA_ENV } from '../../lambda/config';
 import { planSendFleet } from '../../lambda/core/fleet';
+import { SECURITY_HEADERS } from '../../lambda/http/security-headers';
 import { deployable, freshApp, statementsOf, templates } from './build';
 
 let data: Template;
@@ -276,6 +277,24 @@ describe('buildStacks', () => {
 });
 
 describe('the archive site', () => {
+  it("sends serve's security headers from CloudFront: CSP with frame-ancestors 'none', DENY, nosniff, no-referrer, HSTS", () => {
+    digest.resourceCountIs('AWS::CloudFront::ResponseHeadersPolicy', 1);
+    const [policy] = Object.values(digest.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const security = policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(security).toEqual({
+      ContentSecurityPolicy: { ContentSecurityPolicy: SECURITY_HEADERS['Content-Security-Policy'], Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000, IncludeSubdomains: false, Override: true },
+    });
+    expect(SECURITY_HEADERS['Content-Security-Policy']).toContain("frame-ancestors 'none'");
+    // The archive's behaviour carries it (the API's behaviours send their own, stricter headers).
+    const [distribution] = Object.values(digest.findResources('AWS::CloudFront::Distribution'));
+    const config = distribution?.Properties.DistributionConfig;
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+  });
+
   it('keeps the bucket private: all public access blocked, TLS only, encrypted, retained', () => {
     digest.resourceCountIs('AWS::S3::Bucket', 1);
     digest.hasResource('AWS::S3::Bucket', {
