@@ -33,8 +33,9 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { NODE_24, startDynamoServer, startSqsServer } from '../helpers/aws-local';
+import { toSqsRecords } from '../helpers/sqs-poller';
 import { type RawPost, startPinboardServer } from '../integration/servers/pinboard-server';
 import { type SesServerOptions, startSesServer } from '../integration/servers/ses-server';
 import { CloudAssembly, type DeployedFunction, type Place } from './assembly';
@@ -371,20 +372,10 @@ export async function startDeployment(options: DeploymentOptions) {
           if ((await depthOf(source.queueUrl.split('/').pop() as string)) === 0) break;
           continue;
         }
-        const records = messages.map(
-          (m) =>
-            ({
-              messageId: m.MessageId,
-              receiptHandle: m.ReceiptHandle,
-              body: m.Body,
-              attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-              messageAttributes: {},
-              md5OfBody: m.MD5OfBody,
-              eventSource: 'aws:sqs',
-              eventSourceARN: `arn:aws:sqs:${PLACE.region}:${PLACE.account}:${source.queueUrl.split('/').pop()}`,
-              awsRegion: PLACE.region,
-            }) as SQSRecord,
-        );
+        const records = toSqsRecords(messages, {
+          queueArn: `arn:aws:sqs:${PLACE.region}:${PLACE.account}:${source.queueUrl.split('/').pop()}`,
+          region: PLACE.region,
+        });
         limits.onBatch?.(records.map((r) => r.messageId));
         const answer = await env.invoke<SQSBatchResponse>({ Records: records });
         invocations.push(answer);
