@@ -4,8 +4,8 @@
  * the arguments against the command's options and turns errors into clear lines.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { ENV } from '../config';
 import { DigestError } from '../core/errors';
+import { ENV } from '../env';
 import type { CommonFlags } from './context';
 import type { Output } from './output';
 
@@ -25,13 +25,17 @@ export interface CommandInput {
   common: CommonFlags;
 }
 
-export interface Command {
+/** What `--help` and flag parsing need of a command, without loading it (lambda/cli/build.mjs writes them down). */
+export interface CommandSpec {
   name: string;
   /** One line for the list of commands in `pinboard-digest --help`. */
   summary: string;
   /** `pinboard-digest NAME --help`: usage and the command's own options (the common ones are appended). */
   help: string;
   options: OptionSpec;
+}
+
+export interface Command extends CommandSpec {
   run(input: CommandInput, output: Output): Promise<number>;
 }
 

@@ -1,33 +1,44 @@
 /** The `pinboard-digest` command line: parses arguments, runs one command, turns errors into clear lines. */
 import { parseArgs } from 'node:util';
-import { ENV } from '../config';
 import { DigestError } from '../core/errors';
-import { COMMON_HELP, COMMON_OPTIONS, type FlagValues, Interrupted, UsageError } from './command';
-import { COMMANDS } from './commands';
+import { ENV } from '../env';
+import { COMMON_HELP, COMMON_OPTIONS, type Command, type FlagValues, Interrupted, UsageError } from './command';
+import { loadCommands } from './commands';
 import { consoleOutput, type Output } from './output';
 
-const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+export { lazyCommands, loadCommands } from './commands';
 
-const MAIN_HELP = `pinboard-digest: a link-digest newsletter from your Pinboard bookmarks.
+function mainHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return `pinboard-digest: a link-digest newsletter from your Pinboard bookmarks.
 
 Usage: pinboard-digest <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 ${COMMON_HELP}
 
 Environment: ${ENV.pinboardToken}, ${ENV.signingSecret}, ${ENV.pinboardApiUrl}, ${ENV.pinboardFeedsUrl}, ${ENV.stateDir}.`;
+}
 
-export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
+/**
+ * Runs one command. `commands`: every command loaded (from the sources), or, from the build, stand-ins made
+ * from the specs by `lazyCommands` that load only the command that runs.
+ */
+export async function main(
+  argv: string[],
+  output: Output = consoleOutput,
+  commands: readonly Command[] = loadCommands(),
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    output.out(MAIN_HELP);
+    output.out(mainHelp(commands));
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
     output.err(`pinboard-digest: unknown command "${name}"\n`);
-    output.err(MAIN_HELP);
+    output.err(mainHelp(commands));
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
