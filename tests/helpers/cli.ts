@@ -1,8 +1,12 @@
-/** Runs the real `pinboard-digest` command in a child process, as a user would. */
-import { execFile } from 'node:child_process';
+/**
+ * Runs the real `pinboard-digest` command in a child process, as a user would: through the build in
+ * lambda/cli/dist, made (or remade after an edit) before the first command of a test file runs.
+ */
+import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 export const BIN = path.resolve(__dirname, '../../lambda/cli/bin.js');
+export const BUILD = path.resolve(__dirname, '../../lambda/cli/build.mjs');
 
 export interface CliResult {
   code: number;
@@ -10,10 +14,22 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+let built = false;
+/** Builds the CLI unless its build is fresh (the build script checks), once per test process. */
+export function ensureBuilt(): void {
+  if (built) return;
+  execFileSync(process.execPath, [BUILD, '--if-stale'], { stdio: 'ignore' });
+  built = true;
+}
+
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; node?: string },
+): Promise<CliResult> {
+  ensureBuilt();
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
+      options.node ?? process.execPath,
       [BIN, ...args],
       {
         cwd: options.cwd,
