@@ -21,7 +21,10 @@ import { pollQueue, queueDepth, type SqsHandler } from './sqs-poller';
 export const NODE_24 = path.resolve(__dirname, '../../node_modules/.bin/node');
 
 /** A test server in its own process: it prints {"port":N} when listening and stops when its stdin closes. */
-export async function startChildServer(script: string, node: string): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startChildServer(
+  script: string,
+  node: string,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const child = spawn(node, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
