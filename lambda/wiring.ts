@@ -18,7 +18,7 @@ import type { DigestConfig, LoadedConfig, SourceConfig } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
-import { siteBaseOf } from './core/site';
+import { siteBase } from './core/site-url';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
 import { signupPage } from './http/pages';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
@@ -410,7 +410,7 @@ export async function siteDeps(
     timeZone: r.timeZone,
     profileUrl: r.profileUrl,
     tagUrl: r.tagUrl,
-    subscribeUrl: `${siteBaseOf(r.siteUrl)}/`,
+    subscribeUrl: `${siteBase(r.siteUrl)}/`,
     // On AWS the distribution's root is the signup page (its form posts to /subscribe, served by the API).
     ...('bucket' in target
       ? {

@@ -32,7 +32,7 @@ export function siteUrlProblem(url: string): string | undefined {
   return 'must be an http(s) URL';
 }
 
-/** `siteUrl` without a trailing slash, to put paths after. */
+/** `siteUrl` without its trailing slashes, to put paths after: the one base of every link the digest makes. */
 export function siteBase(url: string): string {
   return url.replace(/\/+$/, '');
 }

@@ -10,6 +10,7 @@
  *   index.html            the archive index again, at the root (links written from there)
  */
 import type { IssueRecord, IssueStatus } from './model';
+import { siteBase } from './site-url';
 
 /** How many of the newest issues the feeds carry, each with its full content. */
 export const FEED_ISSUES = 20;
@@ -28,10 +29,8 @@ export const issuePagePath = (issue: number) => `issues/${issue}/index.html`;
 /** The public path of an issue's page (a folder: `siteUrl/issues/N/`). */
 export const issueUrlPath = (issue: number) => `issues/${issue}/`;
 
-/** `siteUrl` without trailing slashes, for paths to follow. */
-export const siteBaseOf = (siteUrl: string) => siteUrl.replace(/\/+$/, '');
 /** The absolute URL of an issue's page: what "View in your browser" and the feeds link to. */
-export const issueUrl = (siteUrl: string, issue: number) => `${siteBaseOf(siteUrl)}/${issueUrlPath(issue)}`;
+export const issueUrl = (siteUrl: string, issue: number) => `${siteBase(siteUrl)}/${issueUrlPath(issue)}`;
 
 export const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',

@@ -15,6 +15,7 @@
  * unescaped.
  */
 import { displayAddress, maskAddressesIn } from '../core/email';
+import { siteBase } from '../core/site-url';
 import {
   type ConfirmOutcome,
   confirm,
@@ -33,7 +34,6 @@ import {
   unsubscribeFormPage,
 } from './pages';
 import { SECURITY_HEADERS } from './security-headers';
-import { siteBase } from './site-url';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types';
 
 export interface SubscriptionSite {

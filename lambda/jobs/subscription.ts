@@ -20,8 +20,8 @@
 import { checkEmail, maskAddressesIn, normalizeEmail } from '../core/email';
 import { DeliveryError } from '../core/errors';
 import type { Subscriber } from '../core/model';
+import { siteBase } from '../core/site-url';
 import { checkToken, createToken } from '../core/tokens';
-import { siteBase } from '../http/site-url';
 import type { Mailer } from '../ports/mailer';
 import type { Store } from '../ports/store';
 import { type BuildConfirmation, CONFIRM_DAYS } from '../render/confirm-message';

@@ -7,6 +7,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { toCrlf } from '../core/line-endings';
 import type { IssueRecord, RenderedIssue, Subscriber } from '../core/model';
+import { siteBase } from '../core/site-url';
 import { createToken } from '../core/tokens';
 import { type BodyEncoding, encodeBody, smallerEncoding } from './transfer-encoding';
 
@@ -47,7 +48,7 @@ export function domainOf(mailbox: string): string {
 }
 
 export function unsubscribeUrl(siteUrl: string, token: string): string {
-  return `${siteUrl.replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+  return `${siteBase(siteUrl)}/unsubscribe?token=${encodeURIComponent(token)}`;
 }
 
 /**

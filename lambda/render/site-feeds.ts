@@ -3,7 +3,8 @@
  * written by the npm package `feed` (no hand-made XML). Deterministic: every date comes from the issues.
  */
 import type { Feed as FeedClass, FeedOptions, Item } from 'feed';
-import { SITE_PATHS, type SiteIssue, siteBaseOf } from '../core/site';
+import { SITE_PATHS, type SiteIssue } from '../core/site';
+import { siteBase } from '../core/site-url';
 import type { SiteContext, SiteRenderer } from './site-pages';
 
 type FeedModule = { Feed: typeof FeedClass };
@@ -32,7 +33,7 @@ export interface SiteFeeds {
 /** The three feeds over `issues` (newest first; the caller keeps only the newest few). */
 export function buildFeeds(issues: readonly SiteIssue[], context: SiteContext, renderer: SiteRenderer): SiteFeeds {
   const { Feed } = loadFeed();
-  const base = siteBaseOf(context.siteUrl);
+  const base = siteBase(context.siteUrl);
   const home = `${base}/issues/`;
   const feedLinks = {
     atom: `${base}/${SITE_PATHS.atom}`,

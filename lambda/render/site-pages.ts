@@ -5,7 +5,8 @@
 import Handlebars from 'handlebars';
 import { RenderError } from '../core/errors';
 import type { IssueBookmark, Section } from '../core/model';
-import { issueUrl, issueUrlPath, SITE_CSP, SITE_PATHS, type SiteEntry, type SiteIssue, siteBaseOf } from '../core/site';
+import { issueUrl, issueUrlPath, SITE_CSP, SITE_PATHS, type SiteEntry, type SiteIssue } from '../core/site';
+import { siteBase } from '../core/site-url';
 import { displayHost, isWebUrl } from '../core/url';
 import { pluralsFor } from './plural';
 import { issueDateFormat } from './renderer';
@@ -95,7 +96,7 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
 
   const plurals = pluralsFor(context.lang);
   const dateFormat = issueDateFormat(context.lang, context.timeZone);
-  const base = siteBaseOf(context.siteUrl);
+  const base = siteBase(context.siteUrl);
   const feedUrls = {
     atom: `${base}/${SITE_PATHS.atom}`,
     rss: `${base}/${SITE_PATHS.rss}`,

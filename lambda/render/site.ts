@@ -16,9 +16,9 @@ import {
   type SiteEntry,
   type SiteFile,
   type SiteIssue,
-  siteBaseOf,
   siteIssueOf,
 } from '../core/site';
+import { siteBase } from '../core/site-url';
 import { buildFeeds } from './site-feeds';
 import type { SiteContext, SiteRenderer } from './site-pages';
 
@@ -85,6 +85,6 @@ function rootPage(entries: readonly SiteEntry[], renderer: SiteRenderer, context
   const newest = entries[0];
   return context.rootPage({
     latestIssueUrl: newest ? issueUrl(context.siteUrl, newest.issue) : undefined,
-    archiveUrl: `${siteBaseOf(context.siteUrl)}/issues/`,
+    archiveUrl: `${siteBase(context.siteUrl)}/issues/`,
   });
 }

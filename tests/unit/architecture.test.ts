@@ -39,10 +39,8 @@ const ALLOWED = new Set<string>([
   'lambda/jobs/deliver-issue.ts -> ../adapters/in-process-queue',
   // to be fixed in the next commits
   'lambda/config.ts -> ./adapters/http',
-  'lambda/config.ts -> ./http/site-url',
   'lambda/wiring.ts -> ./http/pages',
   'lambda/core/batches.ts -> ../ports/queue',
-  'lambda/jobs/subscription.ts -> ../http/site-url',
   'lambda/ports/mailer.ts -> ../render/message',
   'lambda/preview/builder.ts -> ../cli/context',
   'lambda/preview/builder.ts -> ../cli/output',

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { DEFAULT_TEMPLATES_DIR } from '../../adapters/template-files';
 import { EXAMPLE_CONFIG, parseConfig } from '../../config';
 import { parseJsonc } from '../../core/jsonc';
-import { siteUrlProblem } from '../../http/site-url';
+import { siteUrlProblem } from '../../core/site-url';
 import { type Command, Interrupted, stringFlag, UsageError } from '../command';
 import {
   type ChosenSource,

@@ -7,10 +7,10 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import { loadConfirmTemplates } from '../../adapters/template-files';
+import { isLoopbackUrl } from '../../core/site-url';
 import type { SubscriptionHandler } from '../../http/handler';
 import { startServer } from '../../http/node-host';
 import { SECURITY_HEADERS } from '../../http/security-headers';
-import { isLoopbackUrl } from '../../http/site-url';
 import { staticSite } from '../../http/static-site';
 import { subscriptionHandler } from '../../http/subscription-app';
 import { LOCAL_SITE_DIR } from '../../wiring';

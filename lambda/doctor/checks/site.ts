@@ -4,7 +4,7 @@
  * API (lambda/http/handler.ts), not an archive page or a 404. A local siteUrl (`serve`) is only a note: not up
  * with the outbox, or at all with SES (readers' links must not lead to this machine). Pure judgements.
  */
-import { isLoopbackUrl, siteBase } from '../../http/site-url';
+import { isLoopbackUrl, siteBase } from '../../core/site-url';
 import { type Check, type CheckResult, fail, pass, warn } from '../check';
 import type { HttpProbe, PageFacts } from '../ports';
 

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../lambda/config';
-import { isLoopbackUrl, siteUrlProblem } from '../../../lambda/http/site-url';
+import { isLoopbackUrl, siteBase, siteUrlProblem } from '../../../lambda/core/site-url';
 
 const config = (siteUrl: string) => ({
   title: 'T',
@@ -26,6 +26,12 @@ describe('siteUrl', () => {
     expect(siteUrlProblem('ftp://x.example')).toBe('must be an http(s) URL');
     expect(isLoopbackUrl('http://localhost.example.com')).toBe(false);
     expect(isLoopbackUrl('https://127.0.0.1')).toBe(true);
+  });
+
+  it('is the base of every link with its trailing slashes cut, and nothing else changed', () => {
+    expect(siteBase('https://links.example.com/')).toBe('https://links.example.com');
+    expect(siteBase('https://links.example.com/digest//')).toBe('https://links.example.com/digest');
+    expect(siteBase('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
   });
 
   it('defaults the subscription settings: no mailto (none read by SES), 20 sign-ups an hour per IP, 5 a day per address', () => {
