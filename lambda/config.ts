@@ -4,10 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_BODY_BYTES } from './adapters/http';
 import { ConfigError } from './core/errors';
 import { parseJsonc } from './core/jsonc';
 import { siteUrlProblem } from './core/site-url';
+import { DEFAULT_MAX_BODY_BYTES } from './core/source-limits';
 
 // Environment names live in env.ts (the functions import them without zod); re-exported here.
 export { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV } from './env';

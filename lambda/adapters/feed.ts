@@ -13,19 +13,12 @@
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
 import type { RetryPolicy } from '../core/retry';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from '../core/source-limits';
 import type { BookmarkSource, SourceResult, SourceState } from '../ports/bookmark-source';
 import type { Store } from '../ports/store';
 import { firstSeenTimes } from './feed/first-seen';
 import { readFeedBody } from './feed/read';
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  excerpt,
-  fetchBody,
-  type HttpBody,
-  safeUrl,
-  withHttpRetry,
-} from './http';
+import { excerpt, fetchBody, type HttpBody, safeUrl, withHttpRetry } from './http';
 
 /** Pinboard's public feeds serve only the newest items unless asked for more; public clients use up to 400. */
 export const PINBOARD_FEED_COUNT = 400;

@@ -2,14 +2,6 @@
 import { SourceError } from '../core/errors';
 import { type RetryHooks, type RetryPolicy, withRetry } from '../core/retry';
 
-/**
- * Largest body any source reads (`sourceLimits.maxBodyBytes`): far above real feeds and `posts/all` answers,
- * far below the memory of a 512 MB Lambda (a 300 MB body once read whole peaked at 1 GB: issue 10).
- */
-export const DEFAULT_MAX_BODY_BYTES = 20_000_000;
-/** A whole request, headers and body: a server that drips its answer is cut off here. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
 /** An HTTP answer that may succeed on a later try (429, 5xx, timeouts, refused connections). */
 export class TransientHttpError extends SourceError {
   constructor(

@@ -3,8 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { maskAddress, maskAddressesIn } from '../core/email';
 import { DeliveryError } from '../core/errors';
-import type { Mailer, SendReceipt } from '../ports/mailer';
-import type { OutgoingMessage } from '../render/message';
+import type { Mailer, OutgoingMessage, SendReceipt } from '../ports/mailer';
 import { writeFileAtomic } from './fs-util';
 
 /** The most of an address a file name holds: names stay far below the 255 bytes file systems allow. */

@@ -7,9 +7,10 @@
 import { SourceError } from '../core/errors';
 import type { Bookmark } from '../core/model';
 import { type RetryPolicy, sleep as realSleep } from '../core/retry';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from '../core/source-limits';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
 import type { Store } from '../ports/store';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, excerpt, fetchText, withHttpRetry } from './http';
+import { excerpt, fetchText, withHttpRetry } from './http';
 import { fromPinboardPosts } from './pinboard-post';
 
 export interface PinboardApiOptions {

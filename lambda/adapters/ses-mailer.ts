@@ -11,8 +11,7 @@ import {
   type SendRawEmailCommandInput,
 } from '@aws-sdk/client-ses';
 import { DeliveryError, type DeliveryFailure } from '../core/errors';
-import type { Mailer, SendReceipt } from '../ports/mailer';
-import type { OutgoingMessage } from '../render/message';
+import type { Mailer, OutgoingMessage, SendReceipt } from '../ports/mailer';
 
 export interface SendQuota {
   maxSendRate: number;

@@ -1,5 +1,10 @@
 /** Send batches: how an issue's recipients are cut into queue messages, and how a message is read back. */
-import type { SendBatch } from '../ports/queue';
+
+/** One queue message: a batch of recipients of one issue. Ids, never addresses: a later unsubscribe holds. */
+export interface SendBatch {
+  issue: number;
+  subscriberIds: string[];
+}
 
 /** Cuts ids into batches of at most `size`, in order. */
 export function toBatches(issue: number, subscriberIds: string[], size: number): SendBatch[] {

@@ -1,4 +1,13 @@
-import type { OutgoingMessage } from '../render/message';
+/** A finished MIME message for one recipient, as render builds it and a mailer sends it. */
+export interface OutgoingMessage {
+  issue: number;
+  to: string;
+  subscriberId: string;
+  messageId: string;
+  raw: Buffer;
+  /** A `send --to` test copy: transports keep it apart from the issue's real messages. */
+  test?: boolean;
+}
 
 export interface SendReceipt {
   /** The transport's id for the accepted message (SES MessageId, or the outbox file name). */

@@ -1,10 +1,8 @@
 /** The send queue between composing an issue and sending it: SQS on AWS, in-process in the CLI. */
 
-/** One queue message: a batch of recipients of one issue. Ids, never addresses: a later unsubscribe holds. */
-export interface SendBatch {
-  issue: number;
-  subscriberIds: string[];
-}
+import type { SendBatch } from '../core/batches';
+
+export type { SendBatch };
 
 export interface SendQueue {
   readonly description: string;

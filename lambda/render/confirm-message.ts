@@ -10,7 +10,8 @@ import { RenderError } from '../core/errors';
 import { toCrlf } from '../core/line-endings';
 import type { Subscriber } from '../core/model';
 import { displayHost } from '../core/url';
-import { domainOf, type MessageContext, type OutgoingMessage, rawPart } from './message';
+import type { OutgoingMessage } from '../ports/mailer';
+import { domainOf, type MessageContext, rawPart } from './message';
 import type { CompiledTemplates } from './templates';
 import { smallerEncoding } from './transfer-encoding';
 

@@ -9,6 +9,7 @@ import { toCrlf } from '../core/line-endings';
 import type { IssueRecord, RenderedIssue, Subscriber } from '../core/model';
 import { siteBase } from '../core/site-url';
 import { createToken } from '../core/tokens';
+import type { OutgoingMessage } from '../ports/mailer';
 import { type BodyEncoding, encodeBody, smallerEncoding } from './transfer-encoding';
 
 export interface MessageContext {
@@ -25,16 +26,6 @@ export interface MessageContext {
   mailtoUnsubscribe?: boolean;
   /** The mailbox the mailto names (config `subscriptions.mailtoAddress`); else replyTo, else from. */
   mailtoAddress?: string;
-}
-
-export interface OutgoingMessage {
-  issue: number;
-  to: string;
-  subscriberId: string;
-  messageId: string;
-  raw: Buffer;
-  /** A `send --to` test copy: transports keep it apart from the issue's real messages. */
-  test?: boolean;
 }
 
 /** The address part of `Name <a@b>` or `a@b`. */

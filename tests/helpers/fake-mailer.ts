@@ -1,7 +1,6 @@
 /** A mailer that records what it accepted and fails on cue: the unit tests' stand-in for SES. */
 import { DeliveryError, type DeliveryFailure } from '../../lambda/core/errors';
-import type { Mailer } from '../../lambda/ports/mailer';
-import type { OutgoingMessage } from '../../lambda/render/message';
+import type { Mailer, OutgoingMessage } from '../../lambda/ports/mailer';
 
 export type FailureCue = DeliveryFailure | 'quota' | undefined;
 

@@ -38,10 +38,7 @@ const ALLOWED = new Set<string>([
   // being moved by the pipeline work
   'lambda/jobs/deliver-issue.ts -> ../adapters/in-process-queue',
   // to be fixed in the next commits
-  'lambda/config.ts -> ./adapters/http',
   'lambda/wiring.ts -> ./http/pages',
-  'lambda/core/batches.ts -> ../ports/queue',
-  'lambda/ports/mailer.ts -> ../render/message',
   'lambda/preview/builder.ts -> ../cli/context',
   'lambda/preview/builder.ts -> ../cli/output',
   'lambda/preview/compose.ts -> ../cli/report',
