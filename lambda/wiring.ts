@@ -20,7 +20,6 @@ import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { siteBase } from './core/site-url';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
-import { signupPage } from './http/pages';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
 import type { SiteDeps } from './jobs/publish-site';
 import type { Quota } from './jobs/send-queued';
@@ -31,6 +30,7 @@ import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/me
 import { createRenderer, type RenderContext } from './render/renderer';
 import type { SiteContext, SiteTemplates } from './render/site-pages';
 import { createSiteRenderer } from './render/site-pages';
+import { signupPage } from './render/subscription-pages';
 import type { CompiledTemplates } from './render/templates';
 
 /**

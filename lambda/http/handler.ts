@@ -32,7 +32,7 @@ import {
   type PageSite,
   signupPage,
   unsubscribeFormPage,
-} from './pages';
+} from '../render/subscription-pages';
 import { SECURITY_HEADERS } from './security-headers';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types';
 

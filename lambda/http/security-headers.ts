@@ -10,7 +10,7 @@
  * posting back to the site, no framing by anyone. A page's own meta policy (SITE_CSP, or the signup page's)
  * applies as well, and a browser enforces both, so each page is held to the stricter of the two.
  */
-import { STYLE_HASH } from './pages';
+import { STYLE_HASH } from '../render/subscription-pages';
 
 export const ARCHIVE_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

@@ -13,7 +13,7 @@
  * scheme of the browser looking at the preview. Clients that recolour mail themselves (Gmail's apps,
  * Outlook.com and Outlook for Windows) are not simulated.
  */
-import { html } from '../http/pages';
+import { html } from '../render/subscription-pages';
 import type { BuildErrorView } from './errors';
 
 export type Scheme = 'light' | 'dark';

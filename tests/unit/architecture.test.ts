@@ -38,7 +38,6 @@ const ALLOWED = new Set<string>([
   // being moved by the pipeline work
   'lambda/jobs/deliver-issue.ts -> ../adapters/in-process-queue',
   // to be fixed in the next commits
-  'lambda/wiring.ts -> ./http/pages',
   'lambda/preview/builder.ts -> ../cli/context',
   'lambda/preview/builder.ts -> ../cli/output',
   'lambda/preview/compose.ts -> ../cli/report',

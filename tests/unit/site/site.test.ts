@@ -230,7 +230,7 @@ describe('the archive site', () => {
 
   it('on AWS the root is the signup page, linking to the newest issue and the index, with its CSP as a meta tag', async () => {
     const { deps, read } = await siteOf(records());
-    const { signupPage, STYLE_HASH } = await import('../../../lambda/http/pages');
+    const { signupPage, STYLE_HASH } = await import('../../../lambda/render/subscription-pages');
     const rootPage = (links: { latestIssueUrl?: string; archiveUrl: string }) =>
       signupPage({ title: 'Test Digest', lang: 'en', ...links }, { static: true });
     await rebuildSite({ ...deps, context: { ...deps.context, rootPage } });
