@@ -14,7 +14,7 @@ import { SesMailer } from './adapters/ses-mailer';
 import { FileSitePublisher } from './adapters/site-files';
 import { loadSiteTemplates } from './adapters/site-templates';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
-import type { DigestConfig, LoadedConfig, SourceConfig } from './config';
+import { type DigestConfig, type LoadedConfig, loadConfig, type SourceConfig } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
@@ -25,6 +25,7 @@ import type { SiteDeps } from './jobs/publish-site';
 import type { Quota } from './jobs/send-queued';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
+import type { Output } from './ports/output';
 import type { Store } from './ports/store';
 import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
 import { createRenderer, type RenderContext } from './render/renderer';
@@ -444,4 +445,15 @@ function probeOptions(probe: WiringOptions['probe'], store: Store) {
       putMemo: (key: string, value: string) => store.putMemo(key, value).catch(() => {}),
     },
   };
+}
+
+export interface CommonFlags {
+  config?: string;
+  state?: string;
+}
+
+/** What every host that reads a config file needs first: config loaded, adapters wired, templates compiled once. */
+export function openApp(flags: CommonFlags, output: Pick<Output, 'err'>, readOnly = false): App {
+  const loaded = loadConfig(flags.config);
+  return buildApp(loaded, { stateDir: flags.state, log: (line) => output.err(line), readOnly });
 }

@@ -1,11 +1,8 @@
 /** How the CLI talks to a person: results on stdout, progress and notes on stderr. */
 import type { DeliveryProgress } from '../jobs/deliver-issue';
+import type { Output } from '../ports/output';
 
-export interface Output {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  isTTY: boolean;
-}
+export type { Output };
 
 export const consoleOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),

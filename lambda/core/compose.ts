@@ -194,3 +194,9 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     },
   };
 }
+
+/** How the sources read for an issue fared: how many were read, and which were not and why. */
+export interface SourcesReport {
+  read: number;
+  failed: { source: string; reason: string }[];
+}

@@ -5,6 +5,7 @@ import {
   type ComposeReport,
   composeIssue,
   type RenderIssue,
+  type SourcesReport,
 } from '../core/compose';
 import { SourceError } from '../core/errors';
 import { mergeSources } from '../core/merge';
@@ -35,10 +36,7 @@ export interface ComposeNextDeps {
 }
 
 /** With several sources: how many answered, and which failed and why (for the run's summary). */
-export interface SourcesReport {
-  read: number;
-  failed: { source: string; reason: string }[];
-}
+export type { SourcesReport };
 
 export type NextReport = ComposeReport & { sources?: SourcesReport };
 

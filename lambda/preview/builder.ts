@@ -6,11 +6,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openApp } from '../cli/context';
-import type { Output } from '../cli/output';
 import { EXAMPLE_CONFIG } from '../config';
 import type { NamedSource } from '../ports/bookmark-source';
-import { type App, sourceList } from '../wiring';
+import type { Output } from '../ports/output';
+import { type App, openApp, sourceList } from '../wiring';
 import { composePreview, describeIssue, type PreviewOutcome } from './compose';
 import { type BuildErrorView, describeBuildError, errorLine } from './errors';
 import { CachedSource } from './source-cache';

@@ -4,12 +4,12 @@
  * nothing written to the store. Returns values; the caller decides where they go.
  */
 
-import { describeReport } from '../cli/report';
 import type { IssueRecord, Subscriber } from '../core/model';
 import { composeNextIssue } from '../jobs/compose-next';
 import type { NamedSource } from '../ports/bookmark-source';
 import { buildMessage, personalize } from '../render/message';
 import { pluralsFor } from '../render/plural';
+import { describeReport } from '../render/report';
 import { type App, composeDeps } from '../wiring';
 
 /** The CLI speaks English. */

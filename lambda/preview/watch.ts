@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { UsageError } from '../cli/command';
-import type { Output } from '../cli/output';
+import type { Output } from '../ports/output';
 import { type Build, type BuilderFlags, PreviewBuilder } from './builder';
 import { emailInScheme, type PageModel, parseFrameName, previewPage, type ShownIssue } from './page';
 import { startPreviewServer } from './server';

@@ -37,12 +37,9 @@ const LAYERS: readonly (readonly string[])[] = [
 const ALLOWED = new Set<string>([
   // being moved by the pipeline work
   'lambda/jobs/deliver-issue.ts -> ../adapters/in-process-queue',
-  // to be fixed in the next commits
-  'lambda/preview/builder.ts -> ../cli/context',
-  'lambda/preview/builder.ts -> ../cli/output',
-  'lambda/preview/compose.ts -> ../cli/report',
+  // UsageError (exit code 2) is declared in cli/command.ts, which the CLI start-up work is changing: it moves
+  // inward once that work lands
   'lambda/preview/watch.ts -> ../cli/command',
-  'lambda/preview/watch.ts -> ../cli/output',
 ]);
 
 const SPECIFIERS = [

@@ -1,5 +1,5 @@
-import { describeReport } from '../../../lambda/cli/report';
 import type { NextReport } from '../../../lambda/jobs/compose-next';
+import { describeReport } from '../../../lambda/render/report';
 
 const report = (overrides: Partial<NextReport> = {}): NextReport => ({
   private: 0,
