@@ -1,6 +1,6 @@
 /**
  * Runs the real `pinboard-digest` command in a child process, as a user would: through the build in
- * lambda/cli/dist, made (or remade after an edit) before the first command of a test file runs.
+ * lambda/cli/dist, made (or remade after an edit) before the command runs.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,12 +14,14 @@ export interface CliResult {
   stderr: string;
 }
 
-let built = false;
-/** Builds the CLI unless its build is fresh (the build script checks), once per test process. */
+const { freshBuild } = require('../../lambda/cli/build-state.js') as { freshBuild: () => object | undefined };
+
+/**
+ * Builds the CLI unless its build is fresh: before every command, so one run while sources are being edited
+ * still runs the build of what is there (bin.js would run them through tsx instead).
+ */
 export function ensureBuilt(): void {
-  if (built) return;
-  execFileSync(process.execPath, [BUILD, '--if-stale'], { stdio: 'ignore' });
-  built = true;
+  if (!freshBuild()) execFileSync(process.execPath, [BUILD, '--if-stale'], { stdio: 'ignore' });
 }
 
 export function runCli(

@@ -30,6 +30,7 @@ writeFileSync(
 );
 
 function loadedBy(node: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  ensureBuilt();
   const out = path.join(path.dirname(PRELOAD), `out-${Math.random().toString(36).slice(2)}.txt`);
   return new Promise<{ code: number; stdout: string; loaded: string[] }>((resolve) => {
     execFile(
