@@ -4,16 +4,28 @@
  * built with rss-parser's own `xml2js` options hook; rss-parser's feed building is not used, because it
  * throws on odd shapes (issue 12).
  *
+ * Names are resolved here and nowhere else: each element and attribute carries its namespace URI (in the
+ * canonical spelling of ./namespaces) and local name, whatever prefix the document bound, and readers ask
+ * for (namespace, local name) with `child`, `elements` and `attr`.
+ *
  * Safe in both modes: sax never reads a DTD's entity declarations, so an entity bomb or an external
  * entity stays an unexpanded `&name;` (strict mode refuses it outright) and nothing is ever fetched
  * (tests/integration/bounded-reads.test.ts, tests/unit/adapters/feed/xml-tree.test.ts).
  */
 import RssParser from 'rss-parser';
+import { canonicalNamespace, NS, undeclaredPrefix } from './namespaces';
 
 export interface XmlElement {
-  /** Lower-cased, with its prefix as written (`dc:date`, `content:encoded`). */
+  /** The element's namespace URI in its canonical spelling (./namespaces); '' for none. */
+  ns: string;
+  /** The name without its prefix, lower-cased (`entry`, `origlink`). */
+  local: string;
+  /** The name as written, lower-cased (`a:entry`): for messages only; elements are read by `ns` and `local`. */
   name: string;
-  /** Names lower-cased (`xml:base`, `rel`, `href`). */
+  /**
+   * Attributes without a prefix by their lower-cased name (`href`); namespaced ones as `{namespace}local`
+   * (`{http://www.w3.org/XML/1998/namespace}base`); namespace declarations left out. Read them with `attr`.
+   */
   attrs: Record<string, string>;
   children: XmlNode[];
 }
@@ -64,19 +76,58 @@ export function oneLineXmlError(error: unknown): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-/** Copies xml2js's nodes into `XmlElement`s without recursion: a deeply nested document cannot exhaust the stack. */
+/** Prefix ('' for the default namespace) → namespace URI, as declared in scope. */
+type Scope = ReadonlyMap<string, string>;
+
+/** The scope inside an element: its parent's with the element's own `xmlns` / `xmlns:p` declarations. */
+function scopeOf(attrs: Record<string, string>, parent: Scope): Scope {
+  let scope: Map<string, string> | undefined;
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+    scope ??= new Map(parent);
+    scope.set(name === 'xmlns' ? '' : name.slice(6), value.trim() ? canonicalNamespace(value) : NS.none);
+  }
+  return scope ?? parent;
+}
+
+/** A name as written → namespace and local name. Attributes without a prefix are in no namespace. */
+function resolveName(written: string, scope: Scope, attribute: boolean): { ns: string; local: string } {
+  const colon = written.indexOf(':');
+  if (colon <= 0) return { ns: attribute ? NS.none : (scope.get('') ?? NS.none), local: written };
+  const prefix = written.slice(0, colon);
+  const local = written.slice(colon + 1);
+  if (prefix === 'xml') return { ns: NS.xml, local };
+  return { ns: scope.get(prefix) ?? undeclaredPrefix(prefix), local };
+}
+
+/** An element's attribute by namespace ('' for none) and lower-cased local name. */
+export const attr = (el: XmlElement, local: string, ns: string = NS.none): string | undefined =>
+  el.attrs[ns ? `{${ns}}${local}` : local];
+
+/**
+ * Copies xml2js's nodes into `XmlElement`s, each name resolved in the namespaces declared around it, the one
+ * place names are read. Without recursion: a deeply nested document cannot exhaust the stack.
+ */
 function toTree(raw: RawNode): XmlElement {
-  const convert = (node: RawNode): XmlElement => {
-    const attrs: Record<string, string> = {};
+  const convert = (node: RawNode, parent: Scope): [XmlElement, Scope] => {
+    const written: Record<string, string> = {};
     if (isRecord(node.$)) {
-      for (const [k, v] of Object.entries(node.$)) if (typeof v === 'string') attrs[k] = v;
+      for (const [k, v] of Object.entries(node.$)) if (typeof v === 'string') written[k] = v;
     }
-    return { name: String(node['#name'] ?? ''), attrs, children: [] };
+    const scope = scopeOf(written, parent);
+    const attrs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(written)) {
+      if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+      const { ns, local } = resolveName(k, scope, true);
+      attrs[ns ? `{${ns}}${local}` : local] = v;
+    }
+    const name = String(node['#name'] ?? '');
+    return [{ ...resolveName(name, scope, false), name, attrs, children: [] }, scope];
   };
-  const root = convert(raw);
-  const stack: [RawNode, XmlElement][] = [[raw, root]];
+  const [root, rootScope] = convert(raw, new Map());
+  const stack: [RawNode, XmlElement, Scope][] = [[raw, root, rootScope]];
   for (let next = stack.pop(); next; next = stack.pop()) {
-    const [node, element] = next;
+    const [node, element, scope] = next;
     if (!Array.isArray(node.$$)) {
       // An element with text only and no child elements.
       if (typeof node._ === 'string') element.children.push(node._);
@@ -89,9 +140,9 @@ function toTree(raw: RawNode): XmlElement {
         if (typeof c._ === 'string') element.children.push(c._);
         continue;
       }
-      const el = convert(c);
+      const [el, inner] = convert(c, scope);
       element.children.push(el);
-      stack.push([c, el]);
+      stack.push([c, el, inner]);
     }
   }
   return root;
@@ -131,13 +182,27 @@ export function parseXmlTree(text: string): ParsedXml | { error: string } {
   return { error: strict.error };
 }
 
-/** An element's children that are elements, optionally only those named `name`. */
-export const elements = (el: XmlElement, name?: string): XmlElement[] =>
-  el.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || c.name === name));
+/** A namespace (or the namespaces that mean one thing: Atom 1.0 and 0.3) and a lower-cased local name. */
+export interface XmlName {
+  ns: readonly string[];
+  local: string;
+}
 
-export const child = (el: XmlElement, ...names: string[]): XmlElement | undefined => {
+export const xmlName = (ns: string | readonly string[], local: string): XmlName => ({
+  ns: typeof ns === 'string' ? [ns] : ns,
+  local,
+});
+
+export const isNamed = (el: XmlElement, name: XmlName): boolean => el.local === name.local && name.ns.includes(el.ns);
+
+/** An element's children that are elements, optionally only those of one name. */
+export const elements = (el: XmlElement, name?: XmlName): XmlElement[] =>
+  el.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || isNamed(c, name)));
+
+/** The first child element of the first of these names that the element has. */
+export const child = (el: XmlElement, ...names: XmlName[]): XmlElement | undefined => {
   for (const name of names) {
-    const found = el.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
+    const found = el.children.find((c): c is XmlElement => typeof c !== 'string' && isNamed(c, name));
     if (found) return found;
   }
   return undefined;
@@ -153,6 +218,3 @@ export function textContent(el: XmlElement): string {
   }
   return parts.join('');
 }
-
-/** The name without its prefix: `rdf:RDF` → `rdf`. */
-export const localName = (name: string) => name.slice(name.indexOf(':') + 1);

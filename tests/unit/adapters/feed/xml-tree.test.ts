@@ -1,5 +1,9 @@
-/** XML → tree: strict first, lenient when that fails; never an expanded entity, never a blown stack. */
-import { parseXmlTree, textContent, type XmlElement } from '../../../../lambda/adapters/feed/xml-tree';
+/**
+ * XML → tree: strict first, lenient when that fails; names by namespace; never an expanded entity, never a
+ * blown stack.
+ */
+import { NS } from '../../../../lambda/adapters/feed/namespaces';
+import { attr, elements, parseXmlTree, textContent, type XmlElement } from '../../../../lambda/adapters/feed/xml-tree';
 
 const rootOf = (xml: string): XmlElement => {
   const parsed = parseXmlTree(xml);
@@ -10,8 +14,9 @@ const rootOf = (xml: string): XmlElement => {
 describe('parseXmlTree', () => {
   it('keeps mixed content in document order, names and attributes lower-cased', () => {
     const root = rootOf('<Feed XML:Base="/x/"><Title type="xhtml"><div>Example <b>Atom</b> entry</div></Title></Feed>');
-    expect(root.name).toBe('feed');
-    expect(root.attrs).toEqual({ 'xml:base': '/x/' });
+    expect(root).toMatchObject({ name: 'feed', ns: '', local: 'feed' });
+    expect(root.attrs).toEqual({ [`{${NS.xml}}base`]: '/x/' });
+    expect(attr(root, 'base', NS.xml)).toBe('/x/');
     expect(textContent(root)).toBe('Example Atom entry');
   });
 
@@ -58,5 +63,39 @@ describe('parseXmlTree', () => {
 
   it('gives up on a truncated document: its end is missing, not merely flawed', () => {
     expect(parseXmlTree('<rss><channel><item><title>cut')).toEqual({ error: 'Unclosed root tag at line 1, column 30' });
+  });
+});
+
+describe('names by namespace', () => {
+  const names = (el: XmlElement): string[] => [`${el.ns} ${el.local}`, ...elements(el).flatMap((c) => names(c))];
+
+  it('resolves prefixes and default namespaces where they are declared, not by the prefix written', () => {
+    const root = rootOf(`<a:Feed xmlns:a="http://www.w3.org/2005/Atom" xmlns:x="http://purl.org/dc/elements/1.1/">
+      <a:entry><x:title>t</x:title><dc:title xmlns:dc="urn:not-dc">u</dc:title>
+        <link xmlns="http://www.w3.org/2005/Atom" href="/h"/><link href="/none"/></a:entry></a:Feed>`);
+    expect(names(root)).toEqual([
+      `${NS.atom} feed`,
+      `${NS.atom} entry`,
+      `${NS.dc} title`,
+      'urn:not-dc title',
+      `${NS.atom} link`,
+      ' link',
+    ]);
+  });
+
+  it('meets the spellings of one namespace, reads RSS 2.0 URIs as none, well-known undeclared prefixes as usual', () => {
+    const root = rootOf(`<rss xmlns="http://backend.userland.com/rss2" xmlns:A="HTTPS://www.w3.org/2005/Atom/">
+      <a:link/><dc:date/><feedburner:origLink/><odd:thing/><item rdf:about="https://x.example/" odd:y="1"/></rss>`);
+    expect(names(root)).toEqual([
+      ' rss',
+      `${NS.atom} link`,
+      `${NS.dc} date`,
+      `${NS.feedburner} origlink`,
+      'urn:x-undeclared-prefix:odd thing',
+      ' item',
+    ]);
+    const item = elements(root).at(-1) as XmlElement;
+    expect(attr(item, 'about', NS.rdf)).toBe('https://x.example/');
+    expect(item.attrs).toEqual({ [`{${NS.rdf}}about`]: 'https://x.example/', '{urn:x-undeclared-prefix:odd}y': '1' });
   });
 });
