@@ -1,10 +1,12 @@
 /**
  * Bookmarks from a feed: Pinboard's public RSS 1.0 feeds (tags in `dc:subject`), any RSS 0.9x/1.0/2.0 or
  * Atom feed, or a JSON Feed 1.0/1.1. The steps live in ./feed/: the body is fetched bounded (../http),
- * decoded in its charset (charset), parsed as XML strictly then leniently (xml-tree) or as JSON, read
- * field by field whatever the shapes (parse-xml, parse-json), then turned into bookmarks with resolved,
- * checked links (items); undated items are dated when first seen (first-seen). An odd item is skipped
- * and counted in a warning; only a body that is no feed at all fails the source, in one line.
+ * decoded in its charset (charset), parsed as XML strictly then leniently, or up to the cut when it was cut
+ * off (xml-tree), or as JSON, read field by field whatever the shapes, elements by namespace whatever their
+ * prefix (parse-xml, namespaces, parse-json), then turned into bookmarks with resolved, checked links
+ * (items); undated items are dated when first seen (first-seen). An odd item is skipped and counted in a
+ * warning, a truncated feed is read up to the cut and said to be; only a body that is no feed at all (or
+ * was cut off before any item was complete) fails the source, in one line.
  *
  * Polite polling: the answer's ETag and Last-Modified come back as the source's state, and the next fetch
  * sends them as If-None-Match / If-Modified-Since; a 304 is `unchanged`, with nothing read or parsed.

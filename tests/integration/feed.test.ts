@@ -1,6 +1,7 @@
 /**
  * FeedSource against local servers: Pinboard's RSS 1.0 (RDF) feeds, Atom, the shapes of issue 12 (xhtml titles,
- * Atom-style links in RSS, undated items, JSON Feed, charsets), and the CLI reading feeds end to end.
+ * Atom-style links in RSS, undated items, JSON Feed, charsets), feeds cut off in transfer, and the CLI reading feeds
+ * end to end.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -125,7 +126,7 @@ describe('FeedSource', () => {
       200,
       'application/rss+xml',
       '<rdf:RDF><item><title>cut',
-      /^feed: not a readable RSS, Atom or JSON feed \(Unclosed root tag at line 1, column 25\): <rdf:RDF>/,
+      /^feed: not a readable RSS, Atom or JSON feed \(cut off before any item was complete: Unclosed root tag at line 1, column 25\): <rdf:RDF>/,
     ],
     [404, 'text/plain', 'no such user', /feed: HTTP 404: no such user/],
     [503, 'text/plain', 'down', /feed: server error 503 \(gave up after 2 attempts\)/],
@@ -279,6 +280,37 @@ ${links.map((l) => `<item><title>Item ${l}</title><link>https://oldschool.exampl
         /feed http:\/\/127\.0\.0\.1:\d+\/moved: not a readable RSS, Atom or JSON feed \(the document is <html>, not RSS, RDF or Atom\)/,
       );
       expect(broken.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  it('reads the items before the cut of a truncated feed and says it was truncated, in preview and in send', async () => {
+    const routes = {
+      '/cut.xml': { body: fixture('rss-truncated.xml'), headers: { 'content-type': 'application/rss+xml' } },
+    };
+    const server = await startBodyServer(routes);
+    try {
+      const cwd = makeProject({
+        posts: [],
+        config: { source: { type: 'feed', url: `${server.url}/cut.xml` }, select: { firstIssueDays: 3650 } },
+      });
+      const warning = `warning: feed ${server.url}/cut.xml: truncated: the document ends before </rss>: read the 2 item(s) complete before the cut; left out 1 cut in half`;
+      const whole = ['https://cut.example.com/2026/11/first', 'https://cut.example.com/2026/11/second'];
+      const linksOf = (model: { sections: { bookmarks: { url: string }[] }[] }) =>
+        model.sections.flatMap((s) => s.bookmarks.map((b) => b.url)).sort();
+
+      const preview = await runCli(['preview', '--since', '2020-01-01'], { cwd });
+      expect(preview.code).toBe(0);
+      expect(preview.stderr.split('\n')).toContain(warning);
+      expect(linksOf(JSON.parse(readFileSync(path.join(cwd, 'out', 'digest.json'), 'utf8')))).toEqual(whole);
+
+      const sent = await runCli(['send'], { cwd });
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/Issue #1 .* delivered/);
+      expect(sent.stderr.split('\n')).toContain(warning);
+      const issue = JSON.parse(readFileSync(path.join(cwd, '.digest', 'issues', '000001.json'), 'utf8'));
+      expect(linksOf(issue.model)).toEqual(whole);
     } finally {
       await server.stop();
     }

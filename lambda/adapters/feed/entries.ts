@@ -20,4 +20,9 @@ export interface FeedDocument {
   entries: FeedEntry[];
   /** Items that could not be read at all (a JSON item that is not an object), by reason. */
   unreadable: Record<string, number>;
+  /**
+   * Set when the document was cut off before its end: `entries` are the items complete before the cut;
+   * `cutItems` items (0 or 1) were cut in half and left out.
+   */
+  truncated?: { cutItems: number };
 }

@@ -5,7 +5,7 @@
  * text whatever its shape: an xhtml title is its text content, an RSS link written Atom-style
  * (`<link href>`) is a link, an Atom entry's link is `rel="alternate"` or has no rel (never enclosure,
  * related or self), and FeedBurner's `origLink` comes before either. Links are kept as written, with the
- * `xml:base` values in scope.
+ * `xml:base` values in scope. An item the document was cut off in is left out.
  */
 import type { FeedDocument, FeedEntry } from './entries';
 import { NS } from './namespaces';
@@ -187,18 +187,36 @@ function readAtomEntry(entry: XmlElement, outer: string[], own: readonly string[
 
 export type XmlFeedResult = { feed: FeedDocument } | { notAFeed: string };
 
-/** Reads each item on its own: one that cannot be read is counted, never fatal. */
+/**
+ * Reads each item on its own: one that cannot be read is counted, never fatal. An item the document was
+ * cut off in is left out (what it holds may be only its start: a link cut in half is another link).
+ */
 function readEach(items: [XmlElement, string[]][], read: (item: XmlElement, outer: string[]) => FeedEntry) {
   const entries: FeedEntry[] = [];
   const unreadable: Record<string, number> = {};
+  let cut = 0;
   for (const [item, outer] of items) {
+    if (item.truncated) {
+      cut++;
+      continue;
+    }
     try {
       entries.push(read(item, outer));
     } catch {
       unreadable['unreadable item'] = (unreadable['unreadable item'] ?? 0) + 1;
     }
   }
-  return { entries, unreadable };
+  return { entries, unreadable, cut };
+}
+
+function document(
+  root: XmlElement,
+  format: string,
+  home: FeedDocument['home'],
+  read: ReturnType<typeof readEach>,
+): FeedDocument {
+  const { entries, unreadable, cut } = read;
+  return { format, home, entries, unreadable, ...(root.truncated ? { truncated: { cutItems: cut } } : {}) };
 }
 
 export function readXmlFeed(root: XmlElement): XmlFeedResult {
@@ -208,7 +226,8 @@ export function readXmlFeed(root: XmlElement): XmlFeedResult {
     const home = alternateLink(root, rootBases, own, false);
     const format = root.attrs.version === '0.3' || root.ns === NS.atom03 ? 'Atom 0.3' : 'Atom';
     const entries = elements(root, n(own, 'entry')).map((e): [XmlElement, string[]] => [e, rootBases]);
-    return { feed: { format, home, ...readEach(entries, (e, outer) => readAtomEntry(e, outer, own)) } };
+    const read = readEach(entries, (e, outer) => readAtomEntry(e, outer, own));
+    return { feed: document(root, format, home, read) };
   }
   const rdf = isNamed(root, n(NS.rdf, 'rdf'));
   if (rdf || root.local === 'rss') {
@@ -225,7 +244,7 @@ export function readXmlFeed(root: XmlElement): XmlFeedResult {
     const format = rdf ? 'RSS 1.0 (RDF)' : version ? `RSS ${version}` : 'RSS without a version (read as RSS 2.0)';
     const home = channel ? alternateLink(channel, bases, own, true) : undefined;
     const read = readEach(items, (i, outer) => readRssItem(i, outer, own));
-    return { feed: { format, home, ...read } };
+    return { feed: document(root, format, home, read) };
   }
   const where = root.ns ? ` in the namespace ${root.ns}` : '';
   return { notAFeed: `the document is <${root.name}>${where}, not RSS, RDF or Atom` };

@@ -26,6 +26,10 @@ interface Parsed {
   feed: FeedDocument;
   /** The strict XML parser's message, when the lenient parse was used. */
   notWellFormed?: string;
+  /** The strict XML parser's message on a document cut off before its end. */
+  truncated?: string;
+  /** The root element as written (`rss`, `a:feed`), for messages. */
+  root?: string;
 }
 
 const notAFeed = (label: string, text: string, why: string, cause?: unknown) =>
@@ -52,14 +56,27 @@ function parseFeed(text: string, contentType: string, label: string): Parsed {
   const read = readXmlFeed(tree.root);
   // An HTML page is no feed, well-formed or not: what it is says more than where it broke.
   if ('notAFeed' in read) throw notAFeed(label, text, read.notAFeed);
-  return { feed: read.feed, ...(tree.notWellFormed ? { notWellFormed: tree.notWellFormed } : {}) };
+  return {
+    feed: read.feed,
+    root: tree.root.name,
+    ...(tree.notWellFormed ? { notWellFormed: tree.notWellFormed } : {}),
+    ...(tree.truncated ? { truncated: tree.truncated } : {}),
+  };
 }
 
 function read(answer: { body: Buffer; contentType: string }, url: string, label: string): FeedRead {
   const warnings: string[] = [];
   const decoded = decodeFeedBody(answer.body, answer.contentType);
   if (decoded.warning) warnings.push(`${label}: ${decoded.warning}`);
-  const { feed, notWellFormed } = parseFeed(decoded.text, answer.contentType, label);
+  const { feed, notWellFormed, truncated, root } = parseFeed(decoded.text, answer.contentType, label);
+  const total = feed.entries.length + Object.values(feed.unreadable).reduce((a, b) => a + b, 0);
+  if (feed.truncated && total === 0) {
+    throw notAFeed(
+      label,
+      decoded.text,
+      `cut off before any item was complete: ${truncated ?? 'the document ends early'}`,
+    );
+  }
 
   const items = feedItems(feed, url);
   if (notWellFormed) {
@@ -69,7 +86,12 @@ function read(answer: { body: Buffer; contentType: string }, url: string, label:
       `${label}: not well-formed XML (${notWellFormed}); read leniently, keeping only items with an http(s) link`,
     );
   }
-  const total = feed.entries.length + Object.values(feed.unreadable).reduce((a, b) => a + b, 0);
+  if (feed.truncated) {
+    const cut = feed.truncated.cutItems > 0 ? `; left out ${feed.truncated.cutItems} cut in half` : '';
+    warnings.push(
+      `${label}: truncated: the document ends before </${root}>: read the ${total} item(s) complete before the cut${cut}`,
+    );
+  }
   const skipped = describeSkipped(items.skipped, total);
   if (skipped) warnings.push(`${label}: ${skipped}`);
   if (items.unreadableDates > 0) {

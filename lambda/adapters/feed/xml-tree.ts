@@ -1,6 +1,7 @@
 /**
  * XML text → a small element tree, strictly first and leniently when that fails (the most common error in
- * real feeds is an unescaped `&` in a URL). The XML parser is the one rss-parser ships (xml2js over sax),
+ * real feeds is an unescaped `&` in a URL); a document cut off before its root closes is read up to the cut,
+ * the elements open there marked `truncated`. The XML parser is the one rss-parser ships (xml2js over sax),
  * built with rss-parser's own `xml2js` options hook; rss-parser's feed building is not used, because it
  * throws on odd shapes (issue 12).
  *
@@ -8,7 +9,7 @@
  * canonical spelling of ./namespaces) and local name, whatever prefix the document bound, and readers ask
  * for (namespace, local name) with `child`, `elements` and `attr`.
  *
- * Safe in both modes: sax never reads a DTD's entity declarations, so an entity bomb or an external
+ * Safe in all modes: sax never reads a DTD's entity declarations, so an entity bomb or an external
  * entity stays an unexpanded `&name;` (strict mode refuses it outright) and nothing is ever fetched
  * (tests/integration/bounded-reads.test.ts, tests/unit/adapters/feed/xml-tree.test.ts).
  */
@@ -28,6 +29,8 @@ export interface XmlElement {
    */
   attrs: Record<string, string>;
   children: XmlNode[];
+  /** Still open where the document was cut off: its end, and perhaps part of its content, are missing. */
+  truncated?: true;
 }
 export type XmlNode = XmlElement | string;
 
@@ -171,14 +174,112 @@ export interface ParsedXml {
   root: XmlElement;
   /** Set when the strict parse failed and the lenient one was used: the strict parser's message. */
   notWellFormed?: string;
+  /**
+   * Set when the document ends before its root closes (the elements open at the cut are marked `truncated`):
+   * the strict parser's message on the document as it came.
+   */
+  truncated?: string;
 }
 
-/** Strict first; when that fails, lenient. Returns the strict error when neither finds an element. */
+/** Markup that ends with a fixed string: comments, CDATA sections, processing instructions. */
+const ENDS: [string, string][] = [
+  ['<!--', '-->'],
+  ['<![CDATA[', ']]>'],
+  ['<?', '?>'],
+];
+
+/** Where a tag that starts at `at` ends (its `>`, quotes respected), or -1 when the text ends first. */
+function tagEnd(text: string, at: number): number {
+  let quote: string | undefined;
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return -1;
+}
+
+/**
+ * A cut-off document read up to its last whole piece of markup: where that ends, and the elements open there
+ * (names as written, outermost first). One pass: each piece is looked for from where the last one ended.
+ */
+export function openAtCut(text: string): { whole: number; open: string[] } {
+  const open: string[] = [];
+  let whole = 0;
+  for (let at = text.indexOf('<'); ; at = text.indexOf('<', at + 1)) {
+    if (at < 0) {
+      // Text runs to the end: whole, but for an entity cut in half.
+      const amp = text.lastIndexOf('&');
+      return { whole: amp >= whole && !text.includes(';', amp) ? amp : text.length, open };
+    }
+    whole = at;
+    const fixed = ENDS.find(([start]) => text.startsWith(start, at));
+    let end: number;
+    if (fixed) {
+      const close = text.indexOf(fixed[1], at + fixed[0].length);
+      end = close < 0 ? -1 : close + fixed[1].length - 1;
+    } else if (text[at + 1] === '!') {
+      // A DOCTYPE, perhaps with an internal subset in brackets.
+      const gt = text.indexOf('>', at);
+      const bracket = gt < 0 ? -1 : text.slice(at, gt).indexOf('[');
+      const closeBracket = bracket < 0 ? -1 : text.indexOf(']', at + bracket);
+      end = bracket < 0 ? gt : closeBracket < 0 ? -1 : text.indexOf('>', closeBracket);
+    } else if (/[\p{L}_:/]/u.test(text[at + 1] ?? '')) {
+      end = tagEnd(text, at);
+      if (end >= 0) {
+        const closing = text[at + 1] === '/';
+        const name = /^[^\s/>]+/.exec(text.slice(at + (closing ? 2 : 1), end))?.[0] ?? '';
+        if (closing) {
+          const lower = name.toLowerCase();
+          const i = open.findLastIndex((n) => n.toLowerCase() === lower);
+          if (i >= 0) open.length = i;
+        } else if (text[end - 1] !== '/' && name) open.push(name);
+      }
+    } else continue; // A `<` that starts no markup: text, as the lenient parser reads it.
+    if (end < 0) return { whole, open };
+    at = end;
+    whole = end + 1;
+  }
+}
+
+/**
+ * A document cut off before its root closed, closed where its markup last ended whole; the elements that
+ * were open there are marked `truncated` (the chain of last children from the root). Undefined when no
+ * element was open (nothing to recover) or the closed document parses in neither mode.
+ */
+function recoverCut(text: string): { root: XmlElement; notWellFormed?: string } | undefined {
+  const { whole, open } = openAtCut(text);
+  if (open.length === 0) return undefined;
+  const closed =
+    text.slice(0, whole) +
+    open
+      .map((n) => `</${n}>`)
+      .reverse()
+      .join('');
+  const strict = parseWith(closed, true);
+  const parsed = strict.root ? strict : parseWith(closed, false);
+  if (!parsed.root) return undefined;
+  let el: XmlElement | undefined = parsed.root;
+  for (let depth = 0; el && depth < open.length; depth++) {
+    el.truncated = true;
+    el = el.children.findLast((c): c is XmlElement => typeof c !== 'string');
+  }
+  return { root: parsed.root, ...(strict.root ? {} : { notWellFormed: strict.error }) };
+}
+
+/**
+ * Strict first; when that fails, lenient; when neither finds a root, the document may be cut off: it is read
+ * up to the cut. Returns the strict error when none of these finds an element.
+ */
 export function parseXmlTree(text: string): ParsedXml | { error: string } {
   const strict = parseWith(text, true);
   if (strict.root) return { root: strict.root };
   const lenient = parseWith(text, false);
   if (lenient.root) return { root: lenient.root, notWellFormed: strict.error };
+  const cut = recoverCut(text);
+  if (cut) return { ...cut, truncated: strict.error };
   return { error: strict.error };
 }
 

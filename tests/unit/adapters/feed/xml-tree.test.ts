@@ -1,9 +1,16 @@
 /**
- * XML → tree: strict first, lenient when that fails; names by namespace; never an expanded entity, never a
- * blown stack.
+ * XML → tree: strict first, lenient when that fails, up to the cut when the document was cut off; names by
+ * namespace; never an expanded entity, never a blown stack.
  */
 import { NS } from '../../../../lambda/adapters/feed/namespaces';
-import { attr, elements, parseXmlTree, textContent, type XmlElement } from '../../../../lambda/adapters/feed/xml-tree';
+import {
+  attr,
+  elements,
+  openAtCut,
+  parseXmlTree,
+  textContent,
+  type XmlElement,
+} from '../../../../lambda/adapters/feed/xml-tree';
 
 const rootOf = (xml: string): XmlElement => {
   const parsed = parseXmlTree(xml);
@@ -61,8 +68,23 @@ describe('parseXmlTree', () => {
     expect(parseXmlTree(xml)).toEqual({ error });
   });
 
-  it('gives up on a truncated document: its end is missing, not merely flawed', () => {
-    expect(parseXmlTree('<rss><channel><item><title>cut')).toEqual({ error: 'Unclosed root tag at line 1, column 30' });
+  it('reads a document cut off before its root closes up to the cut, marking the elements open there', () => {
+    const parsed = parseXmlTree('<rss><channel><item><title>whole</title></item><item><title>cut');
+    expect(parsed).toMatchObject({ truncated: 'Unclosed root tag at line 1, column 63' });
+    if (!('root' in parsed)) throw new Error('expected a tree');
+    const channel = elements(parsed.root)[0] as XmlElement;
+    const [whole, cut] = elements(channel);
+    expect([parsed.root.truncated, channel.truncated, whole?.truncated, cut?.truncated]).toEqual([
+      true,
+      true,
+      undefined,
+      true,
+    ]);
+    expect(textContent(parsed.root)).toBe('wholecut');
+  });
+
+  it('still fails when nothing was open at the cut', () => {
+    expect(parseXmlTree('<rss')).toEqual({ error: 'Unexpected end at line 1, column 4' });
   });
 });
 
@@ -97,5 +119,20 @@ describe('names by namespace', () => {
     const item = elements(root).at(-1) as XmlElement;
     expect(attr(item, 'about', NS.rdf)).toBe('https://x.example/');
     expect(item.attrs).toEqual({ [`{${NS.rdf}}about`]: 'https://x.example/', '{urn:x-undeclared-prefix:odd}y': '1' });
+  });
+});
+
+describe('openAtCut', () => {
+  it.each([
+    ['<rss><channel><item><title>cu', ['rss', 'channel', 'item', 'title'], 29],
+    ['<rss><channel><item><link href="https://x.example/?a>b', ['rss', 'channel', 'item'], 20],
+    ['<rss><channel><item></item><item', ['rss', 'channel'], 27],
+    ['<rss><channel><item><title>Tom &am', ['rss', 'channel', 'item', 'title'], 31],
+    ['<rss><x/><channel><!-- a <b> -->', ['rss', 'channel'], 32],
+    ['<rss><channel><![CDATA[ <item> ', ['rss', 'channel'], 14],
+    ['<!DOCTYPE rss [<!ENTITY e "<x>">]><?xml-stylesheet href="s"?><RSS><channel></Channel>', ['RSS'], 85],
+    ['<rss><channel>1 < 2 and </item> closes nothing open', ['rss', 'channel'], 51],
+  ])('%p: open %p, whole up to %p', (text, open, whole) => {
+    expect(openAtCut(text)).toEqual({ open, whole });
   });
 });
