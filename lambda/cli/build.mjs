@@ -2,8 +2,9 @@
 // Builds the `pinboard-digest` command ahead of time, so a start runs JavaScript instead of compiling the
 // TypeScript through tsx: `npm ci` runs it (the package's `prepare` script), `npm run build` after an edit;
 // `--if-stale` builds only when the build is missing or older than a file it was built from. bin.js runs
-// the build only while it is fresh (build-state.js); otherwise, as after an edit or `npm ci --omit=dev` (no
-// esbuild, so no build), it runs the sources through tsx. Writes lambda/cli/dist/:
+// the build only while it is fresh (build-state.js); otherwise (after an edit, or with no build, as after
+// `npm ci --ignore-scripts`) it runs the sources through tsx. `npm ci --omit=dev` builds too: tsx brings
+// esbuild. Writes lambda/cli/dist/:
 //  - cli.js: lambda/cli/main.ts with what it imports from lambda/, and the packages every command that
 //    reads a config or writes a mail loads, in one CommonJS file for Node 20 and later. A command's modules
 //    are evaluated only when that command runs (commands/index.ts requires each one when asked).
@@ -23,7 +24,7 @@ let build;
 try {
   ({ build } = await import('esbuild'));
 } catch {
-  // `npm ci --omit=dev`: no esbuild, so no build; the command runs from the sources, as it did before builds.
+  // No esbuild (an install without tsx's dependencies): no build; the command runs from the sources.
   console.log('pinboard-digest: esbuild is not installed, so the CLI runs its TypeScript sources through tsx');
   process.exit(0);
 }

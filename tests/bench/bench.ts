@@ -18,6 +18,9 @@
  *     most requests in flight on one host (link-bench.ts; alone: `npx tsx tests/bench/link-bench.ts`).
  *  8. The archive: bytes of a 50-link issue page per link, and the time to rebuild the site of 500 issues
  *     (site-bench.ts; alone: `npx tsx tests/bench/site-bench.ts`).
+ *  9. The CLI's start: `--help` and `subscribers add`, built and from the sources through tsx, on each Node
+ *     here and through npx (startup-bench.ts; alone: `npx tsx tests/bench/startup-bench.ts`). Measured first,
+ *     while nothing else of the bench is running.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +37,7 @@ import { deployedBench } from './deployed-bench';
 import { linkBench } from './link-bench';
 import { sendBench } from './send-bench';
 import { siteBench } from './site-bench';
+import { startupBench } from './startup-bench';
 import { subscribeBench } from './subscribe-bench';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -68,6 +72,7 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
+  const startup = process.argv.includes('--html') ? [] : await startupBench();
   const config = JSON.parse(readFileSync(path.join(ROOT, 'examples/digest.config.json'), 'utf8'));
   const render = createRenderer(await loadTemplates(), {
     title: config.title,
@@ -196,6 +201,7 @@ async function main() {
   for (const r of await subscribeBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await linkBench()) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await siteBench()) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of startup) print([r.figure, r.value, r.goal, r.ratio]);
   console.log('\nratio > 1 (or ≥ 0.95 for send rates) means the goal is met, with that much to spare.');
 }
 
