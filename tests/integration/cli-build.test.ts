@@ -59,6 +59,9 @@ describe('the build', () => {
   });
 });
 
+// Each case starts the CLI twice, once through tsx (about 0.6 s idle, several seconds on a loaded 2-core machine).
+jest.setTimeout(180_000);
+
 describe.each(NODES)('pinboard-digest on %s', (node) => {
   const run = (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => runCli(args, { cwd, env, node });
 
