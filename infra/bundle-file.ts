@@ -1,6 +1,6 @@
 /**
  * Writes the file every function ships: the validated config and the templates, MJML compiled here at
- * synth time (functions never load mjml: REFERENCE.md measured 7.5 MB bundles and 0.5 s cold loads with it).
+ * synth time (functions never load mjml: docs/FACTS.md: measured 7.5 MB bundles and 0.5 s cold loads with it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -64,7 +64,7 @@ interface AwsError {
 }
 
 /**
- * SES errors by what the run does next (REFERENCE.md, "Amazon SES v1"):
+ * SES errors by what the run does next (docs/FACTS.md, "Amazon SES"):
  * - `Throttling` "Maximum sending rate exceeded", 5xx, timeouts, network errors → transient (retry);
  * - `Throttling` "Daily message quota exceeded", paused sending, bad credentials, unverified domain → fatal;
  * - `MessageRejected` and other 4xx about this message → refused.

@@ -1,4 +1,4 @@
-/** Keeps compiled templates on disk between runs, so most runs never load mjml (REFERENCE.md: 0.5 s). */
+/** Keeps compiled templates on disk between runs, so most runs never load mjml (docs/FACTS.md: 0.5 s). */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TemplateCache } from '../render/templates';

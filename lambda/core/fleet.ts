@@ -1,7 +1,7 @@
 /**
  * How the send fleet on AWS is sized from the SES send rate, in one place: the CDK stack sets the SQS event
  * source from it, and each send-batch invocation paces itself from it, so the whole fleet together never
- * exceeds the account's rate (REFERENCE.md: cap with the event source's maximum concurrency).
+ * exceeds the account's rate (docs/FACTS.md: cap with the event source's maximum concurrency).
  */
 
 export interface FleetPlan {

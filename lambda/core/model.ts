@@ -31,7 +31,7 @@ export interface Section {
   bookmarks: IssueBookmark[];
 }
 
-/** The issue model, written as `digest.json` (its shape is a public contract: see DESIGN.md). */
+/** The issue model, written as `digest.json` (its shape is a public contract: see docs/FACTS.md). */
 export interface IssueModel {
   issue: number;
   subject: string;

@@ -50,7 +50,7 @@ function hasAnyTag(bookmark: Bookmark, wanted: ReadonlySet<string>): boolean {
 }
 
 /**
- * Applies every selection rule of DESIGN.md in order:
+ * Applies every selection rule (docs/FACTS.md, Contracts) in order:
  * 1. privacy (`shared: false` never passes), to-read, exclude and include tags;
  * 2. http(s) links only, other schemes counted by scheme;
  * 3. the window [from, to] (inclusive: ties with the watermark are caught by 4);

@@ -1,6 +1,6 @@
 /**
  * Compiles the author's MJML once into Handlebars source. The result is plain strings, so it can be
- * made at build time and shipped without mjml (REFERENCE.md: 0.5 s to load mjml).
+ * made at build time and shipped without mjml (docs/FACTS.md: 0.5 s to load mjml).
  *
  * Rendering only returns values: reading the template files and keeping compiled HTML between runs are
  * adapters' work (`adapters/template-files.ts`, `adapters/template-cache.ts`), handed in as data and as a

@@ -95,7 +95,7 @@ export function encodedBytes(content: string, encoding: BodyEncoding): number {
 
 /**
  * The smaller encoding of a part. Quoted-printable keeps ASCII readable but spends 3 bytes on each byte
- * above 127, so a Cyrillic or CJK issue grows to twice its size and more (REFERENCE.md measured 2.17×);
+ * above 127, so a Cyrillic or CJK issue grows to twice its size and more (docs/FACTS.md: measured 2.17×);
  * base64 always costs 4/3 plus line breaks (≤ 1.37×). So the encoded part is never over 1.37× its
  * decoded size, and an English one stays close to 1×. Ties go to quoted-printable.
  */

@@ -1,4 +1,4 @@
-/** Builds the stacks for a stack test, bundling skipped (REFERENCE.md: 0.2 s instead of 3 s a stack). */
+/** Builds the stacks for a stack test, bundling skipped (docs/FACTS.md: 0.2 s instead of 3 s a stack). */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

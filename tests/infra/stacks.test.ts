@@ -1,5 +1,5 @@
 /**
- * The CDK stacks as CloudFormation sees them (bundling skipped: REFERENCE.md, 0.2 s instead of 3 s a stack).
+ * The CDK stacks as CloudFormation sees them (bundling skipped: docs/FACTS.md, 0.2 s instead of 3 s a stack).
  * `npm run synth` (with bundling, cdk-nag and cfn-lint) is the other half, run by the test script too.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';

@@ -12,7 +12,7 @@ const SENDING = { id: 'ses-sending', title: 'SES sending' };
 const SANDBOX = { id: 'ses-sandbox', title: 'SES sandbox' };
 const QUOTA = { id: 'ses-quota', title: 'SES rate and quota' };
 
-/** Below this share of the 24-hour quota left, doctor warns (elistman keeps 20 % free, REFERENCE.md). */
+/** Below this share of the 24-hour quota left, doctor warns (elistman keeps 20 % free, docs/FACTS.md). */
 const LOW_QUOTA_SHARE = 0.2;
 
 const fmt = (n: number) => n.toLocaleString('en');
