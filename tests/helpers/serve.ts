@@ -2,7 +2,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
-import { BIN } from './cli';
+import { BIN, runCli } from './cli';
+import { rawPost } from './pinboard-posts';
+import { makeProject } from './project';
 
 export interface Served {
   url: string;
@@ -92,4 +94,27 @@ export function send(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/**
+ * A project with one bookmark whose siteUrl names a free port, its first issue sent to `subscribers` (unless
+ * `send: false`), and `serve` started on that port.
+ */
+export async function servedProject(options: {
+  subscribers: string[];
+  host?: string;
+  config?: Record<string, unknown>;
+  send?: boolean;
+}): Promise<{ cwd: string; port: number; served: Served }> {
+  const port = await freePort();
+  const cwd = makeProject({
+    posts: [rawPost(2, 1)],
+    subscribers: options.subscribers,
+    config: { siteUrl: `http://${options.host ?? '127.0.0.1'}:${port}`, ...options.config },
+  });
+  if (options.send !== false) {
+    const sent = await runCli(['send'], { cwd });
+    if (sent.code !== 0) throw new Error(`send exited ${sent.code}: ${sent.stderr}`);
+  }
+  return { cwd, port, served: await startServe(cwd) };
 }

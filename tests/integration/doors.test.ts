@@ -17,8 +17,7 @@ import { SECURITY_HEADERS } from '../../lambda/http/security-headers';
 import { launchChromium } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { rawPost } from '../helpers/pinboard-posts';
-import { makeProject } from '../helpers/project';
-import { freePort, type Served, send, startServe } from '../helpers/serve';
+import { type Served, send, servedProject } from '../helpers/serve';
 
 jest.setTimeout(120_000);
 
@@ -26,14 +25,7 @@ let cwd: string;
 let served: Served;
 
 beforeAll(async () => {
-  const port = await freePort();
-  cwd = makeProject({
-    posts: [rawPost(2, 1)],
-    subscribers: ['seed@example.com,S'],
-    config: { siteUrl: `http://127.0.0.1:${port}` },
-  });
-  expect((await runCli(['send'], { cwd })).code).toBe(0);
-  served = await startServe(cwd);
+  ({ cwd, served } = await servedProject({ subscribers: ['seed@example.com,S'] }));
 }, 60_000);
 
 afterAll(async () => {

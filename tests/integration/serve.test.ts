@@ -9,7 +9,7 @@ import { simpleParser } from 'mailparser';
 import { runCli } from '../helpers/cli';
 import { rawPost } from '../helpers/pinboard-posts';
 import { makeProject } from '../helpers/project';
-import { freePort, type Served, send, startServe } from '../helpers/serve';
+import { type Served, send, servedProject, startServe } from '../helpers/serve';
 
 const statuses = async (cwd: string) =>
   Object.fromEntries(
@@ -29,14 +29,11 @@ describe('serve, with siteUrl pointing at it', () => {
   let served: Served;
 
   beforeAll(async () => {
-    const port = await freePort();
-    cwd = makeProject({
-      posts: [rawPost(2, 1)],
+    let port: number;
+    ({ cwd, served, port } = await servedProject({
       subscribers: ['gmail@example.com,G', 'stays@example.com,S'],
-      config: { siteUrl: `http://localhost:${port}` },
-    });
-    expect((await runCli(['send'], { cwd })).code).toBe(0);
-    served = await startServe(cwd);
+      host: 'localhost',
+    }));
     expect(served.url).toBe(`http://127.0.0.1:${port}`);
   }, 60_000);
 
