@@ -1,5 +1,6 @@
 /** Lambda, on the SQS send queue: deliver each record's batch; report the records that must come back. */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { maskAddressesIn } from '../core/email';
 import type { IssueRecord } from '../core/model';
 import { sendQueued } from '../jobs/send-queued';
 import { sizeForRate } from '../jobs/worker-pool';
@@ -50,7 +51,8 @@ export async function handler(
         issue: r.issue,
         ...r.counts,
         stoppedBy: r.stoppedBy,
-        errors: r.errors,
+        // The CLI's summary names refused addresses for the author; a log line masks them.
+        errors: r.errors.map(maskAddressesIn),
       });
     }
     // Every way a batch can fall short of its readers is counted, so an alarm can say so (infra/monitoring.ts).

@@ -251,10 +251,15 @@ describe('the synthesized functions, run as deployed', () => {
     }
   });
 
-  it('no secret reaches a log line', () => {
+  it('no secret and no whole address reaches a log line', () => {
     const logs = d.containers.flatMap((c) => c.logs).join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const value of d.secretValues.values()) expect(logs).not.toContain(value);
+    // The refused address is in send-batch's batch report, masked.
+    expect(logs).toContain('r***@example.net');
+    for (const address of [REFUSED, 'newcomer@example.org', 'reader1@example.org', 'reader2@example.org']) {
+      expect(logs).not.toContain(address);
+    }
   });
 
   it('measures the schedule tick to the first message accepted by SES, and the requests per message', () => {
