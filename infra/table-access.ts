@@ -28,6 +28,7 @@ export const STORE_CALLS: Record<StoreMethod, readonly TableAction[]> = {
   setSubscriberStatus: ['dynamodb:UpdateItem'],
   listSubscribers: ['dynamodb:Query'],
   getDelivery: ['dynamodb:GetItem'],
+  getDeliveries: ['dynamodb:BatchGetItem'],
   // A conditional put; when it fails, GetItem says whether the entry is done or busy.
   claimDelivery: ['dynamodb:PutItem', 'dynamodb:GetItem'],
   releaseClaim: ['dynamodb:DeleteItem'],
@@ -44,7 +45,7 @@ export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod
   /**
    * jobs/scheduled-issue.ts: lock('compose'); compose-next (history; fetch-sources cursors and the sources'
    * memos: getMemo, putMemo); listSubscribers, createIssue, advanceIssue; finish-issue (listSubscribers,
-   * getDelivery, advanceIssue); publish-site (listIssues, getIssue); enqueue-issue (getMemo, listSubscribers,
+   * getDeliveries, advanceIssue); publish-site (listIssues, getIssue); enqueue-issue (getMemo, listSubscribers,
    * getDelivery, putMemo). The link check keeps no state in the store.
    */
   ComposeIssue: [
@@ -58,10 +59,11 @@ export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod
     'getDelivery',
     'listIssues',
     'getIssue',
+    'getDeliveries',
   ],
   /**
    * jobs/send-queued.ts → send-batch.ts (getIssue, getSubscribers, claimDelivery, completeDelivery,
-   * releaseClaim) → finish-issue.ts (listSubscribers, getDelivery, advanceIssue).
+   * releaseClaim) → finish-issue.ts (listSubscribers, getDeliveries, advanceIssue).
    */
   SendBatch: [
     'getIssue',
@@ -70,7 +72,7 @@ export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod
     'completeDelivery',
     'releaseClaim',
     'listSubscribers',
-    'getDelivery',
+    'getDeliveries',
     'advanceIssue',
   ],
   /**
@@ -91,7 +93,7 @@ const actionsOf = (methods: readonly StoreMethod[]): readonly TableAction[] =>
 
 /**
  * Each function's table actions, sorted:
- *   ComposeIssue     DeleteItem GetItem PutItem Query UpdateItem
+ *   ComposeIssue     BatchGetItem DeleteItem GetItem PutItem Query UpdateItem
  *   SendBatch        BatchGetItem DeleteItem GetItem PutItem Query UpdateItem
  *   SesEvents        GetItem PutItem UpdateItem
  *   SubscriptionApi  GetItem PutItem Query UpdateItem

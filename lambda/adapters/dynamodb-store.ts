@@ -389,9 +389,22 @@ export class DynamoDbStore implements Store {
    */
   async getSubscribers(ids: string[]): Promise<Map<string, Subscriber>> {
     const found = new Map<string, Subscriber>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Item[] = unique.slice(i, i + BATCH_GET_LIMIT).map((id) => ({ pk: 'SUBSCRIBERS', sk: `S#${id}` }));
+    const items = await this.batchGet([...new Set(ids)].map((id) => ({ pk: 'SUBSCRIBERS', sk: `S#${id}` })));
+    for (const item of items) {
+      const subscriber = toSubscriber(item);
+      found.set(subscriber.id, subscriber);
+    }
+    return found;
+  }
+
+  /**
+   * BatchGetItem, consistent, 100 keys a call; keys DynamoDB leaves unprocessed (throttling, the 16 MB answer
+   * limit) are asked again with backoff.
+   */
+  private async batchGet(allKeys: Item[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let i = 0; i < allKeys.length; i += BATCH_GET_LIMIT) {
+      let keys = allKeys.slice(i, i + BATCH_GET_LIMIT);
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt === BATCH_GET_RETRY.attempts) {
           throw new StoreError(`DynamoDB BatchGetItem on ${this.table}: ${keys.length} keys still unprocessed`);
@@ -400,14 +413,11 @@ export class DynamoDbStore implements Store {
         const out = await this.call('BatchGetItem', () =>
           this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } })),
         );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          const subscriber = toSubscriber(item);
-          found.set(subscriber.id, subscriber);
-        }
+        items.push(...((out.Responses?.[this.table] ?? []) as Item[]));
         keys = (out.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined) ?? [];
       }
     }
-    return found;
+    return items;
   }
 
   async setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
@@ -465,6 +475,13 @@ export class DynamoDbStore implements Store {
     if (!item) return undefined;
     const { pk: _pk, sk: _sk, ...rest } = item;
     return rest as unknown as Delivery;
+  }
+
+  async getDeliveries(issue: number, subscriberIds: string[]): Promise<Map<string, Delivery>> {
+    const found = new Map<string, Delivery>();
+    const items = await this.batchGet([...new Set(subscriberIds)].map((id) => ({ pk: `D#${issue}`, sk: id })));
+    for (const { pk: _pk, sk, ...rest } of items) found.set(String(sk), rest as unknown as Delivery);
+    return found;
   }
 
   /** A conditional put: nobody has it, or the claim on it is older than `claimTtlMs` (its run died). */

@@ -233,6 +233,16 @@ export class FileStore implements Store {
     if (now?.offset === undefined && now?.state === delivery.state) index.set(delivery.subscriberId, now.state, start);
   }
 
+  /** One look-up each in the ledger view (in memory), as getDelivery. */
+  async getDeliveries(issue: number, subscriberIds: string[]): Promise<Map<string, Delivery>> {
+    const found = new Map<string, Delivery>();
+    for (const id of new Set(subscriberIds)) {
+      const delivery = await this.getDelivery(issue, id);
+      if (delivery) found.set(id, delivery);
+    }
+    return found;
+  }
+
   /** From the ledger view, then the one line it points at; a full scan only if that line is not the entry. */
   async getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined> {
     const known = (await this.ledger(issue)).index.get(subscriberId);

@@ -74,6 +74,8 @@ export interface Store {
 
   /** The ledger entry for one recipient of one issue. */
   getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined>;
+  /** The ledger entries of these recipients (a recipient with none is absent), in as few reads as the store can. */
+  getDeliveries(issue: number, subscriberIds: string[]): Promise<Map<string, Delivery>>;
   /**
    * Claims a recipient before sending (a conditional write). `done`: the ledger already says `sent` or
    * `refused`. `busy`: another run claimed it recently and may be sending it now. A claim left by a

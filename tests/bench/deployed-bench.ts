@@ -64,6 +64,14 @@ export async function deployedBench(quick = false): Promise<Row[]> {
         goal: '',
         ratio: '',
       },
+      {
+        figure: '  by operation',
+        value: Object.entries(j.perOperation)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(', '),
+        goal: '',
+        ratio: '',
+      },
     ];
   } finally {
     close();

@@ -145,6 +145,11 @@ export function describeStoreContract(
       // An hour later, b's claim is stale in every store: its run is gone.
       expect(await other.claimDelivery(1, 'b', '2026-11-23T01:00:00.000Z')).toBe('claimed');
       expect(await other.getDelivery(1, 'a')).toMatchObject({ state: 'sent', messageId: 'm1' });
+      const entries = await other.getDeliveries(1, ['a', 'b', 'c', 'nobody', 'a']);
+      expect([...entries.keys()].sort()).toEqual(['a', 'b', 'c']);
+      expect(entries.get('a')).toMatchObject({ issue: 1, subscriberId: 'a', state: 'sent', messageId: 'm1' });
+      expect(entries.get('c')).toMatchObject({ state: 'refused', reason: 'no' });
+      expect((await other.getDeliveries(2, ['a'])).size).toBe(0);
       expect(await other.countDeliveries(1)).toEqual({ claimed: 1, sent: 1, refused: 1 });
       expect(await other.countDeliveries(2)).toEqual({ claimed: 0, sent: 0, refused: 0 });
     });

@@ -61,6 +61,8 @@ export interface Journey {
   };
   /** Requests the send fleet made (its own, and the event source's with its role), per delivered message. */
   perMessage: { dynamodb: number; sqs: number; ses: number };
+  /** The same by operation (PutItem, BatchGetItem, SendRawEmail…), per delivered message. */
+  perOperation: Record<string, number>;
 }
 
 export async function runIssue(d: Deployment, issue: number, options: JourneyOptions = {}): Promise<Journey> {
@@ -92,5 +94,11 @@ export async function runIssue(d: Deployment, issue: number, options: JourneyOpt
       firstBatchMs: Math.round(first - composedAt - sendInitMs),
     },
     perMessage: { dynamodb: per(requests('dynamodb')), sqs: per(requests('sqs')), ses: per(requests('ses')) },
+    perOperation: Object.fromEntries(
+      [...new Set(sendDecisions.map((x) => x.operation))].map((op) => [
+        op,
+        per(new Set(sendDecisions.filter((x) => x.operation === op).map((x) => x.request)).size),
+      ]),
+    ),
   };
 }

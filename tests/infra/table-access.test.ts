@@ -68,6 +68,7 @@ const run: Record<StoreMethod, (s: DynamoDbStore) => Promise<unknown>> = {
   setSubscriberStatus: (s) => s.setSubscriberStatus('s1', 'active', '2026-01-01T00:00:00.000Z'),
   listSubscribers: (s) => s.listSubscribers({ status: 'active', limit: 10 }),
   getDelivery: (s) => s.getDelivery(1, 's1'),
+  getDeliveries: (s) => s.getDeliveries(1, ['s1', 's2']),
   claimDelivery: (s) => s.claimDelivery(1, 's1', '2026-01-01T00:00:00.000Z'),
   releaseClaim: (s) => s.releaseClaim(1, 's1'),
   completeDelivery: (s) => s.completeDelivery({ issue: 1, subscriberId: 's1', state: 'sent', at: '2026-01-01' }),
@@ -96,6 +97,7 @@ describe('TABLE_ACCESS', () => {
   it('is the union of the Store methods each function reaches, and never a bulk or stream action', () => {
     expect(TABLE_ACCESS).toEqual({
       ComposeIssue: [
+        'dynamodb:BatchGetItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
