@@ -75,11 +75,6 @@ export interface SiteEntry {
   publishedAt: string;
 }
 
-/** An issue with its content: for its page and the feeds. */
-export interface SiteIssue extends SiteEntry {
-  record: IssueRecord;
-}
-
 /** What the store's list says of an issue (Store.listIssues). */
 export interface IssueListing {
   issue: number;
@@ -97,11 +92,6 @@ export const siteEntryOf = (i: IssueListing): SiteEntry => ({
   subject: i.subject,
   bookmarkCount: i.bookmarkCount,
   publishedAt: i.composedAt,
-});
-
-export const siteIssueOf = (record: IssueRecord): SiteIssue => ({
-  ...siteEntryOf({ ...record, subject: record.model.subject, bookmarkCount: record.model.bookmarkCount }),
-  record,
 });
 
 /**

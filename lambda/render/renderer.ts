@@ -6,8 +6,8 @@ import Handlebars from 'handlebars';
 import type { RenderIssue } from '../core/compose';
 import { RenderError } from '../core/errors';
 import type { IssueModel } from '../core/model';
-import { issueUrl } from '../core/site';
 import { displayHost } from '../core/url';
+import { createIssueView, issueFactsOf } from './issue-view';
 import { type PluralForms, type Plurals, pluralsFor } from './plural';
 import type { CompiledTemplates } from './templates';
 import { LINE_BREAK_IN_VALUE, wrapText } from './wrap-text';
@@ -67,10 +67,6 @@ const noteLines = (s: string) =>
     .filter((line) => line.trim() !== '')
     .join(LINE_BREAK_IN_VALUE);
 
-/** How an issue's date is written, in the email and on its archive page: "23 November 2026" in `lang`. */
-export const issueDateFormat = (lang: string, timeZone: string) =>
-  new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone });
-
 /** Compiles each template once; the returned function renders an issue in microseconds. */
 export function createRenderer(templates: CompiledTemplates, context: RenderContext): RenderIssue {
   const plurals = pluralsFor(context.lang);
@@ -78,35 +74,28 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
   const text = compile('digest.txt.hbs', templates.text, true, plurals);
   const subject = compile('subject.hbs', templates.subject, true, plurals);
   const preheader = compile('preheader.hbs', templates.preheader, true, plurals);
-  const dateFormat = issueDateFormat(context.lang, context.timeZone);
+  const issueView = createIssueView(context);
   const siteHost = displayHost(context.siteUrl);
 
   return (model: IssueModel, unsubscribeUrl: string) => {
-    const all = model.sections.flatMap((s) => s.bookmarks);
+    const issue = issueView(issueFactsOf(model));
+    const all = issue.sections.flatMap((s) => s.bookmarks);
+    // The issue under the names the email templates read (README: Templates).
     const view = {
       ...context,
       tagUrl: undefined,
       siteHost,
-      issue: model.issue,
-      count: model.bookmarkCount,
+      issue: issue.issue,
+      count: issue.count,
       /** "1 link", "5 links", "5 ссылок": the count with its word, in `lang`. */
-      countLabel: plurals.links(model.bookmarkCount),
-      dateRange: dateFormat.format(new Date(model.window.to)),
+      countLabel: issue.countLabel,
+      dateRange: issue.dateLabel,
       /** The issue's page in the archive ("View in your browser"). */
-      issueUrl: issueUrl(context.siteUrl, model.issue),
+      issueUrl: issue.url,
       unsubscribeUrl,
       firstTitles: all.slice(0, PREHEADER_TITLES).map((b) => oneLine(b.title)),
       moreCount: Math.max(0, all.length - PREHEADER_TITLES),
-      sections: model.sections.map((s) => ({
-        title: s.title,
-        bookmarks: s.bookmarks.map((b) => ({
-          url: b.url,
-          title: b.title,
-          note: b.note,
-          host: displayHost(b.url),
-          tags: b.tags.map((name) => ({ name, url: context.tagUrl?.(name) })),
-        })),
-      })),
+      sections: issue.sections,
     };
     const subjectLine = oneLine(subject(view));
     const preheaderLine = oneLine(preheader(view));

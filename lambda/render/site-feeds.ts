@@ -3,8 +3,9 @@
  * written by the npm package `feed` (no hand-made XML). Deterministic: every date comes from the issues.
  */
 import type { Feed as FeedClass, FeedOptions, Item } from 'feed';
-import { SITE_PATHS, type SiteIssue } from '../core/site';
+import { SITE_PATHS } from '../core/site';
 import { siteBase } from '../core/site-url';
+import type { IssueView } from './issue-view';
 import type { SiteContext, SiteRenderer } from './site-pages';
 
 type FeedModule = { Feed: typeof FeedClass };
@@ -31,7 +32,7 @@ export interface SiteFeeds {
 }
 
 /** The three feeds over `issues` (newest first; the caller keeps only the newest few). */
-export function buildFeeds(issues: readonly SiteIssue[], context: SiteContext, renderer: SiteRenderer): SiteFeeds {
+export function buildFeeds(issues: readonly IssueView[], context: SiteContext, renderer: SiteRenderer): SiteFeeds {
   const { Feed } = loadFeed();
   const base = siteBase(context.siteUrl);
   const home = `${base}/issues/`;
@@ -41,7 +42,7 @@ export function buildFeeds(issues: readonly SiteIssue[], context: SiteContext, r
     json: `${base}/${SITE_PATHS.json}`,
   };
   // Updated: the newest issue; an empty archive says the epoch rather than "now", so builds are repeatable.
-  const updated = new Date(issues[0]?.publishedAt ?? 0);
+  const updated = new Date(issues[0]?.published ?? 0);
   const contents = issues.map((issue) => renderer.feedContent(issue));
 
   const make = (htmlTitles: boolean, self: string) => {
@@ -59,15 +60,13 @@ export function buildFeeds(issues: readonly SiteIssue[], context: SiteContext, r
     };
     const feed = new Feed(options);
     issues.forEach((issue, i) => {
-      const url = `${home}${issue.issue}/`;
-      const title = issue.subject;
       const item: Item = {
-        id: url,
-        link: url,
-        title: htmlTitles ? asHtmlText(title) : title,
-        date: new Date(issue.publishedAt),
-        published: new Date(issue.publishedAt),
-        description: htmlTitles ? asHtmlText(renderer.summary(issue)) : renderer.summary(issue),
+        id: issue.url,
+        link: issue.url,
+        title: htmlTitles ? asHtmlText(issue.subject) : issue.subject,
+        date: new Date(issue.published),
+        published: new Date(issue.published),
+        description: htmlTitles ? asHtmlText(issue.summary) : issue.summary,
         content: contents[i] ?? '',
       };
       feed.addItem(item);

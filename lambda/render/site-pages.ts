@@ -4,12 +4,9 @@
  */
 import Handlebars from 'handlebars';
 import { RenderError } from '../core/errors';
-import type { IssueBookmark, Section } from '../core/model';
-import { issueUrl, issueUrlPath, SITE_CSP, SITE_PATHS, type SiteEntry, type SiteIssue } from '../core/site';
+import { issueUrlPath, SITE_CSP, SITE_PATHS } from '../core/site';
 import { siteBase } from '../core/site-url';
-import { displayHost, isWebUrl } from '../core/url';
-import { pluralsFor } from './plural';
-import { issueDateFormat } from './renderer';
+import { type IssueView, webUrl } from './issue-view';
 
 /** The template sources of the site, as the author wrote them (templates/site/). */
 export interface SiteTemplates {
@@ -59,15 +56,14 @@ export interface SiteContext {
   rootPage?: (links: { latestIssueUrl?: string; archiveUrl: string }) => string;
 }
 
+/** The site's templates filled with issue views (render/issue-view.ts). */
 export interface SiteRenderer {
   /** An issue's page; `previous`/`next` are the neighbouring issues on the site, if any. */
-  issuePage(issue: SiteIssue, neighbours: { previous?: number; next?: number }): string;
+  issuePage(issue: IssueView, neighbours: { previous?: number; next?: number }): string;
   /** The index of every issue (newest first), written at `at` (its links are relative to it). */
-  indexPage(issues: readonly SiteEntry[], at: 'issues' | 'root'): string;
+  indexPage(issues: readonly IssueView[], at: 'issues' | 'root'): string;
   /** An issue's content as the feeds carry it: HTML, absolute links. */
-  feedContent(issue: SiteIssue): string;
-  /** Plain-text summary line of an issue: "Issue #3 · 21 November 2026 · 12 links". */
-  summary(issue: SiteEntry): string;
+  feedContent(issue: IssueView): string;
   css: string;
 }
 
@@ -81,8 +77,6 @@ function compile(name: string, source: string, hbs: typeof Handlebars): Handleba
   }
 }
 
-const webUrl = (url: string | undefined) => (url !== undefined && isWebUrl(url) ? url : undefined);
-
 /** Compiles the site's templates once; the returned renderer fills them per issue. */
 export function createSiteRenderer(templates: SiteTemplates, context: SiteContext): SiteRenderer {
   const hbs = Handlebars.create();
@@ -94,8 +88,6 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
   const indexTemplate = compile(SITE_TEMPLATE_FILES.index, templates.index, hbs);
   const feedTemplate = compile(SITE_TEMPLATE_FILES.feedItem, templates.feedItem, hbs);
 
-  const plurals = pluralsFor(context.lang);
-  const dateFormat = issueDateFormat(context.lang, context.timeZone);
   const base = siteBase(context.siteUrl);
   const feedUrls = {
     atom: `${base}/${SITE_PATHS.atom}`,
@@ -120,33 +112,23 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
     json: `${up}${SITE_PATHS.json}`,
   });
 
-  const bookmarkView = (b: IssueBookmark) => ({
-    url: b.url,
-    title: b.title,
-    note: b.note,
-    host: displayHost(b.url),
-    tags: b.tags.map((name) => ({ name, url: webUrl(context.tagUrl?.(name)) })),
-  });
-  const sectionsView = (sections: readonly Section[]) =>
-    sections
-      .map((s) => ({ title: s.title, bookmarks: s.bookmarks.filter((b) => isWebUrl(b.url)).map(bookmarkView) }))
-      .filter((s) => s.bookmarks.length > 0);
-  const issueView = (entry: SiteEntry) => ({
-    issue: entry.issue,
-    subject: entry.subject,
-    published: entry.publishedAt,
-    dateLabel: dateFormat.format(new Date(entry.publishedAt)),
-    countLabel: plurals.links(entry.bookmarkCount),
-    url: issueUrl(context.siteUrl, entry.issue),
+  /** An issue under the names templates/site/ read (README: The archive). */
+  const fields = (v: IssueView) => ({
+    issue: v.issue,
+    subject: v.subject,
+    published: v.published,
+    dateLabel: v.dateLabel,
+    countLabel: v.countLabel,
+    url: v.url,
   });
 
   return {
     issuePage(issue, { previous, next }) {
       return issueTemplate({
         ...common,
-        ...issueView(issue),
+        ...fields(issue),
         links: linksFrom('../../'),
-        sections: sectionsView(issue.record.model.sections),
+        sections: issue.sections,
         previous: previous === undefined ? undefined : { issue: previous, href: `../${previous}/` },
         next: next === undefined ? undefined : { issue: next, href: `../${next}/` },
       });
@@ -157,15 +139,11 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
         ...common,
         url: `${base}/issues/`,
         links: linksFrom(fromRoot ? '' : '../'),
-        issues: issues.map((i) => ({ ...issueView(i), href: fromRoot ? issueUrlPath(i.issue) : `${i.issue}/` })),
+        issues: issues.map((i) => ({ ...fields(i), href: fromRoot ? issueUrlPath(i.issue) : `${i.issue}/` })),
       });
     },
     feedContent(issue) {
-      return feedTemplate({ ...common, ...issueView(issue), sections: sectionsView(issue.record.model.sections) });
-    },
-    summary(issue) {
-      const v = issueView(issue);
-      return `Issue #${v.issue} · ${v.dateLabel} · ${v.countLabel}`;
+      return feedTemplate({ ...common, ...fields(issue), sections: issue.sections });
     },
     css: templates.css,
   };

@@ -10,15 +10,13 @@ import {
   CONTENT_TYPES,
   FEED_ISSUES,
   issuePagePath,
-  issueUrl,
   SITE_PATHS,
   type SiteBatches,
   type SiteEntry,
   type SiteFile,
-  type SiteIssue,
-  siteIssueOf,
 } from '../core/site';
 import { siteBase } from '../core/site-url';
+import { createIssueView, type IssueView } from './issue-view';
 import { buildFeeds } from './site-feeds';
 import type { SiteContext, SiteRenderer } from './site-pages';
 
@@ -35,10 +33,11 @@ export interface SiteInput {
 export function buildSite(input: SiteInput, renderer: SiteRenderer, context: SiteContext): SiteBatches {
   const { entries } = input;
   const records = new Map(input.records.map((r) => [r.issue, r]));
-  const content = (entry: SiteEntry): SiteIssue => {
+  const issueView = createIssueView(context);
+  const content = (entry: SiteEntry): IssueView => {
     const record = records.get(entry.issue);
     if (!record) throw new Error(`site: issue #${entry.issue} is needed but its content was not read`);
-    return { ...siteIssueOf(record), publishedAt: entry.publishedAt };
+    return issueView({ ...entry, sections: record.model.sections });
   };
   const wanted = input.pages ? new Set(input.pages) : undefined;
   const pages: SiteFile[] = [];
@@ -64,12 +63,13 @@ export function buildSite(input: SiteInput, renderer: SiteRenderer, context: Sit
     contentType,
     cacheControl: CACHE_CONTROL.list,
   });
+  const listed = entries.map((entry) => issueView(entry));
   const feeds = buildFeeds(entries.slice(0, FEED_ISSUES).map(content), context, renderer);
   return batchesOf({
     pages,
     lists: [
-      list(SITE_PATHS.index, renderer.indexPage(entries, 'issues'), CONTENT_TYPES.html),
-      list(SITE_PATHS.rootIndex, rootPage(entries, renderer, context), CONTENT_TYPES.html),
+      list(SITE_PATHS.index, renderer.indexPage(listed, 'issues'), CONTENT_TYPES.html),
+      list(SITE_PATHS.rootIndex, rootPage(listed, renderer, context), CONTENT_TYPES.html),
     ],
     feeds: [
       list(SITE_PATHS.atom, feeds.atom, CONTENT_TYPES.atom),
@@ -80,11 +80,10 @@ export function buildSite(input: SiteInput, renderer: SiteRenderer, context: Sit
 }
 
 /** The root page: the signup page where the context gives one (AWS), else the index of every issue. */
-function rootPage(entries: readonly SiteEntry[], renderer: SiteRenderer, context: SiteContext): string {
-  if (!context.rootPage) return renderer.indexPage(entries, 'root');
-  const newest = entries[0];
+function rootPage(issues: readonly IssueView[], renderer: SiteRenderer, context: SiteContext): string {
+  if (!context.rootPage) return renderer.indexPage(issues, 'root');
   return context.rootPage({
-    latestIssueUrl: newest ? issueUrl(context.siteUrl, newest.issue) : undefined,
+    latestIssueUrl: issues[0]?.url,
     archiveUrl: `${siteBase(context.siteUrl)}/issues/`,
   });
 }

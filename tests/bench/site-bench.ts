@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileSitePublisher } from '../../lambda/adapters/site-files';
 import { publishIssue, rebuildSite, type SiteDeps } from '../../lambda/jobs/publish-site';
+import { createIssueView, issueFactsOf } from '../../lambda/render/issue-view';
 import { fixtureBookmarks, repeatedTo } from '../helpers/fixture-issues';
 import { sentIssue, shippedSiteRenderer, storeWith } from '../helpers/site-issues';
 import type { Row } from './send-bench';
@@ -48,12 +49,7 @@ export async function siteBench(): Promise<Row[]> {
 
     // One 50-link issue page, as readers get it (no compression).
     const fifty = sentIssue(1, sample.slice(0, 50));
-    const pageBytes = Buffer.byteLength(
-      renderer.issuePage(
-        { ...fifty, subject: fifty.model.subject, bookmarkCount: 50, publishedAt: fifty.composedAt, record: fifty },
-        {},
-      ),
-    );
+    const pageBytes = Buffer.byteLength(renderer.issuePage(createIssueView(context)(issueFactsOf(fifty.model)), {}));
 
     const started = performance.now();
     const rebuilt = await rebuildSite(deps);
