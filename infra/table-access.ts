@@ -43,10 +43,10 @@ export const STORE_CALLS: Record<StoreMethod, readonly TableAction[]> = {
 /** The Store methods each function's code path reaches. */
 export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod[]> = {
   /**
-   * jobs/scheduled-issue.ts: lock('compose'); compose-next (history; fetch-sources cursors and the sources'
-   * memos: getMemo, putMemo); listSubscribers, createIssue, advanceIssue; finish-issue (listSubscribers,
-   * getDeliveries, advanceIssue); publish-site (listIssues, getIssue); enqueue-issue (getMemo, listSubscribers,
-   * getDelivery, putMemo). The link check keeps no state in the store.
+   * jobs/produce-issue.ts: lock('compose'); compose-next (history; fetch-sources cursors and the sources'
+   * memos: getMemo, putMemo); listSubscribers, createIssue, advanceIssue; consume-issue's settleIssue
+   * (listSubscribers, getDeliveries, advanceIssue); publish-site (listIssues, getIssue); enqueue-issue
+   * (getMemo, listSubscribers, getDeliveries, putMemo). The link check keeps no state in the store.
    */
   ComposeIssue: [
     'lock',
@@ -56,14 +56,13 @@ export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod
     'listSubscribers',
     'createIssue',
     'advanceIssue',
-    'getDelivery',
     'listIssues',
     'getIssue',
     'getDeliveries',
   ],
   /**
-   * jobs/send-queued.ts → send-batch.ts (getIssue, getSubscribers, claimDelivery, completeDelivery,
-   * releaseClaim) → finish-issue.ts (listSubscribers, getDeliveries, advanceIssue).
+   * jobs/consume-issue.ts → send-batch.ts (getIssue, getSubscribers, claimDelivery, completeDelivery,
+   * releaseClaim) → settleIssue (listSubscribers, getDeliveries, advanceIssue).
    */
   SendBatch: [
     'getIssue',

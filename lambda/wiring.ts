@@ -22,7 +22,7 @@ import { siteBase } from './core/site-url';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
 import type { SiteDeps } from './jobs/publish-site';
-import type { Quota } from './jobs/send-queued';
+import type { Quota } from './jobs/consume-issue';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Output } from './ports/output';

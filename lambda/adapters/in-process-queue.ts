@@ -3,9 +3,9 @@
  * the functions run on AWS. Bounded: `enqueue` waits while the buffer is full, so a list of any size is
  * fed through in constant memory while the consumer drains it.
  */
-import type { SendBatch, SendQueue } from '../ports/queue';
+import type { DrainableQueue, SendBatch } from '../ports/queue';
 
-export class InProcessQueue implements SendQueue {
+export class InProcessQueue implements DrainableQueue {
   readonly description = 'the in-process queue';
   readonly durable = false;
   private readonly buffer: SendBatch[] = [];

@@ -1,5 +1,5 @@
 /** How the CLI talks to a person: results on stdout, progress and notes on stderr. */
-import type { DeliveryProgress } from '../jobs/deliver-issue';
+import type { DeliveryProgress } from '../jobs/consume-issue';
 import type { Output } from '../ports/output';
 
 export type { Output };

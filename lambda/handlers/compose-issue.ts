@@ -1,7 +1,7 @@
 /** Lambda, on the EventBridge Scheduler cron: compose the next issue once and enqueue its recipients. */
 import { RECIPIENTS_PER_MESSAGE } from '../core/fleet';
 import { LAMBDA_ENV } from '../env';
-import { runScheduledIssue } from '../jobs/scheduled-issue';
+import { produceIssue } from '../jobs/produce-issue';
 import { METRICS } from '../metrics';
 import { composeDeps, siteDeps } from '../wiring';
 import { logger, metrics, runtimeOnce } from './runtime';
@@ -12,7 +12,7 @@ const runtime = runtimeOnce();
 export async function handler(_event?: unknown): Promise<{ outcome: string; issue?: number; recipients?: number }> {
   const { app, queue, site, metricsNamespace } = await runtime();
   if (!site) logger.warn(`${LAMBDA_ENV.siteBucket} is not set: no archive page is written (deploy the stacks again)`);
-  const outcome = await runScheduledIssue({
+  const outcome = await produceIssue({
     compose: await composeDeps(app),
     // The issue's page and the feeds go to the site bucket before its first batch is enqueued.
     site: site ? await siteDeps(app, { bucket: site.bucket }, site.templates) : undefined,

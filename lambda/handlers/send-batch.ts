@@ -2,7 +2,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { maskAddressesIn } from '../core/email';
 import type { IssueRecord } from '../core/model';
-import { sendQueued } from '../jobs/send-queued';
+import { consumeBatches } from '../jobs/consume-issue';
 import { sizeForRate } from '../jobs/worker-pool';
 import { METRICS } from '../metrics';
 import { sesQuota } from '../wiring';
@@ -26,7 +26,7 @@ export async function handler(
   const timer = setTimeout(() => stop.abort(), Math.max(0, left - SAFETY_MS));
   let throttled = 0;
   try {
-    const result = await sendQueued(
+    const result = await consumeBatches(
       (event.Records ?? []).map((r) => ({ id: r.messageId, body: r.body })),
       {
         store: app.store,

@@ -3,9 +3,10 @@ import { toBatches } from '../core/batches';
 import type { IssueRecord } from '../core/model';
 import type { SendQueue } from '../ports/queue';
 import type { Store } from '../ports/store';
+import { subscriberPages } from './subscriber-pages';
 
 export interface EnqueueDeps {
-  store: Pick<Store, 'listSubscribers' | 'getDelivery' | 'getMemo' | 'putMemo'>;
+  store: Pick<Store, 'listSubscribers' | 'getDeliveries' | 'getMemo' | 'putMemo'>;
   queue: SendQueue;
   /** Subscriber ids per queue message. */
   recipientsPerMessage: number;
@@ -75,14 +76,13 @@ export async function enqueueIssue(
   if (options.again) progress = { recipients: 0, batches: 0, done: false, round: progress.round + 1 };
   const checkLedger = options.resumed || options.again || progress.round > 0;
   const summary: EnqueueSummary = { recipients: 0, batches: 0, alreadyDone: 0, alreadyEnqueued: false };
-  let cursor = progress.cursor;
-  do {
-    const page = await deps.store.listSubscribers({ status: 'active', cursor, limit: deps.pageSize ?? 500 });
+  const pages = subscriberPages(deps.store, { status: 'active', pageSize: deps.pageSize, cursor: progress.cursor });
+  for await (const page of pages) {
     let ids = page.items.map((s) => s.id);
     if (checkLedger) {
-      const states = await Promise.all(ids.map((id) => deps.store.getDelivery(record.issue, id)));
-      ids = ids.filter((_, i) => {
-        const state = states[i]?.state;
+      const entries = await deps.store.getDeliveries(record.issue, ids);
+      ids = ids.filter((id) => {
+        const state = entries.get(id)?.state;
         return state !== 'sent' && state !== 'refused';
       });
       summary.alreadyDone += page.items.length - ids.length;
@@ -92,15 +92,14 @@ export async function enqueueIssue(
     if (batches.length > 0) await deps.queue.enqueue(batches);
     summary.recipients += ids.length;
     summary.batches += batches.length;
-    cursor = page.cursor;
     progress = {
       ...progress,
-      cursor,
+      cursor: page.cursor,
       recipients: progress.recipients + ids.length,
       batches: progress.batches + batches.length,
     };
     await deps.store.putMemo(key, JSON.stringify(progress));
-  } while (cursor);
+  }
   await deps.store.putMemo(key, JSON.stringify({ ...progress, cursor: undefined, done: true }));
   deps.log?.(
     `issue #${record.issue}: ${summary.recipients} recipients in ${summary.batches} batches on ${deps.queue.description}`,

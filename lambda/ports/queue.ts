@@ -16,3 +16,14 @@ export interface SendQueue {
   /** Messages waiting or in flight (approximate on SQS). */
   pending(): Promise<number>;
 }
+
+/**
+ * A queue its host drains itself (the CLI's in-process queue): the consumer takes batches as they come, one at
+ * a time, until the producer closes it or `stop()` says so. Batches left when stopped die with the process;
+ * their recipients are resumed from the ledger.
+ */
+export interface DrainableQueue extends SendQueue {
+  drain(consume: (batch: SendBatch) => Promise<void>, stop?: () => boolean): Promise<void>;
+  /** No more batches will come (the producer is done, or a stopped consumer releases it). */
+  close(): void;
+}

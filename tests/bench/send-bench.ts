@@ -39,7 +39,7 @@ async function rateRun(rate: number, seconds: number): Promise<Row> {
   try {
     const { store, record } = await storeWithIssue(count);
     const started = performance.now();
-    const summary = await deliverPaced(ses.url, store, record, rate);
+    const summary = await deliverPaced(ses.url, store, rate);
     const elapsed = (performance.now() - started) / 1000;
     // As SES sees it: accepted messages over the time from the first acceptance to the last.
     const times = ses.accepted.map((m) => m.at);

@@ -5,11 +5,15 @@ import path from 'node:path';
 import { SESClient } from '@aws-sdk/client-ses';
 import { FileStore } from '../../lambda/adapters/file-store';
 import { SesMailer } from '../../lambda/adapters/ses-mailer';
+import { deliverInProcess, deliverySummary } from '../../lambda/cli/deliver';
 import { composeIssue } from '../../lambda/core/compose';
+import { RECIPIENTS_PER_MESSAGE } from '../../lambda/core/fleet';
 import type { IssueRecord } from '../../lambda/core/model';
 import { concurrencyFor, createRateLimiter } from '../../lambda/core/rate-limiter';
 import type { RetryPolicy } from '../../lambda/core/retry';
-import { deliverIssue } from '../../lambda/jobs/deliver-issue';
+import type { ComposeNextDeps } from '../../lambda/jobs/compose-next';
+import { emptyProgress } from '../../lambda/jobs/consume-issue';
+import { sizeForRate } from '../../lambda/jobs/worker-pool';
 import type { Store } from '../../lambda/ports/store';
 import type { MessageContext } from '../../lambda/render/message';
 import { bookmark, composeOptions, PLACEHOLDER, SECRET, shippedRenderer } from './factories';
@@ -68,26 +72,52 @@ export async function storeWithIssue(count: number, dir = mkdtempSync(path.join(
   return { store, record, dir };
 }
 
-/** Delivers `record` through SES at `url`, paced at `rate` the way `send` paces it. */
-export function deliverPaced(
+/**
+ * Compose deps for a store that holds an unfinished issue: the producer resumes it as stored, so no source is
+ * read and nothing is rendered (either would throw).
+ */
+export function resumeOnly(store: Store): ComposeNextDeps {
+  const never = (what: string) => () => {
+    throw new Error(`${what}: the stored issue should have been resumed`);
+  };
+  return {
+    sources: [{ id: 'none', source: { description: 'none', fetchSince: never('fetchSince') } }],
+    store,
+    render: never('render'),
+    options: { ...composeOptions(), firstIssueDays: 7 },
+    placeholder: PLACEHOLDER,
+    sampleUnsubscribeUrl: 'https://links.example.com/unsubscribe?token=x',
+  };
+}
+
+/**
+ * Delivers the stored unfinished issue through SES at `url`, paced at `rate`, by the path `send` takes
+ * (cli/deliver.ts: the producer resumes it onto the in-process queue, the consumer drains and settles it).
+ */
+export async function deliverPaced(
   url: string,
   store: Store,
-  record: IssueRecord,
   rate: number,
   options: { configurationSet?: string; retry?: RetryPolicy } = {},
 ) {
   const limiter = createRateLimiter(rate);
-  return deliverIssue(record, {
-    store,
-    mailer: new SesMailer({ client: localSesClient(url), configurationSet: options.configurationSet }),
-    message: MESSAGE,
-    now: () => new Date(),
-    concurrency: concurrencyFor(rate),
-    rate,
-    acquire: () => limiter.acquire(),
-    refund: () => limiter.refund(),
-    ...(options.retry ? { retry: options.retry } : {}),
+  const progress = emptyProgress();
+  const started = Date.now();
+  const { record, drained } = await deliverInProcess({
+    produce: { compose: resumeOnly(store), store, recipientsPerMessage: RECIPIENTS_PER_MESSAGE, now: () => new Date() },
+    progress,
+    consumer: async () => ({
+      mailer: new SesMailer({ client: localSesClient(url), configurationSet: options.configurationSet }),
+      message: MESSAGE,
+      now: () => new Date(),
+      pool: sizeForRate(concurrencyFor(rate), rate),
+      acquire: () => limiter.acquire(),
+      refund: () => limiter.refund(),
+      ...(options.retry ? { retry: options.retry } : {}),
+    }),
   });
+  if (!record || !drained) throw new Error('the store held no unfinished issue to deliver');
+  return deliverySummary(record.issue, progress, drained, Date.now() - started);
 }
 
 /** Environment for a CLI run against local SES: endpoint, fake credentials, a signing key. */

@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SesMailer } from '../../lambda/adapters/ses-mailer';
-import type { IssueRecord } from '../../lambda/core/model';
 import { verifyToken } from '../../lambda/core/tokens';
 import { deliverPaced, localSesClient, storeWithIssue } from '../helpers/delivery';
 import { SECRET } from '../helpers/factories';
@@ -13,17 +12,16 @@ const fastRetry = { attempts: 8, baseDelayMs: 20, maxDelayMs: 200, jitter: 0.5, 
 const deliverThrough = (
   url: string,
   store: Parameters<typeof deliverPaced>[1],
-  record: IssueRecord,
   rate: number,
   configurationSet?: string,
-) => deliverPaced(url, store, record, rate, { configurationSet, retry: fastRetry });
+) => deliverPaced(url, store, rate, { configurationSet, retry: fastRetry });
 
 describe('SesMailer against a rate-limited SES endpoint', () => {
   it('delivers to 500 subscribers under random throttling: 500 distinct recipients, no duplicates', async () => {
     const ses = await startSesServer({ maxSendRate: 400, randomThrottle: 0.1 });
     try {
       const { store, record } = await storeWithIssue(500);
-      const summary = await deliverThrough(ses.url, store, record, 400, 'digest-events');
+      const summary = await deliverThrough(ses.url, store, 400, 'digest-events');
       expect(summary).toMatchObject({ status: 'sent', sent: 500, failed: 0, refused: 0 });
       expect(summary.retried).toBeGreaterThan(0);
       expect(ses.counts.throttledAtRandom).toBeGreaterThan(0);
@@ -40,7 +38,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
     const ses = await startSesServer({ maxSendRate: 500 });
     try {
       const { store, record } = await storeWithIssue(40);
-      await deliverThrough(ses.url, store, record, 500);
+      await deliverThrough(ses.url, store, 500);
       const tokens = new Set<string>();
       for (const m of ses.accepted) {
         const mail = await simpleParser(m.raw ?? '');
@@ -67,7 +65,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
     const ses = await startSesServer({ maxSendRate: 500, refuse: ['r3@example.com', 'r7@example.com'] });
     try {
       const { store, record } = await storeWithIssue(10);
-      const summary = await deliverThrough(ses.url, store, record, 500);
+      const summary = await deliverThrough(ses.url, store, 500);
       expect(summary).toMatchObject({ status: 'sent', sent: 8, refused: 2 });
       expect(summary.errors.join('\n')).toMatch(/r3@example.com: refused: SES MessageRejected/);
       expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 8, refused: 2 });
@@ -81,7 +79,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
     try {
       ses.failNext(3);
       const { store, record } = await storeWithIssue(5);
-      const summary = await deliverThrough(ses.url, store, record, 500);
+      const summary = await deliverThrough(ses.url, store, 500);
       expect(summary).toMatchObject({ status: 'sent', sent: 5, retried: 3 });
     } finally {
       await ses.stop();
@@ -99,7 +97,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
           clearInterval(paused);
         }
       }, 2);
-      const first = await deliverThrough(ses.url, store, record, 100);
+      const first = await deliverThrough(ses.url, store, 100);
       clearInterval(paused);
       expect(first.status).toBe('stopped');
       expect(first.stoppedBy).toMatch(/AccountSendingPausedException/);
@@ -109,7 +107,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
       expect((await store.history()).sentLinks.size).toBe(0);
 
       ses.pause(false);
-      const second = await deliverThrough(ses.url, store, (await store.getIssue(1)) as IssueRecord, 500);
+      const second = await deliverThrough(ses.url, store, 500);
       expect(second.status).toBe('sent');
       const perRecipient = ses.perRecipient();
       expect(perRecipient.size).toBe(60);
@@ -147,7 +145,7 @@ describe('SesMailer against aws-ses-v2-local', () => {
   it('delivers every message with the issue in the body', async () => {
     await fetch(`${url}/clear-store`, { method: 'POST' });
     const { store, record } = await storeWithIssue(20);
-    const summary = await deliverThrough(url, store, record, 1000);
+    const summary = await deliverThrough(url, store, 1000);
     expect(summary).toMatchObject({ status: 'sent', sent: 20 });
     const { emails } = (await (await fetch(`${url}/store`)).json()) as {
       emails: { destination: { to: string[] }; subject: string; body: { html?: string; text?: string } }[];

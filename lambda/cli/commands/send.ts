@@ -1,26 +1,19 @@
 /** `send`: composes the next issue (or resumes an unfinished one) and delivers it to every active subscriber. */
 import { readFile } from 'node:fs/promises';
-import { InProcessQueue } from '../../adapters/in-process-queue';
 import { normalizeEmail } from '../../core/email';
 import { RECIPIENTS_PER_MESSAGE } from '../../core/fleet';
 import type { IssueRecord } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
-import {
-  countActiveSubscribers,
-  countSkipped,
-  type DeliverySummary,
-  type DrainResult,
-  drainQueue,
-  emptyProgress,
-  finishDelivery,
-} from '../../jobs/deliver-issue';
+import { emptyProgress } from '../../jobs/consume-issue';
 import { seedSubscribers } from '../../jobs/import-subscribers';
-import { runScheduledIssue } from '../../jobs/scheduled-issue';
+import { countSubscribers } from '../../jobs/subscriber-pages';
 import { sendTestIssue } from '../../jobs/test-send';
+import { sizeForRate } from '../../jobs/worker-pool';
 import { pluralsFor } from '../../render/plural';
 import type { App } from '../../wiring';
 import { type Command, isoFlag, UsageError } from '../command';
 import { type CommonFlags, composeDeps, openApp } from '../context';
+import { type DeliverySummary, deliverInProcess, deliverySummary } from '../deliver';
 import { type Output, progressReporter } from '../output';
 import { describeReport } from '../report';
 import { localSite } from '../site';
@@ -71,14 +64,12 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     }
     if (flags.dryRun) return await dryRun(app, flags, now, output);
 
-    // The pipeline of the functions on AWS, in one process: compose-issue puts recipients on a bounded
-    // in-process queue while send-batch drains it; then the issue is checked off.
+    // The pipeline of the functions on AWS, in one process (cli/deliver.ts): the producer puts recipients
+    // on a bounded in-process queue while the consumer drains it and settles the issue.
     const started = Date.now();
-    const queue = new InProcessQueue();
     const progress = emptyProgress();
     const bar = progressReporter(output);
     const interrupt = new AbortController();
-    let draining: Promise<DrainResult> | undefined;
     // First Ctrl-C: stop starting sends, let those in flight finish and be recorded. Second: quit now
     // (the ledger still bounds what a rerun can send twice).
     const onSigint = () => {
@@ -88,55 +79,41 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     };
     process.on('SIGINT', onSigint);
     try {
-      const outcome = await runScheduledIssue({
-        compose: await composeDeps(app),
-        site: await localSite(app),
-        store: app.store,
-        queue,
-        recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
-        now: () => now,
-        since: flags.since,
-        log: (line) => output.err(line),
-        onAlreadyDone: (n) => countSkipped(progress, n, (p) => bar.update(p)),
-        onIssue: async (record, info) => {
+      const { outcome, record, drained } = await deliverInProcess({
+        produce: {
+          compose: await composeDeps(app),
+          site: await localSite(app),
+          store: app.store,
+          recipientsPerMessage: RECIPIENTS_PER_MESSAGE,
+          now: () => now,
+          since: flags.since,
+          log: (line) => output.err(line),
+        },
+        progress,
+        onProgress: (p) => bar.update(p),
+        consumer: async (issue, info) => {
           for (const w of info.warnings) output.err(`warning: ${w}`);
           if (info.report) {
             for (const line of describeReport(info.report)) output.err(line);
             output.err(
-              `composed issue #${record.issue}: "${record.model.subject}" — ${pluralsFor('en').links(record.model.bookmarkCount)}, HTML ${info.report.htmlBytes.toLocaleString('en')} bytes`,
+              `composed issue #${issue.issue}: "${issue.model.subject}" — ${pluralsFor('en').links(issue.model.bookmarkCount)}, HTML ${info.report.htmlBytes.toLocaleString('en')} bytes`,
             );
           } else {
-            output.err(`resuming issue #${record.issue} (${record.status}, composed ${record.composedAt})`);
+            output.err(`resuming issue #${issue.issue} (${issue.status}, composed ${issue.composedAt})`);
           }
           const transport = await app.transport();
           if (transport.rate) output.err(`pacing at ${transport.rate}/s, at most ${transport.concurrency} in flight`);
-          progress.total = await countActiveSubscribers(app.store);
-          bar.update({ ...progress });
-          draining = drainQueue(
-            queue,
-            {
-              store: app.store,
-              mailer: transport.mailer,
-              message,
-              now: () => new Date(),
-              concurrency: transport.concurrency,
-              rate: transport.rate,
-              acquire: transport.acquire,
-              refund: transport.refund,
-              onProgress: (p) => bar.update(p),
-              signal: interrupt.signal,
-            },
-            progress,
-          );
+          return {
+            mailer: transport.mailer,
+            message,
+            now: () => new Date(),
+            pool: sizeForRate(transport.concurrency, transport.rate),
+            acquire: transport.acquire,
+            refund: transport.refund,
+            signal: interrupt.signal,
+          };
         },
-      })
-        .finally(() => queue.close())
-        .catch(async (error: unknown) => {
-          // A stopped consumer closes the queue under the producer: that is the stop, not another failure.
-          if ((await draining)?.stoppedBy) return undefined;
-          throw error;
-        });
-      const drained = await draining;
+      });
       if (outcome?.kind === 'nothing') {
         for (const w of outcome.warnings) output.err(`warning: ${w}`);
         if (outcome.report) for (const line of describeReport(outcome.report)) output.err(line);
@@ -151,16 +128,8 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
         );
         return 1;
       }
-      if (!drained) throw new Error('send: the issue was not handed to the sender');
-      const record = outcome?.record ?? (await app.store.history()).unfinished;
-      if (!record) throw new Error('send: no issue was delivered');
-      const summary = await finishDelivery(
-        record,
-        { store: app.store, now: () => new Date() },
-        progress,
-        drained,
-        started,
-      );
+      if (!drained || !record) throw new Error('send: the issue was not handed to the sender');
+      const summary = deliverySummary(record.issue, progress, drained, Date.now() - started);
       bar.done();
       return summarize(summary, record, app, output);
     } finally {
@@ -182,7 +151,7 @@ async function dryRun(app: App, flags: SendFlags, now: Date, output: Output): Pr
   }
   if (next.kind === 'issue') for (const line of describeReport(next.report)) output.err(line);
   output.out(
-    `Dry run: issue #${next.record.issue} would go to ${await countActiveSubscribers(app.store)} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
+    `Dry run: issue #${next.record.issue} would go to ${await countSubscribers(app.store, { status: 'active' })} active subscribers via ${app.mailer().description}. Nothing sent, state unchanged.`,
   );
   return 0;
 }

@@ -1,18 +1,19 @@
 /**
- * compose-issue: what runs on the schedule (the Lambda) and at the start of every CLI `send`. It composes
- * the next issue once, stores it and puts its recipients on the send queue; or carries an unfinished issue
- * forward. Delivery itself is send-batch's, on the other side of the queue.
+ * Producing an issue: what runs on the schedule (the compose-issue Lambda) and at the start of every CLI
+ * `send`. It composes the next issue once, stores it, publishes it and puts its recipients on the send
+ * queue; or carries an unfinished issue forward. The only place an issue moves to `sending`. Delivery is
+ * the consumer's (consume-issue.ts), on the other side of the queue.
  */
 import type { ComposeReport } from '../core/compose';
 import type { IssueRecord } from '../core/model';
 import type { SendQueue } from '../ports/queue';
 import type { Store } from '../ports/store';
 import { type ComposeNextDeps, composeNextIssue } from './compose-next';
+import { settleIssue } from './consume-issue';
 import { enqueueIssue, readEnqueueProgress } from './enqueue-issue';
-import { finishIssue } from './finish-issue';
 import { publishIssue, type SiteDeps } from './publish-site';
 
-export type ScheduledOutcome =
+export type ProduceOutcome =
   | {
       kind: 'enqueued';
       record: IssueRecord;
@@ -28,11 +29,13 @@ export type ScheduledOutcome =
   | { kind: 'nothing'; reason: string; report?: ComposeReport; warnings: string[] }
   | { kind: 'no-subscribers'; record: IssueRecord; warnings: string[] };
 
-export interface ScheduledDeps {
+export interface ProduceDeps {
   compose: ComposeNextDeps;
   store: Store;
   queue: SendQueue;
   recipientsPerMessage: number;
+  /** Subscribers read a page while enqueueing (default 500). */
+  pageSize?: number;
   now: () => Date;
   since?: string;
   log?: (line: string) => void;
@@ -55,19 +58,20 @@ export interface ScheduledDeps {
  * Inputs: compose dependencies, the store, the queue. Output: what happened.
  * 1. Take the `compose` lock: a duplicated invocation waits its turn, then finds the work done.
  * 2. An unfinished issue comes first. Not yet fully enqueued (a crash, a retry): enqueue the rest from the
- *    saved cursor. Fully enqueued and batches still queued: nothing to do (`busy`). Queue empty: if every
- *    active subscriber has it, mark it sent and go on to step 3; else enqueue those still missing.
+ *    saved cursor. Fully enqueued and batches still queued: nothing to do (`busy`). Queue empty: settle it
+ *    (consume-issue.ts: marked sent if every active subscriber has it) and go on to step 3; else enqueue those still missing.
  * 3. Compose the next issue. Nothing new: stop, state unchanged. Nobody subscribed: stop, state unchanged
  *    (sending to nobody would mark the links sent). Else store it, mark it `sending`, enqueue its recipients.
  * Whichever issue goes out is put on the site (`deps.site`) before its first recipient is enqueued.
  */
-export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledOutcome> {
+export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
   const release = await deps.store.lock('compose');
   try {
     const enqueueDeps = {
       store: deps.store,
       queue: deps.queue,
       recipientsPerMessage: deps.recipientsPerMessage,
+      pageSize: deps.pageSize,
       log: deps.log,
       onAlreadyDone: deps.onAlreadyDone,
     };
@@ -84,7 +88,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
         if (deps.queue.durable && progress?.done) {
           const pending = await deps.queue.pending();
           if (pending > 0) return { kind: 'busy', record, pending };
-          const finish = await finishIssue(record, { store: deps.store, now: deps.now });
+          const finish = await settleIssue(record, { store: deps.store, now: deps.now });
           if (finish.finished) {
             deps.log?.(`issue #${record.issue}: every active subscriber has it; marked sent`);
             continue;
@@ -113,7 +117,7 @@ export async function runScheduledIssue(deps: ScheduledDeps): Promise<ScheduledO
   }
 }
 
-async function publishToSite(record: IssueRecord, deps: ScheduledDeps): Promise<void> {
+async function publishToSite(record: IssueRecord, deps: ProduceDeps): Promise<void> {
   if (!deps.site) return;
   const done = await publishIssue(record, deps.site);
   deps.log?.(
