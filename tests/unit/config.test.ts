@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EXAMPLE_CONFIG, loadConfig } from '../../lambda/config';
+import { EXAMPLE_CONFIG, LINK_CHECK_DEFAULTS, loadConfig } from '../../lambda/config';
 import { ConfigError } from '../../lambda/core/errors';
 import { buildApp } from '../../lambda/wiring';
 
@@ -31,6 +31,69 @@ describe('loadConfig', () => {
     });
     expect(config.otherSectionTitle).toBe('Everything else');
     expect(Object.isFrozen(config.select)).toBe(true);
+  });
+
+  // The defaults, written out once more here on purpose: a changed default fails this test (and the reference,
+  // docs/configuration.md, regenerated from the schema, shows the new value).
+  const EFFECTIVE_DEFAULTS = {
+    lang: 'en',
+    sourceFailure: 'skip',
+    sourceLimits: { maxBodyBytes: 20_000_000 },
+    linkCheck: {
+      action: 'hold',
+      timeoutMs: 10_000,
+      deadlineMs: 60_000,
+      concurrency: 16,
+      perHost: 2,
+      followRedirects: true,
+      maxRedirects: 5,
+      keepFinalUrl: false,
+      holdDays: 14,
+      allowPrivateHosts: false,
+    },
+    select: {
+      includeTags: [],
+      excludeTags: ['nodigest'],
+      includeToRead: false,
+      minBookmarks: 1,
+      maxBookmarks: 50,
+      firstIssueDays: 7,
+      maxHtmlBytes: 95_000,
+    },
+    otherSectionTitle: 'Everything else',
+    bounces: { transientLimit: 3 },
+    subscriptions: { mailtoUnsubscribe: false, receiveReplies: false, perIpPerHour: 20, perAddressPerDay: 5 },
+  };
+
+  it('applies the documented defaults to a minimal config, and nothing else', () => {
+    const { config } = loadConfig(write(valid));
+    expect(config).toStrictEqual({ ...valid, ...EFFECTIVE_DEFAULTS });
+    expect(LINK_CHECK_DEFAULTS).toStrictEqual(EFFECTIVE_DEFAULTS.linkCheck);
+    expect(Object.isFrozen(LINK_CHECK_DEFAULTS)).toBe(true);
+  });
+
+  it('applies each key default inside a block given empty or in part, as when the block is left out', () => {
+    const blocks = { sourceLimits: {}, linkCheck: {}, select: {}, bounces: {}, subscriptions: {} };
+    expect(loadConfig(write({ ...valid, ...blocks })).config).toStrictEqual({ ...valid, ...EFFECTIVE_DEFAULTS });
+    const partial = loadConfig(
+      write({ ...valid, linkCheck: { perHost: 3 }, select: { maxBookmarks: 10 }, subscriptions: { perIpPerHour: 4 } }),
+    ).config;
+    expect(partial.linkCheck).toStrictEqual({ ...EFFECTIVE_DEFAULTS.linkCheck, perHost: 3 });
+    expect(partial.select).toStrictEqual({ ...EFFECTIVE_DEFAULTS.select, maxBookmarks: 10 });
+    expect(partial.subscriptions).toStrictEqual({ ...EFFECTIVE_DEFAULTS.subscriptions, perIpPerHour: 4 });
+    const store = loadConfig(write({ ...valid, store: { type: 'dynamodb', table: 'digest' } })).config.store;
+    expect(store).toStrictEqual({ type: 'dynamodb', table: 'digest', claimTtlSeconds: 600, lockLeaseSeconds: 60 });
+    const schedule = loadConfig(write({ ...valid, schedule: { cron: '0 7 ? * SAT *' } })).config.schedule;
+    expect(schedule).toStrictEqual({ cron: '0 7 ? * SAT *', timezone: 'UTC' });
+  });
+
+  it('still checks a block whose keys all have defaults (the rules across keys run on the defaults too)', () => {
+    expect(() => loadConfig(write({ ...valid, linkCheck: { timeoutMs: 90_000 } }))).toThrow(
+      /linkCheck\.deadlineMs: must be at least timeoutMs \(90000\)/,
+    );
+    expect(() => loadConfig(write({ ...valid, subscriptions: { receiveReplies: true } }))).toThrow(
+      /subscriptions\.mailtoAddress/,
+    );
   });
 
   it('names the file and the key of a bad value', () => {
