@@ -13,7 +13,7 @@ import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
 import { FileSitePublisher } from './adapters/site-files';
 import { loadSiteTemplates } from './adapters/site-templates';
-import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './adapters/template-files';
+import { DEFAULT_TEMPLATES_DIR, loadConfirmTemplates, loadTemplates } from './adapters/template-files';
 import { type DigestConfig, type LoadedConfig, loadConfig, type SourceConfig } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
@@ -21,8 +21,8 @@ import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { siteBase } from './core/site-url';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
-import type { SiteDeps } from './jobs/publish-site';
 import type { Quota } from './jobs/consume-issue';
+import type { SiteDeps } from './jobs/publish-site';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Output } from './ports/output';
@@ -33,6 +33,9 @@ import type { SiteContext, SiteTemplates } from './render/site-pages';
 import { createSiteRenderer } from './render/site-pages';
 import { signupPage } from './render/subscription-pages';
 import type { CompiledTemplates } from './render/templates';
+
+/** The project's own templates (what `init` copies for the author to edit). */
+export { DEFAULT_TEMPLATES_DIR };
 
 /**
  * The source adapters load when a source is first built, not when this module is: the send-batch and
@@ -54,6 +57,8 @@ export interface WiringOptions {
   readOnly?: boolean;
   /** Templates compiled ahead (the functions' bundle): then no MJML is loaded at all. */
   templates?: CompiledTemplates;
+  /** The confirmation email's templates compiled ahead (the bundle). */
+  confirmTemplates?: CompiledTemplates;
   /** This process sends a 1/N share of the SES rate (one of N send-batch invocations on AWS). */
   rateShare?: number;
   /** `doctor`: a source call is tried once, within this time, so a check reports what it met instead of waiting. */
@@ -74,6 +79,82 @@ const OUTBOX_CONCURRENCY = 4;
 /** When SES does not say its rate (GetSendQuota timed out), the sandbox rate is safe. */
 const FALLBACK_SES_RATE = 1;
 
+type TransportConfig = DigestConfig['transport'];
+
+/** A transport made real: its mailer, how fast it may send, and its daily quota. */
+interface TransportAdapter {
+  mailer: Mailer;
+  pace: () => Promise<Transport>;
+  quota: () => Promise<Quota | undefined>;
+}
+
+interface TransportContext {
+  cwd: string;
+  log: (line: string) => void;
+  /** This process sends a 1/N share of the rate. */
+  rateShare: number;
+}
+
+/**
+ * Every transport, by `transport.type`: a second transport is its adapter (a Mailer) and one entry here. The
+ * type makes the table complete: a `transport.type` the config schema allows without an entry does not compile.
+ */
+const TRANSPORTS: {
+  [K in TransportConfig['type']]: (t: Extract<TransportConfig, { type: K }>, ctx: TransportContext) => TransportAdapter;
+} = {
+  outbox: (t, ctx) => {
+    const mailer = new OutboxMailer(path.resolve(ctx.cwd, t.dir));
+    return { mailer, pace: async () => ({ mailer, concurrency: OUTBOX_CONCURRENCY }), quota: async () => undefined };
+  },
+  ses: (t, ctx) => {
+    const mailer = new SesMailer({ configurationSet: t.configurationSet });
+    return { mailer, pace: () => sesPace(mailer, t.maxSendRate, ctx), quota: () => sesQuota(mailer) };
+  },
+};
+
+function buildTransport(t: TransportConfig, ctx: TransportContext): TransportAdapter {
+  const build = TRANSPORTS[t.type] as (t: TransportConfig, ctx: TransportContext) => TransportAdapter;
+  return build(t, ctx);
+}
+
+/** SES at `transport.maxSendRate`, else at the account's rate (GetSendQuota), shared by `rateShare` senders. */
+async function sesPace(mailer: SesMailer, configured: number | undefined, ctx: TransportContext): Promise<Transport> {
+  let rate = configured;
+  if (rate === undefined) {
+    rate = await mailer.maxSendRate();
+    if (rate === undefined) {
+      ctx.log(
+        `SES GetSendQuota did not answer: pacing at ${FALLBACK_SES_RATE}/s (set transport.maxSendRate to choose)`,
+      );
+      rate = FALLBACK_SES_RATE;
+    } else {
+      ctx.log(`SES account send rate: ${rate}/s`);
+    }
+  }
+  if (ctx.rateShare > 1) {
+    rate /= ctx.rateShare;
+    ctx.log(`this sender takes 1/${ctx.rateShare} of the rate: ${rate.toFixed(2)}/s`);
+  }
+  const limiter = createRateLimiter(rate);
+  return {
+    mailer,
+    rate,
+    concurrency: concurrencyFor(rate),
+    acquire: () => limiter.acquire(),
+    refund: () => limiter.refund(),
+  };
+}
+
+/** The SES 24-hour quota as the send fleet needs it, or undefined when SES does not answer or has no limit. */
+async function sesQuota(mailer: SesMailer): Promise<Quota | undefined> {
+  const q = await mailer.sendQuota();
+  if (!q || q.max24HourSend < 0 || !Number.isFinite(q.max24HourSend)) return undefined; // -1: unlimited
+  return {
+    remaining: Math.max(0, q.max24HourSend - q.sentLast24Hours),
+    usedRatio: q.max24HourSend > 0 ? Math.min(1, q.sentLast24Hours / q.max24HourSend) : 1,
+  };
+}
+
 export interface App {
   config: Readonly<DigestConfig>;
   origin: string;
@@ -81,6 +162,8 @@ export interface App {
   templatesDir: string;
   /** The templates compiled, MJML through the on-disk cache (node_modules/.cache). */
   templates: () => Promise<CompiledTemplates>;
+  /** The confirmation email's templates: the author's if their folder has them, else the project's. */
+  confirmTemplates: () => Promise<CompiledTemplates>;
   /** Absolute path of `subscribersSeed`, if set. */
   subscribersSeed?: string;
   store: Store;
@@ -93,6 +176,8 @@ export interface App {
   mailer: () => Mailer;
   /** The mailer with its pace: SES at the configured or the account's rate; the outbox unpaced. */
   transport: () => Promise<Transport>;
+  /** The provider's 24-hour quota now, if it has one and says (SES GetSendQuota); the outbox has none. */
+  quota: () => Promise<Quota | undefined>;
   message: () => MessageContext;
   render: RenderContext;
   compose: ComposeOptions & { firstIssueDays: number };
@@ -247,43 +332,10 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     return { description: `${all.length} sources: ${all.map((s) => s.source.description).join('; ')}` };
   };
 
-  let builtMailer: Mailer | undefined;
-  const mailer = (): Mailer => {
-    const t = config.transport;
-    builtMailer ??=
-      t.type === 'outbox'
-        ? new OutboxMailer(path.resolve(cwd, t.dir))
-        : new SesMailer({ configurationSet: t.configurationSet });
-    return builtMailer;
-  };
-
-  const transport = async (): Promise<Transport> => {
-    const t = config.transport;
-    const m = mailer();
-    if (t.type === 'outbox' || !(m instanceof SesMailer)) return { mailer: m, concurrency: OUTBOX_CONCURRENCY };
-    let rate = t.maxSendRate;
-    if (rate === undefined) {
-      rate = await m.maxSendRate();
-      if (rate === undefined) {
-        log(`SES GetSendQuota did not answer: pacing at ${FALLBACK_SES_RATE}/s (set transport.maxSendRate to choose)`);
-        rate = FALLBACK_SES_RATE;
-      } else {
-        log(`SES account send rate: ${rate}/s`);
-      }
-    }
-    const share = options.rateShare ?? 1;
-    if (share > 1) {
-      rate /= share;
-      log(`this sender takes 1/${share} of the rate: ${rate.toFixed(2)}/s`);
-    }
-    const limiter = createRateLimiter(rate);
-    return {
-      mailer: m,
-      rate,
-      concurrency: concurrencyFor(rate),
-      acquire: () => limiter.acquire(),
-      refund: () => limiter.refund(),
-    };
+  let builtTransport: TransportAdapter | undefined;
+  const transportAdapter = (): TransportAdapter => {
+    builtTransport ??= buildTransport(config.transport, { cwd, log, rateShare: options.rateShare ?? 1 });
+    return builtTransport;
   };
 
   let messageContext: MessageContext | undefined;
@@ -310,13 +362,17 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     templates: options.templates
       ? async () => options.templates as CompiledTemplates
       : () => loadTemplates(templatesDir),
+    confirmTemplates: options.confirmTemplates
+      ? async () => options.confirmTemplates as CompiledTemplates
+      : () => loadConfirmTemplates(templatesDir),
     ...(config.subscribersSeed ? { subscribersSeed: inputPath(config.subscribersSeed) } : {}),
     store,
     readOnly: options.readOnly ?? false,
     sources,
     source,
-    mailer,
-    transport,
+    mailer: () => transportAdapter().mailer,
+    transport: () => transportAdapter().pace(),
+    quota: () => transportAdapter().quota(),
     message,
     render: {
       title: config.title,
@@ -375,18 +431,6 @@ export function linkCheckDeps(config: Pick<DigestConfig, 'linkCheck' | 'siteUrl'
       policy: { action: c.action, keepFinalUrl: c.keepFinalUrl, holdDays: c.holdDays },
       deadlineMs: c.deadlineMs,
     },
-  };
-}
-
-/** The SES 24-hour quota as the send fleet needs it, or undefined off SES or when SES does not answer. */
-export async function sesQuota(app: Pick<App, 'mailer'>): Promise<Quota | undefined> {
-  const mailer = app.mailer();
-  if (!(mailer instanceof SesMailer)) return undefined;
-  const q = await mailer.sendQuota();
-  if (!q || q.max24HourSend < 0 || !Number.isFinite(q.max24HourSend)) return undefined; // -1: unlimited
-  return {
-    remaining: Math.max(0, q.max24HourSend - q.sentLast24Hours),
-    usedRatio: q.max24HourSend > 0 ? Math.min(1, q.sentLast24Hours / q.max24HourSend) : 1,
   };
 }
 

@@ -5,7 +5,6 @@ import type { IssueRecord } from '../core/model';
 import { consumeBatches } from '../jobs/consume-issue';
 import { sizeForRate } from '../jobs/worker-pool';
 import { METRICS } from '../metrics';
-import { sesQuota } from '../wiring';
 import { logger, metrics, runtimeOnce } from './runtime';
 
 // The signing key only (each message's unsubscribe token): the role may not read the Pinboard token.
@@ -39,7 +38,7 @@ export async function handler(
         refund: transport.refund,
         signal: stop.signal,
         issues,
-        quota: () => sesQuota(app),
+        quota: () => app.quota(),
         onRetry: () => {
           throttled++;
         },

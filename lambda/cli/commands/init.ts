@@ -7,10 +7,10 @@
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DEFAULT_TEMPLATES_DIR } from '../../adapters/template-files';
 import { EXAMPLE_CONFIG, parseConfig } from '../../config';
 import { parseJsonc } from '../../core/jsonc';
 import { siteUrlProblem } from '../../core/site-url';
+import { DEFAULT_TEMPLATES_DIR } from '../../wiring';
 import { type Command, Interrupted, stringFlag, UsageError } from '../command';
 import {
   type ChosenSource,

@@ -6,7 +6,6 @@
  */
 import { once } from 'node:events';
 import path from 'node:path';
-import { loadConfirmTemplates } from '../../adapters/template-files';
 import { isLoopbackUrl } from '../../core/site-url';
 import type { SubscriptionHandler } from '../../http/handler';
 import { startServer } from '../../http/node-host';
@@ -43,7 +42,7 @@ export async function serveCommand(
   const app = openApp(flags, output);
   const { siteUrl } = app.config;
   const port = portFlag(flags.port) ?? sitePort(siteUrl) ?? DEFAULT_PORT;
-  const confirmTemplates = await loadConfirmTemplates(app.templatesDir);
+  const confirmTemplates = await app.confirmTemplates();
 
   let handler: SubscriptionHandler | undefined;
   // The archive `send` writes, so a local issue's "View in your browser" link opens (lambda/http/static-site.ts).
