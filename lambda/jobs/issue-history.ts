@@ -7,6 +7,7 @@
  */
 import type { Delivery, IssueModel, IssueStatus, Subscriber } from '../core/model';
 import type { IssueSummary, Store } from '../ports/store';
+import { eachSubscriber } from './subscriber-pages';
 
 export interface IssueFigures {
   issue: number;
@@ -57,19 +58,14 @@ export async function leftAfterIssues(
   const left = new Map<number, LeftAfter>();
   const delivered = issues.filter((i) => i.status !== 'composed').sort((a, b) => b.issue - a.issue);
   if (delivered.length === 0) return left;
-  let cursor: string | undefined;
-  do {
-    const page = await store.listSubscribers({ cursor, limit: 1000 });
-    for (const s of page.items) {
-      if (!LEFT.has(s.status)) continue;
-      const issue = await issueBefore(store, s, delivered);
-      if (issue === undefined) continue;
-      const counts = left.get(issue) ?? { bounced: 0, complained: 0, unsubscribed: 0 };
-      counts[s.status as keyof LeftAfter]++;
-      left.set(issue, counts);
-    }
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const s of eachSubscriber(store, { pageSize: 1000 })) {
+    if (!LEFT.has(s.status)) continue;
+    const issue = await issueBefore(store, s, delivered);
+    if (issue === undefined) continue;
+    const counts = left.get(issue) ?? { bounced: 0, complained: 0, unsubscribed: 0 };
+    counts[s.status as keyof LeftAfter]++;
+    left.set(issue, counts);
+  }
   return left;
 }
 

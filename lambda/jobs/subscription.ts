@@ -1,6 +1,7 @@
 /**
  * Joining and leaving the list: double opt-in and one-click unsubscribe, the use cases behind the HTTP handler
- * (`serve` and the subscription-api function) and the CLI's `subscribers add|unsubscribe`.
+ * (`serve` and the subscription-api function) and the CLI's `subscribers add|remove|unsubscribe`
+ * (jobs/subscriber-admin.ts for the author's additions).
  *
  * subscribe(email, ip):
  *   1. refuse an address that is not one (syntax, ≤ 254 octets, no control or invisible characters: see
@@ -14,8 +15,8 @@
  *   was suppressed after the token was made (a later unsubscribe or bounce wins over an old link). The HTTP
  *   handler runs it on POST only; a GET (a person, or a mail scanner that follows every link) gets
  *   inspectConfirm, which judges the token the same way and changes nothing.
- * unsubscribe(token): a genuine unsubscribe token marks its subscriber unsubscribed, idempotently; a
- *   suppressed one stays suppressed.
+ * unsubscribe(token), unsubscribeAddress(email): a genuine unsubscribe token, or an address the author names,
+ *   marks its subscriber unsubscribed, idempotently; one who left already or is suppressed stays as they are.
  */
 import { checkEmail, maskAddressesIn, normalizeEmail } from '../core/email';
 import { DeliveryError } from '../core/errors';
@@ -261,22 +262,52 @@ export async function inspectUnsubscribe(
   return { kind: 'valid', subscriber: await deps.store.getSubscriber(check.subject) };
 }
 
+/** What leaving did: `left` when the reader was active or pending and is now unsubscribed. */
+export type LeaveOutcome =
+  | { kind: 'left'; subscriber: Subscriber }
+  /** Unsubscribed, bounced or complained already: left as it is (a suppression SES reported stays one). */
+  | { kind: 'unchanged'; subscriber: Subscriber }
+  | { kind: 'not-on-list' };
+
+type LeaveStore = Pick<Store, 'setSubscriberStatus'>;
+
+/**
+ * The one rule of leaving, whichever door it comes through (the link, a reply, `subscribers remove` or
+ * `unsubscribe`): an active or pending reader becomes unsubscribed; anyone else keeps their status and its
+ * time (issue-history.ts counts a leaving against the issue before it). Run inside `serialized`.
+ */
+async function leave(store: LeaveStore, subscriber: Subscriber | undefined, nowMs: number): Promise<LeaveOutcome> {
+  if (!subscriber) return { kind: 'not-on-list' };
+  if (subscriber.status !== 'active' && subscriber.status !== 'pending') return { kind: 'unchanged', subscriber };
+  const updated = await store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(nowMs).toISOString());
+  return { kind: 'left', subscriber: updated ?? subscriber };
+}
+
 /** Marks the subscriber an unsubscribe link names as unsubscribed; again and again, harmlessly. */
 export async function unsubscribe(
   token: string,
-  deps: Pick<SubscriptionDeps, 'secret' | 'now'> & { store: Pick<Store, 'getSubscriber' | 'setSubscriberStatus'> },
+  deps: Pick<SubscriptionDeps, 'secret' | 'now'> & { store: Pick<Store, 'getSubscriber'> & LeaveStore },
 ): Promise<UnsubscribeOutcome> {
   const nowMs = deps.now?.() ?? Date.now();
   const check = checkToken(deps.secret, 'unsubscribe', token, nowMs);
   if (!check.valid) return { kind: 'invalid' };
   const { subject } = check;
-  return serialized(deps.store, async (): Promise<UnsubscribeOutcome> => {
-    const subscriber = await deps.store.getSubscriber(subject);
-    if (!subscriber) return { kind: 'unsubscribed' };
-    if (subscriber.status !== 'active' && subscriber.status !== 'pending') return { kind: 'unsubscribed', subscriber };
-    const updated = await deps.store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(nowMs).toISOString());
-    return { kind: 'unsubscribed', subscriber: updated ?? subscriber };
-  });
+  const left = await serialized(deps.store, async () =>
+    leave(deps.store, await deps.store.getSubscriber(subject), nowMs),
+  );
+  return left.kind === 'not-on-list' ? { kind: 'unsubscribed' } : { kind: 'unsubscribed', subscriber: left.subscriber };
+}
+
+/**
+ * Unsubscribes an address the author names (`subscribers remove` and `subscribers unsubscribe EMAIL`): the
+ * same rule as the link, so a bounced or complained address stays suppressed.
+ */
+export async function unsubscribeAddress(
+  email: string,
+  deps: Pick<SubscriptionDeps, 'now'> & { store: Pick<Store, 'findSubscriber'> & LeaveStore },
+): Promise<LeaveOutcome> {
+  const nowMs = deps.now?.() ?? Date.now();
+  return serialized(deps.store, async () => leave(deps.store, await deps.store.findSubscriber(email), nowMs));
 }
 
 /**

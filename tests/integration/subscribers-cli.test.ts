@@ -45,6 +45,54 @@ describe('subscribers add', () => {
   });
 });
 
+describe('subscribers remove', () => {
+  it('unsubscribes an active or pending address, and leaves a bounced or complained one as SES reported it', async () => {
+    const cwd = makeProject({ posts: [], subscribers: [] });
+    writeFileSync(
+      path.join(cwd, 'people.csv'),
+      'email,status\nact@example.com,active\npen@example.com,pending\nbou@example.com,bounced\ncom@example.com,complained\n',
+    );
+    expect((await runCli(['subscribers', 'import', 'people.csv'], { cwd })).code).toBe(0);
+    const before = await list(cwd);
+    const remove = (email: string) => runCli(['subscribers', 'remove', email], { cwd });
+    for (const email of ['act@example.com', 'pen@example.com']) {
+      const done = await remove(email);
+      expect(done).toEqual({
+        code: 0,
+        stdout: `Removed ${email}: marked unsubscribed, so it is never mailed again.\n`,
+        stderr: '',
+      });
+    }
+    for (const [email, status] of [
+      ['bou@example.com', 'bounced'],
+      ['com@example.com', 'complained'],
+    ] as const) {
+      const done = await remove(email);
+      expect(done).toEqual({ code: 0, stdout: `${email} is ${status} already: nothing changed.\n`, stderr: '' });
+    }
+    const again = await remove('act@example.com');
+    expect(again.stdout).toBe('act@example.com is unsubscribed already: nothing changed.\n');
+    const gone = await remove('nobody@example.com');
+    expect({ code: gone.code, stdout: gone.stdout }).toEqual({
+      code: 1,
+      stdout: 'nobody@example.com is not on the list.\n',
+    });
+
+    const after = await list(cwd);
+    expect(Object.fromEntries(after.map((s) => [s.email, s.status]))).toEqual({
+      'act@example.com': 'unsubscribed',
+      'pen@example.com': 'unsubscribed',
+      'bou@example.com': 'bounced',
+      'com@example.com': 'complained',
+    });
+    // A status SES set keeps its time too: `issues` counts a reader's leaving against the issue before it.
+    const updated = (l: typeof before, email: string) =>
+      (l as { email: string; updatedAt?: string }[]).find((s) => s.email === email)?.updatedAt;
+    for (const email of ['bou@example.com', 'com@example.com'])
+      expect(updated(after, email)).toBe(updated(before, email));
+  });
+});
+
 describe('the mailto door', () => {
   it('is offered only when the config says replies are read, and `subscribers unsubscribe` takes the reply subject', async () => {
     const posts = [rawPost(1, 1)];

@@ -6,8 +6,9 @@ import { checkEmail, cleanName, normalizeEmail, refusal } from '../../core/email
 import type { Subscriber, SubscriberStatus } from '../../core/model';
 import { subscriptionDeps } from '../../http/subscription-app';
 import { type ImportResult, importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
-import { requestConfirmation, tokenFrom, unsubscribe } from '../../jobs/subscription';
-import type { Store } from '../../ports/store';
+import { addActive, invite } from '../../jobs/subscriber-admin';
+import { eachSubscriber } from '../../jobs/subscriber-pages';
+import { tokenFrom, unsubscribe, unsubscribeAddress } from '../../jobs/subscription';
 import { CONFIRM_DAYS } from '../../render/confirm-message';
 import type { App } from '../../wiring';
 import { type Command, stringFlag, UsageError } from '../command';
@@ -16,6 +17,9 @@ import type { Output } from '../output';
 
 export const STATUSES = SUBSCRIBER_STATUSES;
 
+/** Subscribers read at once by `list` and `export`. */
+const LIST_PAGE = 1000;
+
 function requireEmail(raw: string | undefined, where: string): string {
   if (!raw) throw new UsageError(`${where}: an email address is required`);
   const checked = checkEmail(raw);
@@ -23,73 +27,68 @@ function requireEmail(raw: string | undefined, where: string): string {
   return checked.email;
 }
 
-async function* allSubscribers(store: Store, status?: SubscriberStatus): AsyncGenerator<Subscriber> {
-  let cursor: string | undefined;
-  do {
-    const page = await store.listSubscribers({ cursor, limit: 1000, ...(status ? { status } : {}) });
-    yield* page.items;
-    cursor = page.cursor;
-  } while (cursor);
+/** `add --confirmed`: active at once, for a reader who already said yes elsewhere. */
+async function addConfirmed(app: App, email: string, name: string | undefined, output: Output) {
+  const outcome = await addActive({ email, name }, { store: app.store });
+  switch (outcome.kind) {
+    case 'added':
+      output.out(`Added ${email} (active).`);
+      return 0;
+    case 'already-active':
+      output.out(`${email} is already subscribed.`);
+      return 0;
+    case 'reactivated':
+      output.out(`Re-activated ${email} (was ${outcome.was}).`);
+      return 0;
+    case 'suppressed':
+      output.out(
+        `${email} is suppressed (${outcome.subscriber.status}): SES reported it. Not re-activated; send it a confirmation instead (add without --confirmed).`,
+      );
+      return 1;
+  }
 }
 
-const suppressed = (s: Subscriber) => s.status === 'bounced' || s.status === 'complained';
-
-/** `add --confirmed`: active at once, for a reader who already said yes elsewhere. */
-async function addConfirmed(store: Store, email: string, name: string | undefined, at: string, output: Output) {
-  const { subscriber, created } = await store.addSubscriber({ email, name, status: 'active' }, at);
-  if (created) output.out(`Added ${email} (active).`);
-  else if (subscriber.status === 'active') output.out(`${email} is already subscribed.`);
-  else if (!suppressed(subscriber)) {
-    await store.setSubscriberStatus(subscriber.id, 'active', at);
-    output.out(`Re-activated ${email} (was ${subscriber.status}).`);
+/** `add`: pending until the reader opens the confirmation link mailed now (double opt-in). */
+async function addWithConfirmation(app: App, email: string, name: string | undefined, output: Output) {
+  const outcome = await invite(
+    { email, name },
+    {
+      store: app.store,
+      confirmations: async () => subscriptionDeps(app, await loadConfirmTemplates(app.templatesDir)),
+    },
+  );
+  if (outcome.kind === 'already-active') {
+    output.out(`${email} is already subscribed.`);
+  } else if (outcome.kind === 'recently-sent') {
+    output.out(`A confirmation went to ${email} within the last day: not sent again (${email} is ${outcome.status}).`);
   } else {
     output.out(
-      `${email} is suppressed (${subscriber.status}): SES reported it. Not re-activated; send it a confirmation instead (add without --confirmed).`,
+      `Sent ${email} a confirmation link (${app.mailer().description}); it is ${outcome.status} until the link is opened (it works for ${CONFIRM_DAYS} days).`,
     );
-    return 1;
   }
   return 0;
 }
 
-/** `add`: pending until the reader opens the confirmation link mailed now (double opt-in). */
-async function addWithConfirmation(app: App, email: string, name: string | undefined, at: string, output: Output) {
-  const { subscriber, created } = await app.store.addSubscriber({ email, name, status: 'pending' }, at);
-  if (!created && subscriber.status === 'active') {
-    output.out(`${email} is already subscribed.`);
-    return 0;
+/**
+ * `remove EMAIL` and `unsubscribe EMAIL`: the address leaves as by its unsubscribe link (jobs/subscription.ts);
+ * one that left already, bounced or complained stays as it is. `left` is the line for an address that left now.
+ */
+async function removeAddress(app: App, email: string, left: string, output: Output) {
+  const outcome = await unsubscribeAddress(email, { store: app.store });
+  if (outcome.kind === 'not-on-list') {
+    output.out(`${email} is not on the list.`);
+    return 1;
   }
-  const deps = subscriptionDeps(app, await loadConfirmTemplates(app.templatesDir));
-  const result = await requestConfirmation(subscriber, deps, false);
-  const state = created ? 'pending' : subscriber.status;
-  if (result === 'recently-sent') {
-    output.out(`A confirmation went to ${email} within the last day: not sent again (${email} is ${state}).`);
-  } else {
-    output.out(
-      `Sent ${email} a confirmation link (${app.mailer().description}); it is ${state} until the link is opened (it works for ${CONFIRM_DAYS} days).`,
-    );
-  }
+  output.out(outcome.kind === 'left' ? left : `${email} is ${outcome.subscriber.status} already: nothing changed.`);
   return 0;
 }
 
 /** `unsubscribe TOKEN-OR-EMAIL`: what the author does with an "unsubscribe TOKEN" reply. */
-async function unsubscribeCommand(app: App, arg: string | undefined, at: string, output: Output) {
+async function unsubscribeCommand(app: App, arg: string | undefined, output: Output) {
   if (!arg)
     throw new UsageError('subscribers unsubscribe: give the token from the reply (or its subject), or an address');
   const email = normalizeEmail(arg);
-  if (email) {
-    const subscriber = await app.store.findSubscriber(email);
-    if (!subscriber) {
-      output.out(`${email} is not on the list.`);
-      return 1;
-    }
-    if (subscriber.status !== 'active' && subscriber.status !== 'pending') {
-      output.out(`${email} is ${subscriber.status} already: nothing changed.`);
-      return 0;
-    }
-    await app.store.setSubscriberStatus(subscriber.id, 'unsubscribed', at);
-    output.out(`Unsubscribed ${email}.`);
-    return 0;
-  }
+  if (email) return removeAddress(app, email, `Unsubscribed ${email}.`, output);
   const outcome = await unsubscribe(tokenFrom(arg), { store: app.store, secret: app.message().secret });
   if (outcome.kind === 'invalid') {
     throw new UsageError(
@@ -156,34 +155,23 @@ export async function subscribersCommand(
   output: Output,
 ): Promise<number> {
   const app = openApp(flags, output);
-  const store = app.store;
-  const at = new Date().toISOString();
 
   switch (action) {
     case 'add': {
       const email = requireEmail(args[0], 'subscribers add');
       const name = cleanName(flags.name);
-      return flags.confirmed
-        ? addConfirmed(store, email, name, at, output)
-        : addWithConfirmation(app, email, name, at, output);
+      return flags.confirmed ? addConfirmed(app, email, name, output) : addWithConfirmation(app, email, name, output);
     }
     case 'remove': {
       const email = requireEmail(args[0], 'subscribers remove');
-      const subscriber = await store.findSubscriber(email);
-      if (!subscriber) {
-        output.out(`${email} is not on the list.`);
-        return 1;
-      }
-      await store.setSubscriberStatus(subscriber.id, 'unsubscribed', at);
-      output.out(`Removed ${email}: marked unsubscribed, so it is never mailed again.`);
-      return 0;
+      return removeAddress(app, email, `Removed ${email}: marked unsubscribed, so it is never mailed again.`, output);
     }
     case 'unsubscribe':
-      return unsubscribeCommand(app, args.join(' ') || undefined, at, output);
+      return unsubscribeCommand(app, args.join(' ') || undefined, output);
     case 'import': {
       const file = args[0];
       if (!file) throw new UsageError('subscribers import: a CSV file is required');
-      const result = await importSubscribers(store, await readFile(file, 'utf8'), at, {
+      const result = await importSubscribers(app.store, await readFile(file, 'utf8'), new Date().toISOString(), {
         resubscribe: flags.resubscribe === true,
       });
       if (result.error) throw new UsageError(`${file}: ${result.error}; nothing was imported`);
@@ -193,7 +181,7 @@ export async function subscribersCommand(
     case 'list': {
       const status = statusFlag(flags.status);
       const list: Subscriber[] = [];
-      for await (const s of allSubscribers(store, status)) list.push(s);
+      for await (const s of eachSubscriber(app.store, { status, pageSize: LIST_PAGE })) list.push(s);
       if (flags.json) {
         output.out(JSON.stringify(list, null, 2));
         return 0;
@@ -209,7 +197,7 @@ export async function subscribersCommand(
     }
     case 'export': {
       output.out('email,name,status,created_at,source');
-      for await (const s of allSubscribers(store)) {
+      for await (const s of eachSubscriber(app.store, { pageSize: LIST_PAGE })) {
         output.out([s.email, s.name ?? '', s.status, s.createdAt, s.source ?? ''].map(csvField).join(','));
       }
       return 0;

@@ -1,5 +1,8 @@
-import { signupAddress, tokenFrom } from '../../../lambda/jobs/subscription';
+import type { SubscriberStatus } from '../../../lambda/core/model';
+import { createToken } from '../../../lambda/core/tokens';
+import { signupAddress, tokenFrom, unsubscribe, unsubscribeAddress } from '../../../lambda/jobs/subscription';
 import { clientKey, hit, ipMemoKey } from '../../../lambda/jobs/subscription-limits';
+import { harness, SIGNING, START } from '../../helpers/subscription';
 
 describe('signupAddress', () => {
   it('keeps a usable address, domain lower-cased, and refuses anything with a line break or control character', () => {
@@ -48,5 +51,70 @@ describe('sign-up limits', () => {
     expect(hit(w, 4600, 3600, 2)).toEqual({ window: { start: 4600, count: 1 } });
     // A window from the future (a clock set back) starts over rather than locking out for long.
     expect(hit({ start: 9000, count: 5 }, 1000, 3600, 2)).toEqual({ window: { start: 1000, count: 1 } });
+  });
+});
+
+describe('leaving: one rule for the link and for the author', () => {
+  const STATUSES: SubscriberStatus[] = ['active', 'pending', 'unsubscribed', 'bounced', 'complained'];
+
+  /** One subscriber of each status, added a day before the clock; the clock then moves on an hour. */
+  async function listOfEach() {
+    const h = harness();
+    const dayBefore = new Date(START - 86_400_000).toISOString();
+    const added = await h.store.addSubscribers(
+      STATUSES.map((status) => ({ email: `${status}@example.com`, status })),
+      dayBefore,
+    );
+    h.clock.now = START + 3_600_000;
+    return { ...h, subscribers: added.map((a) => a.subscriber), dayBefore };
+  }
+
+  it.each([
+    ['by address (subscribers remove, unsubscribe EMAIL)', 'address'],
+    ['by the link’s token', 'token'],
+  ] as const)(
+    '%s: active and pending leave; unsubscribed, bounced and complained keep status and time',
+    async (_door, door) => {
+      const { store, deps, subscribers, dayBefore } = await listOfEach();
+      const kinds: Record<string, string> = {};
+      for (const s of subscribers) {
+        if (door === 'address') {
+          kinds[s.status] = (await unsubscribeAddress(s.email, deps)).kind;
+        } else {
+          const outcome = await unsubscribe(createToken(SIGNING, 'unsubscribe', s.id), deps);
+          kinds[s.status] = outcome.kind === 'unsubscribed' ? (outcome.subscriber?.status ?? 'gone') : outcome.kind;
+        }
+      }
+      expect(kinds).toEqual(
+        door === 'address'
+          ? {
+              active: 'left',
+              pending: 'left',
+              unsubscribed: 'unchanged',
+              bounced: 'unchanged',
+              complained: 'unchanged',
+            }
+          : {
+              active: 'unsubscribed',
+              pending: 'unsubscribed',
+              unsubscribed: 'unsubscribed',
+              bounced: 'bounced',
+              complained: 'complained',
+            },
+      );
+      const after = await Promise.all(subscribers.map((s) => store.getSubscriber(s.id)));
+      expect(after.map((s) => [s?.email, s?.status, s?.updatedAt])).toEqual([
+        ['active@example.com', 'unsubscribed', new Date(START + 3_600_000).toISOString()],
+        ['pending@example.com', 'unsubscribed', new Date(START + 3_600_000).toISOString()],
+        ['unsubscribed@example.com', 'unsubscribed', dayBefore],
+        ['bounced@example.com', 'bounced', dayBefore],
+        ['complained@example.com', 'complained', dayBefore],
+      ]);
+    },
+  );
+
+  it('says when the address is not on the list, and changes nothing', async () => {
+    const { deps } = await listOfEach();
+    expect(await unsubscribeAddress('nobody@example.com', deps)).toEqual({ kind: 'not-on-list' });
   });
 });
