@@ -483,9 +483,28 @@ function expandUnions(issues: readonly Issue[]): Issue[] {
   });
 }
 
+/**
+ * The deployed profile: the settings the stacks give every function (the table, SES and its configuration
+ * set, the send queue), laid over the author's config (wiring.ts `deployedProfile`) and checked by the
+ * author's schema plus the one key only a deployment has.
+ */
+export const deployedSchema = configSchema.extend({
+  queue: z.strictObject({ type: z.literal('sqs'), url: httpUrl }),
+});
+export type DeployedConfig = z.infer<typeof deployedSchema>;
+
 /** Validates a parsed config; `origin` names the file in errors. */
 export function parseConfig(raw: unknown, origin: string): DigestConfig {
-  const result = configSchema.safeParse(raw);
+  return parseWith(configSchema, raw, origin);
+}
+
+/** Validates the deployed profile; `origin` names the author's file and the profile in errors. */
+export function parseDeployedConfig(raw: unknown, origin: string): DeployedConfig {
+  return parseWith(deployedSchema, raw, origin);
+}
+
+function parseWith<T extends z.ZodType>(schema: T, raw: unknown, origin: string): z.infer<T> {
+  const result = schema.safeParse(raw);
   if (!result.success) {
     const lines = expandUnions(result.error.issues).map((issue) => {
       const key = issue.path.join('.') || '(top level)';

@@ -7,25 +7,35 @@ import path from 'node:path';
 import { DynamoDbStore } from './adapters/dynamodb-store';
 import { FileStore } from './adapters/file-store';
 import { safeUrl } from './adapters/http';
+import { InProcessQueue } from './adapters/in-process-queue';
 import { HttpLinkChecker } from './adapters/link-checker';
 import { OutboxMailer } from './adapters/outbox';
 import { pinboardProfileUrl, pinboardTagUrl } from './adapters/pinboard-post';
 import { SesMailer } from './adapters/ses-mailer';
 import { FileSitePublisher } from './adapters/site-files';
 import { loadSiteTemplates } from './adapters/site-templates';
+import { SqsSendQueue } from './adapters/sqs-queue';
 import { DEFAULT_TEMPLATES_DIR, loadConfirmTemplates, loadTemplates } from './adapters/template-files';
-import { type DigestConfig, type LoadedConfig, loadConfig, type SourceConfig } from './config';
+import {
+  type DeployedConfig,
+  type DigestConfig,
+  type LoadedConfig,
+  loadConfig,
+  parseDeployedConfig,
+  type SourceConfig,
+} from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { siteBase } from './core/site-url';
-import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV } from './env';
+import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV } from './env';
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
 import type { Quota } from './jobs/consume-issue';
 import type { SiteDeps } from './jobs/publish-site';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Output } from './ports/output';
+import type { DrainableQueue, SendQueue } from './ports/queue';
 import type { Store } from './ports/store';
 import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
 import { createRenderer, type RenderContext } from './render/renderer';
@@ -156,7 +166,7 @@ async function sesQuota(mailer: SesMailer): Promise<Quota | undefined> {
 }
 
 export interface App {
-  config: Readonly<DigestConfig>;
+  config: Readonly<DigestConfig | DeployedConfig>;
   origin: string;
   stateDir: string;
   templatesDir: string;
@@ -167,6 +177,10 @@ export interface App {
   /** Absolute path of `subscribersSeed`, if set. */
   subscribersSeed?: string;
   store: Store;
+  /** The send queue of the deployed profile (SQS), else one in this process. Built once. */
+  queue: () => SendQueue;
+  /** A new queue in this process, drained by the CLI's own consumer (cli/deliver.ts). */
+  localQueue: () => DrainableQueue;
   /** Preview: the run changes nothing (no signing key, no first-seen or cursor memos written). */
   readOnly: boolean;
   /** The config's sources, in order; built on first use: a `subscribers list` needs no token. */
@@ -332,6 +346,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
     return { description: `${all.length} sources: ${all.map((s) => s.source.description).join('; ')}` };
   };
 
+  let builtQueue: SendQueue | undefined;
   let builtTransport: TransportAdapter | undefined;
   const transportAdapter = (): TransportAdapter => {
     builtTransport ??= buildTransport(config.transport, { cwd, log, rateShare: options.rateShare ?? 1 });
@@ -367,6 +382,12 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       : () => loadConfirmTemplates(templatesDir),
     ...(config.subscribersSeed ? { subscribersSeed: inputPath(config.subscribersSeed) } : {}),
     store,
+    queue: () => {
+      const deployed = (config as Partial<DeployedConfig>).queue;
+      builtQueue ??= deployed ? new SqsSendQueue({ queueUrl: deployed.url }) : new InProcessQueue();
+      return builtQueue;
+    },
+    localQueue: () => new InProcessQueue(),
     readOnly: options.readOnly ?? false,
     sources,
     source,
@@ -391,6 +412,37 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
   };
 }
 
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set (the CDK digest stack sets it on every function)`);
+  return value;
+}
+
+/**
+ * The deployed profile: the author's config with what the stacks deployed (the table, SES with its
+ * configuration set, the send queue), checked by the config schema like any config (config.ts
+ * `deployedSchema`). The store's claim and lock times are the schema's defaults; links are checked unless
+ * the config says `"enabled": false` (the CLI's default is off); the CLI's subscriber seed does not apply.
+ */
+export function deployedProfile(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LoadedConfig {
+  const { config } = loaded;
+  const maxSendRate = config.transport.type === 'ses' ? config.transport.maxSendRate : undefined;
+  const profile = {
+    ...config,
+    store: { type: 'dynamodb', table: required(env, LAMBDA_ENV.table) },
+    transport: {
+      type: 'ses',
+      configurationSet: required(env, LAMBDA_ENV.configurationSet),
+      ...(maxSendRate ? { maxSendRate } : {}),
+    },
+    queue: { type: 'sqs', url: required(env, LAMBDA_ENV.queueUrl) },
+    subscribersSeed: undefined,
+    linkCheck: { ...config.linkCheck, enabled: config.linkCheck.enabled ?? true },
+  };
+  const origin = `${loaded.origin}, deployed`;
+  return { ...loaded, origin, config: Object.freeze(parseDeployedConfig(profile, origin)) };
+}
+
 /** Compiles the templates (MJML once per process, or the bundle's) and gathers what composing needs. */
 export async function composeDeps(app: App): Promise<ComposeNextDeps> {
   const templates = await app.templates();
@@ -410,7 +462,7 @@ export async function composeDeps(app: App): Promise<ComposeNextDeps> {
 
 /**
  * The link check the config asks for, or nothing. `linkCheck.enabled` left out is off here; the functions
- * on AWS turn it on (handlers/runtime.ts `deployedConfig`).
+ * on AWS turn it on (`deployedProfile`).
  */
 export function linkCheckDeps(config: Pick<DigestConfig, 'linkCheck' | 'siteUrl'>): { linkCheck?: LinkCheckDeps } {
   const c = config.linkCheck;

@@ -5,15 +5,13 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { SqsSendQueue } from '../adapters/sqs-queue';
-import type { DigestConfig, LoadedConfig } from '../config';
-import { ConfigError } from '../core/errors';
+import type { DigestConfig } from '../config';
 import { ENV, LAMBDA_ENV } from '../env';
 import type { MetricName } from '../metrics';
 import type { SendQueue } from '../ports/queue';
 import type { SiteTemplates } from '../render/site-pages';
 import type { CompiledTemplates } from '../render/templates';
-import { type App, buildApp } from '../wiring';
+import { type App, buildApp, deployedProfile } from '../wiring';
 import { readBundle } from './bundle';
 
 export const logger = new Logger({ serviceName: 'pinboard-digest' });
@@ -44,31 +42,6 @@ export interface Runtime {
   metricsNamespace: string;
   /** The archive: its bucket (set on compose-issue only) and templates from the bundle. */
   site?: { bucket: string; templates?: SiteTemplates };
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`${name} is not set (the CDK digest stack sets it on every function)`);
-  return value;
-}
-
-/** The author's config, with the store and transport the stacks deployed, and links checked unless turned off. */
-export function deployedConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LoadedConfig {
-  const { config } = loaded;
-  const maxSendRate = config.transport.type === 'ses' ? config.transport.maxSendRate : undefined;
-  const deployed: DigestConfig = {
-    ...config,
-    store: { type: 'dynamodb', table: required(env, LAMBDA_ENV.table), claimTtlSeconds: 600, lockLeaseSeconds: 60 },
-    transport: {
-      type: 'ses',
-      configurationSet: required(env, LAMBDA_ENV.configurationSet),
-      ...(maxSendRate ? { maxSendRate } : {}),
-    },
-    subscribersSeed: undefined,
-    // On AWS links are checked unless the config says `"enabled": false` (the CLI's default is off).
-    linkCheck: { ...config.linkCheck, enabled: config.linkCheck.enabled ?? true },
-  };
-  return { ...loaded, config: Object.freeze(deployed) };
 }
 
 /** Reads a secret by ARN (cached for 5 minutes by Powertools); `undefined` when no ARN is configured. */
@@ -102,17 +75,18 @@ export async function createRuntime(
     if (signing) withSecrets[ENV.signingSecret] = signing;
   }
   const fleetConcurrency = Math.max(1, Number(env[LAMBDA_ENV.fleetConcurrency] ?? 2) || 2);
-  const app = buildApp(deployedConfig(loaded, env), {
+  const app = buildApp(deployedProfile(loaded, env), {
     env: withSecrets,
     stateDir: '/tmp/pinboard-digest',
     log: (line) => logger.info(line),
     templates,
+    confirmTemplates,
     rateShare: fleetConcurrency,
   });
   return {
     app,
     confirmTemplates,
-    queue: new SqsSendQueue({ queueUrl: required(env, LAMBDA_ENV.queueUrl) }),
+    queue: app.queue(),
     fleetConcurrency,
     metricsNamespace: env[LAMBDA_ENV.metricsNamespace] ?? 'PinboardDigest',
     ...siteOf(env, siteTemplates),

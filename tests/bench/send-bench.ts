@@ -37,7 +37,7 @@ async function rateRun(rate: number, seconds: number): Promise<Row> {
   const count = Math.round(rate * seconds);
   const ses = await startSesServer({ maxSendRate: rate, randomThrottle: 0.02, keepRaw: false });
   try {
-    const { store, record } = await storeWithIssue(count);
+    const { store } = await storeWithIssue(count);
     const started = performance.now();
     const summary = await deliverPaced(ses.url, store, rate);
     const elapsed = (performance.now() - started) / 1000;

@@ -20,7 +20,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
   it('delivers to 500 subscribers under random throttling: 500 distinct recipients, no duplicates', async () => {
     const ses = await startSesServer({ maxSendRate: 400, randomThrottle: 0.1 });
     try {
-      const { store, record } = await storeWithIssue(500);
+      const { store } = await storeWithIssue(500);
       const summary = await deliverThrough(ses.url, store, 400, 'digest-events');
       expect(summary).toMatchObject({ status: 'sent', sent: 500, failed: 0, refused: 0 });
       expect(summary.retried).toBeGreaterThan(0);
@@ -37,7 +37,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
   it('puts one-click unsubscribe headers on every message, each with its own token', async () => {
     const ses = await startSesServer({ maxSendRate: 500 });
     try {
-      const { store, record } = await storeWithIssue(40);
+      const { store } = await storeWithIssue(40);
       await deliverThrough(ses.url, store, 500);
       const tokens = new Set<string>();
       for (const m of ses.accepted) {
@@ -64,7 +64,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
   it('records MessageRejected for that subscriber and goes on', async () => {
     const ses = await startSesServer({ maxSendRate: 500, refuse: ['r3@example.com', 'r7@example.com'] });
     try {
-      const { store, record } = await storeWithIssue(10);
+      const { store } = await storeWithIssue(10);
       const summary = await deliverThrough(ses.url, store, 500);
       expect(summary).toMatchObject({ status: 'sent', sent: 8, refused: 2 });
       expect(summary.errors.join('\n')).toMatch(/r3@example.com: refused: SES MessageRejected/);
@@ -78,7 +78,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
     const ses = await startSesServer({ maxSendRate: 500 });
     try {
       ses.failNext(3);
-      const { store, record } = await storeWithIssue(5);
+      const { store } = await storeWithIssue(5);
       const summary = await deliverThrough(ses.url, store, 500);
       expect(summary).toMatchObject({ status: 'sent', sent: 5, retried: 3 });
     } finally {
@@ -89,7 +89,7 @@ describe('SesMailer against a rate-limited SES endpoint', () => {
   it('stops cleanly when the account is paused, and resumes later without duplicates', async () => {
     const ses = await startSesServer({ maxSendRate: 100 });
     try {
-      const { store, record } = await storeWithIssue(60);
+      const { store } = await storeWithIssue(60);
       // Paused once a few are through (not after a fixed time: reading the batch first takes longer when loaded).
       const paused = setInterval(() => {
         if (ses.accepted.length >= 5) {

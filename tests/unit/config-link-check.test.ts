@@ -1,8 +1,7 @@
 /** The linkCheck config: defaults per host (off on the CLI, on on AWS), validation that names the key. */
 import { type DigestConfig, EXAMPLE_CONFIG, type LoadedConfig, loadConfig, parseConfig } from '../../lambda/config';
 import { ConfigError } from '../../lambda/core/errors';
-import { deployedConfig } from '../../lambda/handlers/runtime';
-import { linkCheckDeps } from '../../lambda/wiring';
+import { deployedProfile, linkCheckDeps } from '../../lambda/wiring';
 
 const base = {
   title: 'T',
@@ -22,9 +21,13 @@ const problem = (linkCheck: unknown) => {
   }
   throw new Error('expected a ConfigError');
 };
-const AWS_ENV = { DIGEST_TABLE: 'digest', DIGEST_CONFIGURATION_SET: 'digest-set' };
+const AWS_ENV = {
+  DIGEST_TABLE: 'digest',
+  DIGEST_CONFIGURATION_SET: 'digest-set',
+  DIGEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
+};
 const onAws = (config: DigestConfig) =>
-  deployedConfig({ config, origin: 'bundle', baseDir: '/' } as LoadedConfig, AWS_ENV).config;
+  deployedProfile({ config, origin: 'bundle', baseDir: '/' } as LoadedConfig, AWS_ENV).config;
 
 describe('linkCheck config', () => {
   it('is off on the CLI when the config says nothing, the embedded example included', () => {
