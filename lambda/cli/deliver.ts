@@ -1,10 +1,9 @@
 /**
  * The CLI's host of the delivery pipeline: the producer (jobs/produce-issue.ts) and the consumer
- * (jobs/consume-issue.ts) that the functions run over SQS on AWS, here over one bounded in-process queue in
- * one process. The consumer starts draining as soon as the issue is known, so the producer never holds more
+ * (jobs/consume-issue.ts) that the functions run over SQS on AWS, here over one bounded queue in this
+ * process. The consumer starts draining as soon as the issue is known, so the producer never holds more
  * than the queue's few batches and memory stays flat however long the list.
  */
-import { InProcessQueue } from '../adapters/in-process-queue';
 import type { IssueRecord } from '../core/model';
 import {
   type ConsumeDeps,
@@ -15,12 +14,15 @@ import {
 } from '../jobs/consume-issue';
 import { type ProduceDeps, type ProduceOutcome, produceIssue } from '../jobs/produce-issue';
 import { countSubscribers } from '../jobs/subscriber-pages';
+import type { DrainableQueue } from '../ports/queue';
 
 export type ConsumerDeps = Omit<ConsumeDeps, 'queue' | 'store'>;
 type IssueInfo = Parameters<NonNullable<ProduceDeps['onIssue']>>[1];
 
 export interface InProcessDeps {
   produce: Omit<ProduceDeps, 'queue' | 'onIssue' | 'onAlreadyDone'>;
+  /** A queue in this process (wiring's `localQueue`), bounded: the producer waits while it is full. */
+  queue: DrainableQueue;
   /** What the consumer sends with, asked once the issue is known (the CLI prints the plan then). */
   consumer: (record: IssueRecord, info: IssueInfo) => Promise<ConsumerDeps>;
   /** Every recipient's outcome is counted here; `total` is set once the issue is known. */
@@ -38,8 +40,7 @@ export interface InProcessRun {
 
 /** Produces and consumes one issue in this process. A producer error is thrown, unless the consumer had stopped. */
 export async function deliverInProcess(deps: InProcessDeps): Promise<InProcessRun> {
-  const { produce, progress, onProgress } = deps;
-  const queue = new InProcessQueue();
+  const { produce, queue, progress, onProgress } = deps;
   let draining: Promise<DrainResult> | undefined;
   let record: IssueRecord | undefined;
   const outcome = await produceIssue({

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SESClient } from '@aws-sdk/client-ses';
 import { FileStore } from '../../lambda/adapters/file-store';
+import { InProcessQueue } from '../../lambda/adapters/in-process-queue';
 import { SesMailer } from '../../lambda/adapters/ses-mailer';
 import { deliverInProcess, deliverySummary } from '../../lambda/cli/deliver';
 import { composeIssue } from '../../lambda/core/compose';
@@ -104,6 +105,7 @@ export async function deliverPaced(
   const progress = emptyProgress();
   const started = Date.now();
   const { record, drained } = await deliverInProcess({
+    queue: new InProcessQueue(),
     produce: { compose: resumeOnly(store), store, recipientsPerMessage: RECIPIENTS_PER_MESSAGE, now: () => new Date() },
     progress,
     consumer: async () => ({

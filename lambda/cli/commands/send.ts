@@ -80,6 +80,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     process.on('SIGINT', onSigint);
     try {
       const { outcome, record, drained } = await deliverInProcess({
+        queue: app.localQueue(),
         produce: {
           compose: await composeDeps(app),
           site: await localSite(app),

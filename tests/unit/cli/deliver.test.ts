@@ -6,6 +6,7 @@ import { FileStore } from '../../../lambda/adapters/file-store';
  * The CLI's host of the pipeline (cli/deliver.ts): the producer and the consumer over the in-process queue,
  * as `send` runs them. The stored issue is resumed, so no source is read.
  */
+import { InProcessQueue } from '../../../lambda/adapters/in-process-queue';
 import { deliverInProcess, deliverySummary } from '../../../lambda/cli/deliver';
 import { emptyProgress } from '../../../lambda/jobs/consume-issue';
 import { sizeForRate } from '../../../lambda/jobs/worker-pool';
@@ -34,6 +35,7 @@ async function setup(count: number) {
 async function deliverIssue(store: FileStore, mailer: Mailer, options: { concurrency?: number } = {}) {
   const progress = emptyProgress();
   const { record, drained } = await deliverInProcess({
+    queue: new InProcessQueue(),
     produce: { compose: resumeOnly(store), store, recipientsPerMessage: 2, now: () => new Date(AT) },
     progress,
     consumer: async () => ({
