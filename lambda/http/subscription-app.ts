@@ -3,6 +3,8 @@
  * secret and config from the composition root, plus the confirmation email's compiled templates. `serve` and
  * the subscription-api function each call this once.
  */
+
+import { latestSentIssue } from '../jobs/issue-history';
 import type { SubscriptionDeps } from '../jobs/subscription';
 import { createConfirmationBuilder } from '../render/confirm-message';
 import type { CompiledTemplates } from '../render/templates';
@@ -51,6 +53,6 @@ export function subscriptionHandler(
     title: app.config.title,
     intro: app.config.intro,
     lang: app.config.lang,
-    latestIssue: async () => (await app.store.history()).lastSent?.issue,
+    latestIssue: () => latestSentIssue(app.store),
   });
 }

@@ -118,3 +118,8 @@ export async function issueDetail(store: Store, issue: number): Promise<IssueDet
     })),
   };
 }
+
+/** The number of the newest issue that went out to everyone, if any (the sign-up page links to it). */
+export async function latestSentIssue(store: Pick<Store, 'history'>): Promise<number | undefined> {
+  return (await store.history()).lastSent?.issue;
+}

@@ -11,6 +11,7 @@ import type { Store } from '../ports/store';
 import { type ComposeNextDeps, composeNextIssue } from './compose-next';
 import { settleIssue } from './consume-issue';
 import { enqueueIssue, readEnqueueProgress } from './enqueue-issue';
+import { exclusively } from './exclusive';
 import { publishIssue, type SiteDeps } from './publish-site';
 
 export type ProduceOutcome =
@@ -65,8 +66,7 @@ export interface ProduceDeps {
  * Whichever issue goes out is put on the site (`deps.site`) before its first recipient is enqueued.
  */
 export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
-  const release = await deps.store.lock('compose');
-  try {
+  return exclusively(deps.store, 'compose', async () => {
     const enqueueDeps = {
       store: deps.store,
       queue: deps.queue,
@@ -112,9 +112,7 @@ export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
       const summary = await enqueueIssue(record, enqueueDeps, { resumed: false });
       return { kind: 'enqueued', record, composed: true, report, ...summary, warnings };
     }
-  } finally {
-    await release();
-  }
+  });
 }
 
 async function publishToSite(record: IssueRecord, deps: ProduceDeps): Promise<void> {

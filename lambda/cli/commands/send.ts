@@ -5,6 +5,7 @@ import { RECIPIENTS_PER_MESSAGE } from '../../core/fleet';
 import type { IssueRecord } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
 import { emptyProgress } from '../../jobs/consume-issue';
+import { exclusively } from '../../jobs/exclusive';
 import { seedSubscribers } from '../../jobs/import-subscribers';
 import { countSubscribers } from '../../jobs/subscriber-pages';
 import { sendTestIssue } from '../../jobs/test-send';
@@ -55,15 +56,13 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
   output.err(`source: ${app.source().description}`);
   const message = app.message();
 
+  if (flags.dryRun) return await dryRun(app, flags, now, output);
   // One send at a time per store: two runs would compose the same issue number.
-  const release = flags.dryRun ? async () => {} : await app.store.lock('send');
-  try {
-    if (app.subscribersSeed && !flags.dryRun) {
+  return exclusively(app.store, 'send', async () => {
+    if (app.subscribersSeed) {
       const seeded = await seedSubscribers(app.store, await readFile(app.subscribersSeed, 'utf8'), now.toISOString());
       if (seeded) output.err(`subscriber list was empty: added ${seeded.added} from ${app.subscribersSeed}`);
     }
-    if (flags.dryRun) return await dryRun(app, flags, now, output);
-
     // The pipeline of the functions on AWS, in one process (cli/deliver.ts): the producer puts recipients
     // on a bounded in-process queue while the consumer drains it and settles the issue.
     const started = Date.now();
@@ -136,9 +135,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
     } finally {
       process.off('SIGINT', onSigint);
     }
-  } finally {
-    await release();
-  }
+  });
 }
 
 /** `--dry-run`: compose as `send` would, report, change nothing. */
