@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambda/adapters/dynamodb-schema';
 import type { FleetPlan } from '../lambda/core/fleet';
+import { OUTPUTS } from '../lambda/deploy/outputs';
 import { DEAD_LETTER_RETENTION, deadLetterQueue } from './queues';
 
 export interface DataStackProps extends StackProps {
@@ -71,13 +72,19 @@ export class DataStack extends Stack {
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.fleet.maxReceiveCount },
     });
 
-    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'store.table for the CLI' });
-    new CfnOutput(this, 'PinboardTokenSecret', {
+    // `pinboard-digest deploy` reads these back (lambda/deploy/outputs.ts) into deployed.config.json.
+    const out = OUTPUTS.data;
+    new CfnOutput(this, out.table, { value: this.table.tableName, description: 'store.table for the CLI' });
+    new CfnOutput(this, out.pinboardTokenSecret, {
       value: this.pinboardToken.secretArn,
       description: 'aws secretsmanager put-secret-value --secret-id <this> --secret-string user:HEX',
     });
-    new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
-    new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queueUrl });
+    new CfnOutput(this, out.signingKeySecret, {
+      value: this.signingKey.secretArn,
+      description: 'DIGEST_SIGNING_SECRET for the CLI against this deployment: aws secretsmanager get-secret-value',
+    });
+    new CfnOutput(this, out.configurationSet, { value: this.configurationSet.configurationSetName });
+    new CfnOutput(this, out.sendQueueUrl, { value: this.sendQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.deadLetters.queueArn });
   }
 }

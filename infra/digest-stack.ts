@@ -27,6 +27,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FleetPlan } from '../lambda/core/fleet';
+import { OUTPUTS } from '../lambda/deploy/outputs';
 import { LAMBDA_ENV } from '../lambda/env';
 import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
 import type { DataStack } from './data-stack';
@@ -266,7 +267,7 @@ export class DigestStack extends Stack {
         resources: [data.sendQueue.queueArn],
       }),
     );
-    this.sendBatch.addEventSourceMapping('SendQueueSource', {
+    const sendEventSource = this.sendBatch.addEventSourceMapping('SendQueueSource', {
       eventSourceArn: data.sendQueue.queueArn,
       batchSize: fleet.batchSize,
       maxConcurrency: fleet.maxConcurrency,
@@ -371,9 +372,24 @@ export class DigestStack extends Stack {
       oldestMessageSeconds: props.oldestMessageSeconds,
     });
 
-    new CfnOutput(this, 'ComposeIssueFunction', {
+    // `pinboard-digest deploy` reads these back (lambda/deploy/outputs.ts) into deployed.config.json, from which
+    // smoke, pause, resume and status find what they act on.
+    const out = OUTPUTS.digest;
+    new CfnOutput(this, out.composeIssue, {
       value: this.composeIssue.functionName,
       description: 'Run an issue now: aws lambda invoke --function-name <this> /dev/stdout',
+    });
+    new CfnOutput(this, out.sendBatch, { value: this.sendBatch.functionName });
+    new CfnOutput(this, out.sesEvents, { value: this.sesEvents.functionName });
+    new CfnOutput(this, out.subscriptionApi, { value: this.subscriptionApi.functionName });
+    new CfnOutput(this, out.schedule, {
+      value: schedule.scheduleName,
+      description: 'Paused by `pinboard-digest pause`',
+    });
+    new CfnOutput(this, out.scheduleGroup, { value: schedule.scheduleGroup?.scheduleGroupName ?? 'default' });
+    new CfnOutput(this, out.sendEventSource, {
+      value: sendEventSource.eventSourceMappingId,
+      description: "send-batch's queue poller: disabled by `pinboard-digest pause`",
     });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topicArn, description: 'Alarms go here' });
     new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', {
@@ -388,7 +404,7 @@ export class DigestStack extends Stack {
       value: this.monitoring.dashboard.dashboardName,
       description: "One issue's journey: CloudWatch → Dashboards",
     });
-    new CfnOutput(this, 'SubscriptionApiUrl', {
+    new CfnOutput(this, out.subscriptionApiUrl, {
       value: this.subscriptionApiUrl,
       description:
         'The signup page and the confirm/unsubscribe links: set siteUrl to this (or a domain in front of it)',

@@ -12,6 +12,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { OUTPUTS } from '../lambda/deploy/outputs';
 import { LAMBDA_ENV } from '../lambda/env';
 import { ORIGIN_VERIFY_HEADER } from '../lambda/http/api-gateway';
 import { SECURITY_HEADERS } from '../lambda/http/security-headers';
@@ -160,7 +161,7 @@ export class DigestSite extends Construct {
     );
     props.writer.addEnvironment(LAMBDA_ENV.siteBucket, this.bucket.bucketName);
 
-    new CfnOutput(Stack.of(this), 'SiteUrl', {
+    new CfnOutput(Stack.of(this), OUTPUTS.digest.siteUrl, {
       value: this.url,
       description: 'The archive and the signup page on one domain: set siteUrl to this (or a custom domain on it)',
     });

@@ -188,6 +188,46 @@ const deploySchema = z.strictObject({
 
 export type DeployConfig = z.infer<typeof deploySchema>;
 
+const awsName = (what: string) => z.string().min(1).describe(what);
+
+/** What `deploy` found deployed (lambda/deploy/outputs.ts): written by it, read by every command. */
+const deploymentSchema = z.strictObject({
+  region: z.string().regex(AWS_REGION_CODE, { error: 'must be an AWS region code' }).describe('The region.'),
+  account: z.string().regex(AWS_ACCOUNT_ID, { error: 'must be a 12-digit AWS account id' }).optional().meta({
+    description: 'The account.',
+    unset: 'that of your credentials',
+  }),
+  stacks: z
+    .strictObject({ data: awsName('The Data stack.'), digest: awsName('The Digest stack.') })
+    .describe('The two stacks, by name.'),
+  table: awsName('The DynamoDB table.'),
+  configurationSet: awsName('The SES configuration set.'),
+  sendQueueUrl: httpUrl.describe('The send queue.'),
+  secrets: z
+    .strictObject({
+      pinboardToken: awsName('The Pinboard token secret (ARN).'),
+      signingKey: awsName('The signing key secret (ARN).'),
+    })
+    .describe('The secrets, by ARN.'),
+  functions: z
+    .strictObject({
+      composeIssue: awsName('compose-issue.'),
+      sendBatch: awsName('send-batch.'),
+      sesEvents: awsName('ses-events.'),
+      subscriptionApi: awsName('subscription-api.'),
+    })
+    .describe('The four functions, by name.'),
+  schedule: z
+    .strictObject({ name: awsName('Its name.'), group: awsName('Its group.') })
+    .describe('The EventBridge Scheduler schedule that runs compose-issue.'),
+  sendEventSource: awsName("send-batch's SQS event source mapping (UUID)."),
+  siteUrl: httpUrl.describe('The archive and sign-up page (CloudFront).'),
+  subscriptionApiUrl: httpUrl.describe('The subscription API (API Gateway).'),
+  deployedAt: z.iso.datetime({ offset: true }).describe('When `deploy` last finished.'),
+});
+
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+
 /** The config file's schema: every key's type, range, default and description (docs/configuration.md). */
 export const configSchema = z.strictObject({
   $schema: z.string().optional().describe('A JSON Schema for your editor; the digest ignores it.'),
@@ -443,6 +483,11 @@ export const configSchema = z.strictObject({
     .optional()
     .describe(
       'Where and how `cdk deploy` puts the digest (infra/). Each key may also come from `-c region=…`, `-c account=…`, `-c alarmEmail=…` on the command line, which win. Not used by the CLI or the functions.',
+    ),
+  deployment: deploymentSchema
+    .optional()
+    .describe(
+      'Written by `pinboard-digest deploy` into `deployed.config.json`: where the deployed digest is. Leave it to `deploy`; with it, `doctor`, `issues`, `subscribers`, `send --to`, `smoke`, `pause`, `resume` and `status` work against the deployment.',
     ),
 });
 

@@ -25,7 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['config'], // the config file's schema and loader
   ['adapters'], // the ports made real: files, DynamoDB, SES, SQS, S3, HTTP sources
   ['wiring'], // the composition root: config → adapters → the deps jobs take
-  ['http', 'doctor', 'preview'], // hosts' libraries: the subscription app, the checks, the preview server
+  ['http', 'doctor', 'preview', 'deploy'], // hosts' libraries: the subscription app, the checks, the preview server, deploying
   ['cli', 'handlers'], // the entry points: the command line and the Lambda functions
   ['infra'], // the CDK stacks: read names and settings from everything, imported by nothing
 ];
