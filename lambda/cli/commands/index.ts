@@ -14,6 +14,7 @@ const LOADERS: Record<string, () => Command> = {
   serve: () => (require('./serve') as typeof import('./serve')).serve,
   issues: () => (require('./issues') as typeof import('./issues')).issues,
   site: () => (require('./site') as typeof import('./site')).site,
+  deploy: () => (require('./deploy') as typeof import('./deploy')).deploy,
 };
 
 /** Every command, each module loaded. */
