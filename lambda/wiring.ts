@@ -248,7 +248,14 @@ function signingSecret(
   // A preview goes to a made-up reader: a throwaway key signs its link.
   if (readOnly && config.transport.type !== 'outbox') return randomBytes(32).toString('base64url');
   if (config.transport.type !== 'outbox') {
-    throw new ConfigError(`${ENV.signingSecret} is not set: it signs unsubscribe links, and real mail needs it`);
+    const deployed = config.deployment;
+    // Against a deployment, the key is the deployed one: links it signs must verify on AWS.
+    const fetch = deployed
+      ? `: the deployment's key is in Secrets Manager, export ${ENV.signingSecret}="$(aws secretsmanager get-secret-value --region ${deployed.region} --secret-id ${deployed.secrets.signingKey} --query SecretString --output text)"`
+      : '';
+    throw new ConfigError(
+      `${ENV.signingSecret} is not set: it signs unsubscribe links, and real mail needs it${fetch}`,
+    );
   }
   const file = path.join(stateDir, 'signing.key');
   try {
@@ -551,5 +558,8 @@ export interface CommonFlags {
 /** What every host that reads a config file needs first: config loaded, adapters wired, templates compiled once. */
 export function openApp(flags: CommonFlags, output: Pick<Output, 'err'>, readOnly = false): App {
   const loaded = loadConfig(flags.config);
+  // deployed.config.json: the AWS SDK's clients go to the deployment's region unless the environment names one.
+  const region = loaded.config.deployment?.region;
+  if (region && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) process.env.AWS_REGION = region;
   return buildApp(loaded, { stateDir: flags.state, log: (line) => output.err(line), readOnly });
 }

@@ -15,6 +15,7 @@ import { DEPLOYED_CONFIG, runDeploy } from '../../deploy/run';
 import { formatText, summarize } from '../../doctor/format';
 import { runChecks } from '../../doctor/run';
 import { ENV } from '../../env';
+import { importLocalSubscribers } from '../../jobs/import-local';
 import { countSubscribers } from '../../jobs/subscriber-pages';
 import { buildApp } from '../../wiring';
 import { type Command, stringFlag, UsageError } from '../command';
@@ -28,6 +29,10 @@ export interface DeployFlags {
   noAlarms?: boolean;
   dryRun?: boolean;
   bootstrap?: boolean;
+  /** Move the local subscribers into the deployed table once the stacks stand. */
+  importLocal?: boolean;
+  /** The local state folder (`--state`), for --import-local. */
+  state?: string;
 }
 
 const CHECK_TIMEOUT_MS = 15_000;
@@ -136,9 +141,22 @@ export async function deployCommand(flags: DeployFlags, output: Output, env = pr
     return 0;
   }
 
-  // 4. What the author needs next.
+  // 4. The local readers, if asked; then what the author needs next.
   const { deployment } = outcome;
   const deployed = buildApp(loadConfig(outcome.deployedFile), { env });
+  if (flags.importLocal) {
+    const local = buildApp(loaded, { env, stateDir: flags.state });
+    const moved = await importLocalSubscribers(local.store, deployed.store, new Date().toISOString());
+    const added = Object.entries(moved.added).map(([status, n]) => `${n} ${status}`);
+    output.out(
+      `Imported from ${local.store.description}: ${added.join(', ') || 'nobody new'}; ${moved.unchanged} already there, ${moved.suppressed} suppressed as they are locally; nobody was mailed.`,
+    );
+    if (moved.pending > 0) {
+      output.out(
+        `  ${moved.pending} pending sign-up(s) stayed behind: their links were signed locally; they can sign up again.`,
+      );
+    }
+  }
   const readers = await countSubscribers(deployed.store, { status: 'active' });
   const schedule = config.schedule;
   const cost = monthlyCost(readers, schedule ? issuesPerMonth(schedule.cron) : 4.33);
@@ -164,7 +182,7 @@ export const deploy: Command = {
   name: 'deploy',
   summary: 'put this digest on AWS (or update it): checks first, then both stacks, then deployed.config.json',
   help: `Usage: pinboard-digest deploy [--config F] [--region R] [--profile P] [--alarm-email A | --no-alarms]
-                             [--dry-run] [--bootstrap]
+                             [--dry-run] [--bootstrap] [--import-local [--state DIR]]
 
 Checks before changing anything, and stops with the fix when something is missing:
   without an account: the config can run on Lambda (each refusal named by key), alarms have a destination,
@@ -182,7 +200,9 @@ change: the data stack, the subscribers and the secrets stay as they are.
   --alarm-email A   where alarms are mailed (else deploy.alarmEmail in the config)
   --no-alarms       deploy without an alarm destination, knowingly
   --dry-run         check, then print what would change (the toolkit's diff); change nothing
-  --bootstrap       bootstrap the region for CDK first, if it is not`,
+  --bootstrap       bootstrap the region for CDK first, if it is not
+  --import-local    then move the local subscribers (--state, else the config's state folder) into the
+                    deployed table: statuses, consent dates and suppressions kept, nobody mailed`,
   options: {
     region: { type: 'string' },
     profile: { type: 'string' },
@@ -190,6 +210,7 @@ change: the data stack, the subscribers and the secrets stay as they are.
     'no-alarms': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     bootstrap: { type: 'boolean' },
+    'import-local': { type: 'boolean' },
   },
   run: ({ values, common }, output) => {
     if (values['alarm-email'] !== undefined && values['no-alarms']) {
@@ -204,6 +225,8 @@ change: the data stack, the subscribers and the secrets stay as they are.
         noAlarms: values['no-alarms'] === true,
         dryRun: values['dry-run'] === true,
         bootstrap: values.bootstrap === true,
+        importLocal: values['import-local'] === true,
+        state: common.state,
       },
       output,
     );

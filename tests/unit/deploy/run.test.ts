@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../lambda/config';
-import { OUTPUTS } from '../../../lambda/deploy/outputs';
 import {
   DEPLOYED_CONFIG,
   type DeployInput,
@@ -16,10 +15,11 @@ import {
   PENDING_SITE_URL,
   runDeploy,
 } from '../../../lambda/deploy/run';
-import type { DeployPlan, StackOutputsByName, StackToolkit } from '../../../lambda/ports/deploy';
+import type { DeployPlan, StackToolkit } from '../../../lambda/ports/deploy';
+import { DEPLOYED, outputsFor } from '../../helpers/deploy-outputs';
 
 const TOKEN = 'author:0123456789ABCDEF0123';
-const SITE = 'https://d111111abcdef8.cloudfront.net';
+const SITE = DEPLOYED.siteUrl;
 const NOW = () => new Date('2026-12-02T12:00:00.000Z');
 
 const AUTHOR = {
@@ -32,27 +32,6 @@ const AUTHOR = {
   schedule: { cron: '0 7 ? * SAT *', timezone: 'Europe/London' },
   subscribersSeed: 'subscribers.txt',
 };
-
-const outputsFor = (plan: DeployPlan): StackOutputsByName => ({
-  [plan.stacks.data]: {
-    [OUTPUTS.data.table]: 'LinksIFound-Data-Table',
-    [OUTPUTS.data.pinboardTokenSecret]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token',
-    [OUTPUTS.data.signingKeySecret]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:signing',
-    [OUTPUTS.data.configurationSet]: 'links-set',
-    [OUTPUTS.data.sendQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
-  },
-  [plan.stacks.digest]: {
-    [OUTPUTS.digest.composeIssue]: 'compose',
-    [OUTPUTS.digest.sendBatch]: 'send',
-    [OUTPUTS.digest.sesEvents]: 'events',
-    [OUTPUTS.digest.subscriptionApi]: 'api',
-    [OUTPUTS.digest.schedule]: 'schedule',
-    [OUTPUTS.digest.scheduleGroup]: 'default',
-    [OUTPUTS.digest.sendEventSource]: '6f1c3e2a-0000-4000-8000-000000000000',
-    [OUTPUTS.digest.siteUrl]: SITE,
-    [OUTPUTS.digest.subscriptionApiUrl]: 'https://abc.execute-api.eu-west-1.amazonaws.com',
-  },
-});
 
 /** A toolkit that records each call with the config it would synthesize, read at that moment. */
 function recordingToolkit() {
@@ -133,7 +112,7 @@ describe('deploy, up to the toolkit', () => {
     expect(outcome).toMatchObject({ kind: 'deployed', rounds: 2, tokenStored: true });
     expect(s.order).toEqual(['deploy all', 'token', 'deploy digest']);
     expect(s.calls.map((c) => c.siteUrl)).toEqual([PENDING_SITE_URL, SITE]);
-    expect(s.secrets).toEqual([{ arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token', value: TOKEN }]);
+    expect(s.secrets).toEqual([{ arn: DEPLOYED.tokenArn, value: TOKEN }]);
     // The context the config implies.
     expect(s.calls[0]?.context).toEqual({
       config: path.join(p.dir, PENDING_CONFIG),
