@@ -1,6 +1,11 @@
-/** Lambda, on the EventBridge Scheduler cron: compose the next issue once and enqueue its recipients. */
+/**
+ * Lambda, on the EventBridge Scheduler cron: compose the next issue once and enqueue its recipients. The
+ * event `{"source":"pinboard-digest.smoke"}` (`pinboard-digest smoke`) composes it read-only instead and says
+ * what would go out: nothing stored, enqueued or published.
+ */
 import { RECIPIENTS_PER_MESSAGE } from '../core/fleet';
 import { LAMBDA_ENV } from '../env';
+import { composeWithoutStoring, describeSmokeCompose, isSmokeEvent, type SmokeCompose } from '../jobs/operate-smoke';
 import { produceIssue } from '../jobs/produce-issue';
 import { METRICS } from '../metrics';
 import { composeDeps, siteDeps } from '../wiring';
@@ -8,9 +13,16 @@ import { logger, metrics, runtimeOnce } from './runtime';
 
 const runtime = runtimeOnce();
 
-/** The event (the schedule's fixed input) carries nothing the job needs. */
-export async function handler(_event?: unknown): Promise<{ outcome: string; issue?: number; recipients?: number }> {
+/** The schedule's fixed input carries nothing the job needs; a smoke event asks for the read-only compose. */
+export async function handler(
+  event?: unknown,
+): Promise<{ outcome: string; issue?: number; recipients?: number } | SmokeCompose> {
   const { app, queue, site, metricsNamespace } = await runtime();
+  if (isSmokeEvent(event)) {
+    const answer = await composeWithoutStoring(await composeDeps(app), new Date());
+    logger.info(`smoke: ${describeSmokeCompose(answer)}`);
+    return answer;
+  }
   if (!site) logger.warn(`${LAMBDA_ENV.siteBucket} is not set: no archive page is written (deploy the stacks again)`);
   const outcome = await produceIssue({
     compose: await composeDeps(app),

@@ -1,4 +1,7 @@
-/** Lambda, on the SQS send queue: deliver each record's batch; report the records that must come back. */
+/**
+ * Lambda, on the SQS send queue: deliver each record's batch; report the records that must come back. An
+ * event with no records (`pinboard-digest smoke`) sends nothing and touches nothing.
+ */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { maskAddressesIn } from '../core/email';
 import type { IssueRecord } from '../core/model';
@@ -20,6 +23,12 @@ export async function handler(
 ): Promise<SQSBatchResponse> {
   const { app, queue, metricsNamespace } = await runtime();
   const transport = await app.transport();
+  // The event source never sends an empty batch: this is `pinboard-digest smoke`. Nothing to deliver, and no
+  // settle either (that reads the table and may finish an issue): the cold start and the pace are what it proves.
+  if ((event.Records ?? []).length === 0) {
+    logger.info(`smoke: an empty batch, nothing sent (SES pace ${transport.rate ?? 'unpaced'}/s)`);
+    return { batchItemFailures: [] };
+  }
   const stop = new AbortController();
   const left = context?.getRemainingTimeInMillis?.() ?? 900_000;
   const timer = setTimeout(() => stop.abort(), Math.max(0, left - SAFETY_MS));

@@ -10,13 +10,20 @@ import { logger, runtimeOnce } from './runtime';
 // With SES reading unsubscribe replies, the signing key checks their tokens; else no secret is read here.
 const runtime = runtimeOnce((config) => (config.subscriptions.receiveReplies ? 'signing' : false));
 
-export async function handler(event: SNSEvent): Promise<SesEventsSummary & { malformed: number }> {
+export async function handler(event: SNSEvent): Promise<SesEventsSummary & { malformed: number; ignored: number }> {
   const { app } = await runtime();
   const events: (SesEvent | UnsubscribeReply)[] = [];
   let malformed = 0;
+  // Notices no rule acts on (deliveries, sends, `pinboard-digest smoke`'s): counted and logged, nothing else.
+  let ignored = 0;
   for (const record of event.Records ?? []) {
     try {
-      events.push(...parseSesNotification(record.Sns.Message));
+      const parsed = parseSesNotification(record.Sns.Message);
+      if (parsed.length === 0) {
+        ignored++;
+        logger.info('SES notice ignored: it changes nothing', { messageId: record.Sns?.MessageId });
+      }
+      events.push(...parsed);
     } catch (error) {
       // Retrying cannot fix it: log and go on with the rest.
       malformed++;
@@ -30,6 +37,6 @@ export async function handler(event: SNSEvent): Promise<SesEventsSummary & { mal
     secret: app.config.subscriptions.receiveReplies ? app.message().secret : undefined,
     log: (line, fields) => logger.info(line, fields ?? {}),
   });
-  logger.info('SES events recorded', { ...summary, malformed });
-  return { ...summary, malformed };
+  logger.info('SES events recorded', { ...summary, malformed, ignored });
+  return { ...summary, malformed, ignored };
 }

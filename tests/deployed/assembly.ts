@@ -90,6 +90,13 @@ export class CloudAssembly {
     return t;
   }
 
+  /** A stack's outputs, resolved to local names (what `deploy` reads back from CloudFormation). */
+  outputs(stack: string): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(this.template(stack).Outputs ?? {}).map(([key, o]) => [key, String(this.resolve(stack, o.Value))]),
+    );
+  }
+
   /** Every resource of a type, across stacks, with its stack. */
   resources(type: string): { stack: string; logicalId: string; properties: Record<string, Json> }[] {
     const found: { stack: string; logicalId: string; properties: Record<string, Json> }[] = [];

@@ -37,12 +37,15 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { deploymentFromOutputs } from '../../lambda/deploy/outputs';
 import { NODE_24, startDynamoServer, startSqsServer } from '../helpers/aws-local';
 import { toSqsRecords } from '../helpers/sqs-poller';
 import { type RawPost, startPinboardServer } from '../integration/servers/pinboard-server';
 import { type SesServerOptions, startSesServer } from '../integration/servers/ses-server';
-import { CloudAssembly, type DeployedFunction, type Place } from './assembly';
+import { CloudAssembly, type DeployedFunction, type Place, type PolicyDocument } from './assembly';
 import { type Caller, startIamFront } from './iam-front';
+import { type Mapping, startLambdaApi } from './lambda-api';
+import { type Schedule, startSchedulerApi } from './scheduler-api';
 import { startSecretsServer } from './secrets-server';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -111,11 +114,16 @@ export async function synth(config: Record<string, unknown>, context: Record<str
 
 export interface InvokeResult<T = unknown> {
   result?: T;
-  error?: { errorType: string; errorMessage: string };
+  error?: { errorType: string; errorMessage: string; stack?: string };
   /** The invocation's own time, and the environment's init time if this invocation was its first. */
   ms: number;
   coldInitMs?: number;
+  /** The invocation's log lines, from the platform's start record to its report (what LogType=Tail cuts). */
+  log: string[];
 }
+
+const reportOf = (line: string) =>
+  line.includes('"platform.report"') ? (JSON.parse(line) as { record: { requestId: string } }).record.requestId : '';
 
 /** One execution environment: a process with the function's bundle loaded. */
 export class Container {
@@ -124,7 +132,11 @@ export class Container {
   private readonly ready: Promise<number>;
   private next = 0;
   private first = true;
-  private readonly waiting = new Map<number, (r: InvokeResult) => void>();
+  private partial = '';
+  private readonly waiting = new Map<number, (r: { requestId: string } & Omit<InvokeResult, 'log'>) => void>();
+  /** Invocations whose answer came and whose report record is not read yet, by request id. */
+  private readonly reports = new Map<string, () => void>();
+  private readonly reported = new Set<string>();
 
   constructor(
     readonly fn: DeployedFunction,
@@ -136,29 +148,56 @@ export class Container {
       cwd: fn.codeDir,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    // One stream (the runtime writes stderr to stdout), read line by line however the pipe cuts it.
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.logs.push(line);
+      const lines = (this.partial + chunk.toString('utf8')).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        this.logs.push(line);
+        const id = reportOf(line);
+        if (id) {
+          this.reported.add(id);
+          this.reports.get(id)?.();
+        }
+      }
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     this.ready = new Promise((resolve, reject) => {
       this.child.once('exit', (code) => reject(new Error(`${fn.name} exited ${code}: ${this.logs.join('\n')}`)));
-      this.child.on('message', (m: { type: string; id?: number; initMs: number } & InvokeResult) => {
-        if (m.type === 'ready') resolve(m.initMs);
-        else if (m.id !== undefined) {
-          this.waiting.get(m.id)?.({ result: m.result, error: m.error, ms: m.ms });
-          this.waiting.delete(m.id);
-        }
-      });
+      this.child.on(
+        'message',
+        (m: { type: string; id?: number; requestId: string; initMs: number } & Omit<InvokeResult, 'log'>) => {
+          if (m.type === 'ready') resolve(m.initMs);
+          else if (m.id !== undefined) {
+            this.waiting.get(m.id)?.({ requestId: m.requestId, result: m.result, error: m.error, ms: m.ms });
+            this.waiting.delete(m.id);
+          }
+        },
+      );
     });
   }
 
   async invoke<T = unknown>(event: unknown): Promise<InvokeResult<T>> {
     const initMs = await this.ready;
     const id = this.next++;
-    const answer = new Promise<InvokeResult>((resolve) => this.waiting.set(id, resolve));
+    const answered = new Promise<{ requestId: string } & Omit<InvokeResult, 'log'>>((resolve) =>
+      this.waiting.set(id, resolve),
+    );
     this.child.send({ type: 'invoke', id, event, functionArn: this.fn.arn });
-    const result = (await answer) as InvokeResult<T>;
+    const { requestId, ...answer } = await answered;
+    // The answer comes over IPC, the log over the pipe: wait for the invocation's report record.
+    if (!this.reported.has(requestId)) {
+      await new Promise<void>((resolve) => this.reports.set(requestId, resolve));
+      this.reports.delete(requestId);
+    }
+    const start = this.logs.findIndex((l) => l.includes('"platform.start"') && l.includes(`"${requestId}"`));
+    const end = this.logs.findIndex((l) => reportOf(l) === requestId);
+    const result: InvokeResult<T> = {
+      ...(answer as Omit<InvokeResult<T>, 'log'>),
+      log: this.logs.slice(start, end + 1),
+    };
     if (this.first) {
       this.first = false;
       result.coldInitMs = initMs;
@@ -167,12 +206,61 @@ export class Container {
   }
 
   stop(): Promise<void> {
-    if (this.child.exitCode !== null) return Promise.resolve();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.kill();
     });
   }
+}
+
+/**
+ * What the author's own credentials need for `smoke`, `pause`, `resume` and `status`, and no more: invoke the
+ * four functions, read and switch the schedule (passing its role back to Scheduler) and send-batch's event
+ * source mapping, read the send queue's attributes, read the table.
+ */
+export function operatorPolicy(assembly: CloudAssembly): PolicyDocument {
+  const { region, account } = assembly.place;
+  const fns = assembly.functions();
+  const schedules = assembly.resources('AWS::Scheduler::Schedule');
+  const scheduleArns = schedules.map((r) => {
+    const p = assembly.resolve(r.stack, r.properties as never) as { Name?: string; GroupName?: string };
+    const name = p.Name ?? assembly.ref(r.stack, r.logicalId);
+    return `arn:aws:scheduler:${region}:${account}:schedule/${p.GroupName ?? 'default'}/${name}`;
+  });
+  const roles = schedules.map(
+    (r) => (assembly.resolve(r.stack, r.properties.Target as never) as { RoleArn: string }).RoleArn,
+  );
+  const mappingArns = assembly
+    .resources('AWS::Lambda::EventSourceMapping')
+    .map((r) => `arn:aws:lambda:${region}:${account}:event-source-mapping:${assembly.ref(r.stack, r.logicalId)}`);
+  const queues = assembly
+    .resources('AWS::SQS::Queue')
+    .filter((q) => q.logicalId.startsWith('SendQueue'))
+    .map((q) => assembly.getAtt(q.stack, q.logicalId, 'Arn'));
+  const tables = assembly
+    .resources('AWS::DynamoDB::GlobalTable')
+    .map((t) => assembly.getAtt(t.stack, t.logicalId, 'Arn'))
+    .flatMap((arn) => [arn, `${arn}/index/*`]);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fns.map((f) => f.arn) },
+      {
+        Effect: 'Allow',
+        Action: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+        Resource: mappingArns,
+      },
+      { Effect: 'Allow', Action: ['scheduler:GetSchedule', 'scheduler:UpdateSchedule'], Resource: scheduleArns },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: roles },
+      { Effect: 'Allow', Action: 'sqs:GetQueueAttributes', Resource: queues },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: tables,
+      },
+    ],
+  };
 }
 
 export interface DeploymentOptions {
@@ -237,6 +325,9 @@ export async function startDeployment(options: DeploymentOptions) {
         QueueName: name,
         Attributes: {
           ...(q.properties.VisibilityTimeout ? { VisibilityTimeout: String(q.properties.VisibilityTimeout) } : {}),
+          ...(q.properties.MessageRetentionPeriod
+            ? { MessageRetentionPeriod: String(q.properties.MessageRetentionPeriod) }
+            : {}),
           ...(redrive
             ? {
                 RedrivePolicy: JSON.stringify({
@@ -281,10 +372,27 @@ export async function startDeployment(options: DeploymentOptions) {
       policies: f.role.policies,
     };
   });
+  // The author at a terminal: the CLI's operations commands sign as this user, whose policy is the one
+  // docs/operations.md gives them (operatorPolicy below); every call they make is judged like a function's.
+  const operator = {
+    name: 'Operator',
+    accessKeyId: 'AKIAOPERATOREXAMPLE0',
+    secretAccessKey: randomBytes(20).toString('hex'),
+    principal: `arn:aws:iam::${PLACE.account}:user/author`,
+    policies: [{ name: 'operate-digest', document: operatorPolicy(assembly) }],
+  };
+  // Lambda's and Scheduler's own APIs join once they run (below): the front reads its upstreams per request.
+  const upstreams: Record<string, string> = {
+    dynamodb: dynamoUrl,
+    sqs: fauxqsUrl,
+    s3: fauxqsUrl,
+    ses: ses.url,
+    secretsmanager: secrets.url,
+  };
   const front = await startIamFront({
     ...PLACE,
-    callers,
-    upstreams: { dynamodb: dynamoUrl, sqs: fauxqsUrl, s3: fauxqsUrl, ses: ses.url, secretsmanager: secrets.url },
+    callers: [...callers, operator],
+    upstreams,
     resourcePolicies: assembly.resourcePolicies(),
   });
 
@@ -320,34 +428,89 @@ export async function startDeployment(options: DeploymentOptions) {
     return made;
   };
 
-  /** The SQS event source mapping of `name`, with the template's batch size and maximum concurrency. */
-  const eventSource = (name: string) => {
-    const f = fn(name);
-    const mapping = assembly
-      .resources('AWS::Lambda::EventSourceMapping')
-      .find((m) => JSON.stringify(m.properties.FunctionName) === JSON.stringify({ Ref: f.logicalId }));
-    if (!mapping) throw new Error(`${name} has no event source mapping`);
-    const p = assembly.resolve(mapping.stack, mapping.properties as never) as {
+  /**
+   * The SQS event source mappings, with the template's batch size, maximum concurrency and Enabled; each is
+   * switched by the Lambda API (UpdateEventSourceMapping): off, its poller stops once the batches it holds are
+   * done; on, it polls again until the queue is empty.
+   */
+  const mappings: Mapping[] = assembly.resources('AWS::Lambda::EventSourceMapping').map((r) => {
+    const p = assembly.resolve(r.stack, r.properties as never) as {
       EventSourceArn: string;
       BatchSize: number;
+      Enabled?: boolean;
       ScalingConfig?: { MaximumConcurrency?: number };
       FunctionResponseTypes?: string[];
     };
-    const queueName = p.EventSourceArn.split(':').pop() as string;
-    return {
-      queueUrl: `http://sqs.${PLACE.region}.localhost/${PLACE.account}/${queueName}`,
+    const target = [...functions.values()].find(
+      (f) => JSON.stringify(r.properties.FunctionName) === JSON.stringify({ Ref: f.logicalId }),
+    );
+    if (!target) throw new Error(`${r.logicalId}: its function is not in the templates`);
+    const mapping: Mapping = {
+      uuid: assembly.ref(r.stack, r.logicalId),
+      functionName: target.name,
+      functionArn: target.arn,
+      eventSourceArn: p.EventSourceArn,
       batchSize: p.BatchSize,
       maxConcurrency: p.ScalingConfig?.MaximumConcurrency ?? 1000,
-      reportsFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      functionResponseTypes: p.FunctionResponseTypes ?? [],
+      state: p.Enabled === false ? 'Disabled' : 'Enabled',
+      lastModified: new Date(),
+      setEnabled: (enabled) => {
+        mapping.lastModified = new Date();
+        if (!enabled) {
+          if (mapping.state === 'Disabled') return;
+          mapping.state = 'Disabling';
+          void Promise.allSettled([...(polling.get(target.name) ?? [])]).then(() => {
+            if (mapping.state === 'Disabling') mapping.state = 'Disabled';
+          });
+          return;
+        }
+        if (mapping.state === 'Enabled') return;
+        mapping.state = 'Enabling';
+        setImmediate(() => {
+          mapping.state = 'Enabled';
+          void drain(target.name); // Lambda polls the queue again
+        });
+      },
+    };
+    return mapping;
+  });
+  /** The drains of each function's mapping that are running (the harness's pollers). */
+  const polling = new Map<string, Set<Promise<unknown>>>();
+  const mappingOf = (name: string) => {
+    const m = mappings.find((x) => x.functionName === name);
+    if (!m) throw new Error(`${name} has no event source mapping`);
+    return m;
+  };
+  const eventSource = (name: string) => {
+    const m = mappingOf(name);
+    const queueName = m.eventSourceArn.split(':').pop() as string;
+    return {
+      queueUrl: `http://sqs.${PLACE.region}.localhost/${PLACE.account}/${queueName}`,
+      batchSize: m.batchSize,
+      maxConcurrency: m.maxConcurrency,
+      reportsFailures: m.functionResponseTypes.includes('ReportBatchItemFailures'),
     };
   };
 
   /**
    * Lambda's SQS poller for `name`: `maxConcurrency` slots, each with an environment of its own, receiving
    * batches with the function's own credentials (through the front), invoking, deleting what succeeded. Runs
-   * until the queue is empty and nothing is in flight, or `maxRounds`.
+   * until the queue is empty and nothing is in flight, or `maxRounds`, or its mapping is disabled (a slot
+   * finishes the batch it holds and receives no other): a disabled mapping polls nothing at all.
    */
-  const drain = async (name: string, limits: { maxRounds?: number; onBatch?: (ids: string[]) => void } = {}) => {
+  const drain = (name: string, limits: { maxRounds?: number; onBatch?: (ids: string[]) => void } = {}) => {
+    const run = poll(name, limits);
+    const running = polling.get(name) ?? new Set();
+    polling.set(name, running);
+    running.add(run);
+    void run.finally(() => running.delete(run)).catch(() => {});
+    return run;
+  };
+  const poll = async (name: string, limits: { maxRounds?: number; onBatch?: (ids: string[]) => void }) => {
+    const mapping = mappingOf(name);
+    const invocations: InvokeResult<SQSBatchResponse>[] = [];
+    if (mapping.state !== 'Enabled') return invocations;
     const source = eventSource(name);
     const c = credentials.get(name) as { accessKeyId: string; secretAccessKey: string };
     const sqs = new SQSClient({
@@ -356,10 +519,9 @@ export async function startDeployment(options: DeploymentOptions) {
       credentials: c,
       useQueueUrlAsEndpoint: false,
     });
-    const invocations: InvokeResult<SQSBatchResponse>[] = [];
     const slot = async () => {
       const env = container(name);
-      for (let round = 0; round < (limits.maxRounds ?? 200); round++) {
+      for (let round = 0; round < (limits.maxRounds ?? 200) && mapping.state === 'Enabled'; round++) {
         const received = await sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: source.queueUrl,
@@ -425,6 +587,45 @@ export async function startDeployment(options: DeploymentOptions) {
     return { functionName: targetFn?.name, event: JSON.parse(target.Input ?? '{}') as unknown };
   };
 
+  // Scheduler's part: the schedules as the templates declare them, served by its API and read at each tick.
+  const schedulerApi = await startSchedulerApi(
+    assembly.resources('AWS::Scheduler::Schedule').map((r) => {
+      const p = assembly.resolve(r.stack, r.properties as never) as Omit<Schedule, 'Arn' | 'Name'> & { Name?: string };
+      const name = p.Name ?? assembly.ref(r.stack, r.logicalId);
+      const group = p.GroupName ?? 'default';
+      const created = Date.now() / 1000;
+      return {
+        ...p,
+        Arn: `arn:aws:scheduler:${PLACE.region}:${PLACE.account}:schedule/${group}/${name}`,
+        Name: name,
+        GroupName: group,
+        State: p.State ?? 'ENABLED',
+        CreationDate: created,
+        LastModificationDate: created,
+      };
+    }),
+  );
+  upstreams.scheduler = schedulerApi.url;
+
+  /**
+   * One time of the schedule coming round: as Scheduler holds it now (not as the template wrote it), its
+   * target invoked with its input in a fresh environment (a cold start). A DISABLED schedule fires nothing:
+   * `undefined`.
+   */
+  const tick = async <T = unknown>(): Promise<(InvokeResult<T> & { functionName: string }) | undefined> => {
+    const [schedule, more] = [...schedulerApi.schedules.values()];
+    if (!schedule || more) throw new Error('the harness ticks one schedule');
+    if (schedule.State !== 'ENABLED') return undefined;
+    const target = [...functions.values()].find((f) => f.arn === schedule.Target.Arn);
+    if (!target) throw new Error(`the schedule targets ${schedule.Target.Arn}, no function of the templates`);
+    const event = schedule.Target.Input === undefined ? {} : (JSON.parse(schedule.Target.Input) as unknown);
+    return { functionName: target.name, ...(await container(target.name).invoke<T>(event)) };
+  };
+
+  // Lambda's API: Invoke on the functions as deployed, and the event source mappings' switches.
+  const lambdaApi = await startLambdaApi({ functions: [...functions.values()], container, mappings });
+  upstreams.lambda = lambdaApi.url;
+
   const depthOf = async (name: string) => {
     const a = await sqsAdmin.send(
       new GetQueueAttributesCommand({
@@ -473,11 +674,50 @@ export async function startDeployment(options: DeploymentOptions) {
     containers,
     drain,
     eventSource,
+    mappings,
+    /** Resolves once every poller of `name` that runs has stopped (a resumed mapping drains in the background). */
+    pollersIdle: async (name: string) => {
+      while ((polling.get(name)?.size ?? 0) > 0) await Promise.all([...(polling.get(name) ?? [])]);
+    },
     scheduleEvent,
+    tick,
+    scheduler: schedulerApi,
+    lambdaApi,
+    operator,
     queueDepth,
     putOnQueue,
+    /**
+     * The deployment record `deploy` would write from these stacks' outputs (every name resolved to the one the
+     * emulators serve), and what the CLI needs to reach this deployment as the operator.
+     */
+    deploymentRecord: () => {
+      const [data, digest] = ['-Data', '-Digest'].map((suffix) => {
+        const name = assembly.stackNames.find((n) => n.endsWith(suffix));
+        if (!name) throw new Error(`no stack *${suffix} in ${options.cdkOut}`);
+        return name;
+      }) as [string, string];
+      return deploymentFromOutputs(
+        { ...PLACE, stacks: { data, digest } },
+        { data: assembly.outputs(data), digest: assembly.outputs(digest) },
+        new Date().toISOString(),
+      );
+    },
+    cliEnv: (): NodeJS.ProcessEnv => ({
+      AWS_ACCESS_KEY_ID: operator.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
+      // Another region than the deployment's: the commands must use the record's.
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_LAMBDA: front.url,
+      AWS_ENDPOINT_URL_SCHEDULER: front.url,
+      AWS_ENDPOINT_URL_SQS: front.url,
+      AWS_ENDPOINT_URL_DYNAMODB: front.url,
+    }),
     async stop() {
+      await Promise.all([...polling.values()].flatMap((runs) => [...runs]).map((r) => r.catch(() => {})));
       await Promise.all(containers.map((c) => c.stop()));
+      await lambdaApi.stop();
+      await schedulerApi.stop();
       sqsAdmin.destroy();
       s3Admin.destroy();
       await front.stop();

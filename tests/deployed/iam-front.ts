@@ -41,7 +41,7 @@ export interface FrontOptions {
   region: string;
   account: string;
   callers: Caller[];
-  /** The emulator of each service, by SigV4 signing name (dynamodb, sqs, s3, ses, secretsmanager). */
+  /** The emulator of each service, by SigV4 signing name (dynamodb, sqs, s3, ses, secretsmanager, lambda, scheduler). */
   upstreams: Record<string, string>;
   resourcePolicies: Map<string, PolicyDocument>;
 }
@@ -145,8 +145,44 @@ export function authorizationOf(
         checks: [{ action: `s3:${operation}`, resource: `arn:aws:s3:::${bucket}${object ? `/${object}` : ''}` }],
       };
     }
+    case 'lambda': {
+      const p = decodeURIComponent(req.path.split('?')[0] ?? '');
+      const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(p);
+      if (invoke) {
+        const name = invoke[1] as string;
+        const arn = name.startsWith('arn:') ? name : `arn:aws:lambda:${region}:${account}:function:${name}`;
+        return { operation: 'Invoke', checks: [{ action: 'lambda:InvokeFunction', resource: arn }] };
+      }
+      const mapping = /^\/2015-03-31\/event-source-mappings\/([^/]+)$/.exec(p);
+      if (mapping) {
+        const operation = req.method === 'PUT' ? 'UpdateEventSourceMapping' : 'GetEventSourceMapping';
+        const resource = `arn:aws:lambda:${region}:${account}:event-source-mapping:${mapping[1]}`;
+        return { operation, checks: [{ action: `lambda:${operation}`, resource }] };
+      }
+      break;
+    }
+    case 'scheduler': {
+      const url = new URL(req.path, 'http://local');
+      const name = decodeURIComponent(/^\/schedules\/([^/]+)$/.exec(url.pathname)?.[1] ?? '');
+      if (!name) break;
+      if (req.method === 'GET') {
+        const group = url.searchParams.get('groupName') ?? 'default';
+        const resource = `arn:aws:scheduler:${region}:${account}:schedule/${group}/${name}`;
+        return { operation: 'GetSchedule', checks: [{ action: 'scheduler:GetSchedule', resource }] };
+      }
+      const body = json() as { GroupName?: string; Target?: { RoleArn?: string } };
+      const resource = `arn:aws:scheduler:${region}:${account}:schedule/${body.GroupName ?? 'default'}/${name}`;
+      // A schedule runs its target as a role: whoever sets the target must be allowed to pass that role.
+      return {
+        operation: 'UpdateSchedule',
+        checks: [
+          { action: 'scheduler:UpdateSchedule', resource },
+          ...(body.Target?.RoleArn ? [{ action: 'iam:PassRole', resource: body.Target.RoleArn }] : []),
+        ],
+      };
+    }
   }
-  throw new Error(`the local front does not know the service ${service}`);
+  throw new Error(`the local front does not know the service ${service} (${req.method} ${req.path})`);
 }
 
 /** `AccessDenied` as each protocol says it. */
@@ -163,6 +199,14 @@ function denied(service: string, message: string): { status: number; headers: Re
       status: 403,
       headers: { 'content-type': 'application/xml' },
       body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${message}</Message></Error>`,
+    };
+  }
+  if (service === 'lambda' || service === 'scheduler') {
+    // rest-json: the error type in a header, the message in the body.
+    return {
+      status: 403,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' },
+      body: JSON.stringify({ Message: message, message }),
     };
   }
   const type = service === 'sqs' ? 'com.amazon.coral.service#AccessDeniedException' : 'AccessDeniedException';

@@ -66,11 +66,11 @@ export interface Journey {
 }
 
 export async function runIssue(d: Deployment, issue: number, options: JourneyOptions = {}): Promise<Journey> {
-  const tick = d.scheduleEvent();
-  if (tick.functionName !== 'ComposeIssue') throw new Error(`the schedule targets ${tick.functionName}`);
   const acceptedBefore = d.ses.accepted.length;
   const started = performance.now();
-  const composed = await d.container('ComposeIssue').invoke<Composed>(tick.event);
+  const composed = await d.tick<Composed>();
+  if (!composed) throw new Error('the schedule is DISABLED: no tick');
+  if (composed.functionName !== 'ComposeIssue') throw new Error(`the schedule targets ${composed.functionName}`);
   const composedAt = performance.now();
   await options.beforeDrain?.();
   const sendStart = d.front.decisions.length;

@@ -15,6 +15,10 @@ const LOADERS: Record<string, () => Command> = {
   issues: () => (require('./issues') as typeof import('./issues')).issues,
   site: () => (require('./site') as typeof import('./site')).site,
   deploy: () => (require('./deploy') as typeof import('./deploy')).deploy,
+  smoke: () => (require('./smoke') as typeof import('./smoke')).smoke,
+  pause: () => (require('./pause') as typeof import('./pause')).pause,
+  resume: () => (require('./pause') as typeof import('./pause')).resume,
+  status: () => (require('./status') as typeof import('./status')).status,
 };
 
 /** Every command, each module loaded. */

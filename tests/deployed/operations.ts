@@ -1,0 +1,64 @@
+/**
+ * What the deployment test needs to run `smoke`, `pause`, `resume` and `status` as the author would, against
+ * the local deployment: the deployed.config.json `deploy` would write from the synthesized stacks' outputs, the
+ * CLI as a process with the endpoints pointed at the local fronts, and views of everything a command must
+ * not change (the table's items, the site bucket's objects).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { type CliResult, runCli } from '../helpers/cli';
+import type { Deployment } from './deployment';
+import { PLACE } from './deployment';
+import { DEPLOYED_CONFIG } from './journey';
+
+const admin = { region: PLACE.region, credentials: { accessKeyId: 'admin', secretAccessKey: 'admin' } };
+
+/** deployed.config.json in `dir`: the author's config with the deployed store, transport and record. */
+export function writeDeployedConfig(d: Deployment, dir: string): string {
+  const deployment = d.deploymentRecord();
+  const file = path.join(dir, 'deployed.config.json');
+  const config = {
+    ...DEPLOYED_CONFIG,
+    store: { type: 'dynamodb', table: deployment.table },
+    transport: { type: 'ses', configurationSet: deployment.configurationSet },
+    deployment,
+  };
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** The CLI in `dir` as the operator, every AWS endpoint the IAM front. */
+export const cliAs =
+  (d: Deployment, dir: string) =>
+  (args: string[]): Promise<CliResult> =>
+    runCli(args, { cwd: dir, env: d.cliEnv() });
+
+/** Every item of the deployed table, as JSON lines, sorted (the emulator's own view). */
+export async function tableItems(d: Deployment): Promise<string[]> {
+  const table = d.deploymentRecord().table;
+  const client = new DynamoDBClient({ ...admin, endpoint: d.dynamoUrl });
+  const items: string[] = [];
+  let start: Record<string, never> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) items.push(JSON.stringify(item, Object.keys(item).sort()));
+    start = page.LastEvaluatedKey as never;
+  } while (start);
+  client.destroy();
+  return items.sort();
+}
+
+/** Every object key of the site bucket (the archive compose-issue publishes). */
+export async function siteObjects(d: Deployment): Promise<string[]> {
+  const [bucket] = d.assembly.resources('AWS::S3::Bucket').filter((b) => b.logicalId.startsWith('SiteBucket'));
+  if (!bucket) throw new Error('no site bucket in the templates');
+  const s3 = new S3Client({ ...admin, endpoint: d.fauxqsUrl, forcePathStyle: true });
+  const answer = await s3.send(new ListObjectsV2Command({ Bucket: d.assembly.ref(bucket.stack, bucket.logicalId) }));
+  s3.destroy();
+  return (answer.Contents ?? []).map((o) => String(o.Key)).sort();
+}
+
+/** The Pinboard source's own memory of its calls (its rate limits need it): the one thing composing writes. */
+export const isPinboardPacing = (item: string) => item.includes('"pinboard-api:');
