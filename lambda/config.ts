@@ -538,6 +538,9 @@ export const deployedSchema = configSchema.extend({
 });
 export type DeployedConfig = z.infer<typeof deployedSchema>;
 
+/** Where `deploy` writes the deployment record, beside the author's config; what the operations commands read. */
+export const DEPLOYED_CONFIG_FILE = 'deployed.config.json';
+
 /** Validates a parsed config; `origin` names the file in errors. */
 export function parseConfig(raw: unknown, origin: string): DigestConfig {
   return parseWith(configSchema, raw, origin);

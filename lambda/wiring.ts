@@ -558,8 +558,9 @@ export interface CommonFlags {
 /** What every host that reads a config file needs first: config loaded, adapters wired, templates compiled once. */
 export function openApp(flags: CommonFlags, output: Pick<Output, 'err'>, readOnly = false): App {
   const loaded = loadConfig(flags.config);
-  // deployed.config.json: the AWS SDK's clients go to the deployment's region unless the environment names one.
+  // deployed.config.json: the AWS SDK's clients go to the deployment's region, whatever the shell says (the
+  // table, SES identity and secrets are there), as the operations commands' do (wiring/operate.ts).
   const region = loaded.config.deployment?.region;
-  if (region && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) process.env.AWS_REGION = region;
+  if (region) process.env.AWS_REGION = region;
   return buildApp(loaded, { stateDir: flags.state, log: (line) => output.err(line), readOnly });
 }

@@ -15,7 +15,7 @@
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type DigestConfig, type LoadedConfig, parseConfig } from '../config';
+import { DEPLOYED_CONFIG_FILE, type DigestConfig, type LoadedConfig, parseConfig } from '../config';
 import { parseJsonc } from '../core/jsonc';
 import type { DeployPlan, SecretWriter, StackToolkit } from '../ports/deploy';
 import { stackNames } from './names';
@@ -23,7 +23,7 @@ import { deploymentFromOutputs } from './outputs';
 import { unreachableFromLambda } from './refusals';
 
 /** Where every other command finds the deployment: beside the author's config. */
-export const DEPLOYED_CONFIG = 'deployed.config.json';
+export const DEPLOYED_CONFIG = DEPLOYED_CONFIG_FILE;
 /** What the stacks are synthesized from while a deploy runs (removed when it ends). */
 export const PENDING_CONFIG = '.deploy.config.json';
 /** The first deploy's `siteUrl` until the distribution exists: a reserved name (RFC 2606) no mail can reach. */

@@ -14,15 +14,14 @@ import { LambdaEventSource, LambdaInvoker } from '../adapters/aws-control/lambda
 import { SchedulerSchedule } from '../adapters/aws-control/scheduler';
 import { SqsQueueStats } from '../adapters/aws-control/sqs';
 import { DynamoDbStore } from '../adapters/dynamodb-store';
-import { type DeploymentConfig, loadConfig } from '../config';
+import { DEPLOYED_CONFIG_FILE, type DeploymentConfig, loadConfig } from '../config';
 import { sleep } from '../core/retry';
 import type { SendingControls, StatusDeps } from '../jobs/operate';
 import type { SmokeDeps } from '../jobs/operate-smoke';
 import type { Output } from '../ports/output';
 import type { CommonFlags } from '../wiring';
 
-/** Where `deploy` writes the deployment record, beside the author's config; read when no --config is given. */
-export const DEPLOYED_CONFIG_FILE = 'deployed.config.json';
+export { DEPLOYED_CONFIG_FILE };
 
 export interface Operations {
   deployment: DeploymentConfig;

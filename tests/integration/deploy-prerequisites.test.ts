@@ -152,7 +152,9 @@ describe('deploy stops before any change, with the fix', () => {
     const dir = project(DEPLOYABLE);
     const result = await runCli(['deploy'], { cwd: dir, env: awsEnv() });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/✗ SES sending identity: neither links\.example nor digest@links\.example is an SES identity/);
+    expect(result.stdout).toMatch(
+      /✗ SES sending identity: neither links\.example nor digest@links\.example is an SES identity/,
+    );
     expect(result.stdout).toMatch(/✔ CDK bootstrap: eu-west-1: bootstrap version 30/);
     expectUnchanged(dir, result.stdout);
   });

@@ -2,7 +2,7 @@
  * `deploy`: a config that works locally, live on AWS. Checks first and stops before any change if something is
  * missing (what needs no account, then the account: lambda/deploy/prerequisites.ts), then deploys both stacks
  * through the CDK toolkit and writes deployed.config.json (lambda/deploy/run.ts), and ends with the addresses,
- * the schedule and what it costs a month.
+ * the next issue, what it costs a month, and a smoke test of each deployed function.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,8 +16,12 @@ import { formatText, summarize } from '../../doctor/format';
 import { runChecks } from '../../doctor/run';
 import { ENV } from '../../env';
 import { importLocalSubscribers } from '../../jobs/import-local';
+import { nextIssue } from '../../jobs/operate';
+import { smokeDeployment } from '../../jobs/operate-smoke';
+import { describeNext, smokeLines } from '../../jobs/operate-text';
 import { countSubscribers } from '../../jobs/subscriber-pages';
 import { buildApp } from '../../wiring';
+import { buildOperations } from '../../wiring/operate';
 import { type Command, stringFlag, UsageError } from '../command';
 import type { Output } from '../output';
 
@@ -166,7 +170,18 @@ export async function deployCommand(flags: DeployFlags, output: Output, env = pr
   );
   output.out(`  sign-up page: ${base}/`);
   output.out(`  archive:      ${base}/issues/`);
-  if (schedule) output.out(`  schedule:     cron(${schedule.cron}) in ${schedule.timezone}`);
+  if (schedule) {
+    const view = {
+      name: '',
+      group: '',
+      state: 'ENABLED' as const,
+      expression: `cron(${schedule.cron})`,
+      timeZone: schedule.timezone,
+    };
+    output.out(
+      `  schedule:     cron(${schedule.cron}) in ${schedule.timezone}; ${describeNext(nextIssue(view, new Date()), new Date())}`,
+    );
+  }
   output.out(
     `  cost:         about $${cost.total.toFixed(2)} a month at ${readers} active subscriber(s) (${cost.messages} messages; SES $${cost.items.ses.toFixed(2)})`,
   );
@@ -175,7 +190,17 @@ export async function deployCommand(flags: DeployFlags, output: Output, env = pr
   );
   if (needsToken && !outcome.tokenStored)
     output.out(`  the Pinboard token secret was left as it was (${ENV.pinboardToken} not set)`);
-  return 0;
+
+  // 5. Each function, as deployed, in a mode that changes nothing.
+  output.out('Smoke test (each function under its role, changing nothing):');
+  const ops = buildOperations(deployment, outcome.deployedFile);
+  try {
+    const smoked = await smokeDeployment(ops.smoke);
+    for (const line of smokeLines(smoked)) output.out(`  ${line}`);
+    return smoked.every((r) => r.ok) ? 0 : 1;
+  } finally {
+    ops.close();
+  }
 }
 
 export const deploy: Command = {
