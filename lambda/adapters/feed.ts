@@ -17,7 +17,7 @@ import type { Bookmark } from '../core/model';
 import type { RetryPolicy } from '../core/retry';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from '../core/source-limits';
 import type { BookmarkSource, SourceResult, SourceState } from '../ports/bookmark-source';
-import type { Store } from '../ports/store';
+import type { Memos } from '../ports/store';
 import { firstSeenTimes } from './feed/first-seen';
 import { readFeedBody } from './feed/read';
 import { excerpt, fetchBody, type HttpBody, safeUrl, withHttpRetry } from './http';
@@ -38,7 +38,7 @@ export interface FeedOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   /** Where the first-seen times of undated items are kept; without it they are dated at each run. */
-  memo?: Pick<Store, 'getMemo' | 'putMemo'>;
+  memo?: Memos;
   /** Preview: the first-seen memo is read, never written. */
   readOnly?: boolean;
 }

@@ -5,11 +5,12 @@
  * The token is sent, never logged: errors name the method, not the URL.
  */
 import { SourceError } from '../core/errors';
-import type { Bookmark } from '../core/model';
 import { type RetryPolicy, sleep as realSleep } from '../core/retry';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from '../core/source-limits';
 import type { BookmarkSource, SourceResult } from '../ports/bookmark-source';
-import type { Store } from '../ports/store';
+import { readMemo, writeMemo } from '../ports/memo';
+import { PINBOARD_LAST_CALL, PINBOARD_POSTS_ALL, type PostsAllMemo } from '../ports/memo-kinds';
+import type { Memos } from '../ports/store';
 import { excerpt, fetchText, withHttpRetry } from './http';
 import { fromPinboardPosts } from './pinboard-post';
 
@@ -17,7 +18,7 @@ export interface PinboardApiOptions {
   baseUrl: string;
   /** `user:HEX`, from PINBOARD_TOKEN. */
   token: string;
-  memo: Pick<Store, 'getMemo' | 'putMemo'>;
+  memo: Memos;
   /** Pinboard: "one call per user every three seconds". */
   minIntervalMs?: number;
   /** Pinboard: `posts/all` once every five minutes. */
@@ -30,14 +31,6 @@ export interface PinboardApiOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   log?: (line: string) => void;
-}
-
-interface AllMemo {
-  at: number;
-  fromdt: string;
-  updateTime: string;
-  /** Public bookmarks only: a private one is never written anywhere. */
-  bookmarks: Bookmark[];
 }
 
 /** Pinboard's `fromdt` form: `YYYY-MM-DDThh:mm:ssZ`, floored to the second. */
@@ -70,13 +63,9 @@ export class PinboardApiSource implements BookmarkSource {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  private memoKey(name: string) {
-    return `pinboard-api:${this.user}:${name}`;
-  }
-
-  /** Waits out Pinboard's 3 s spacing, counting calls made by earlier runs too. */
+  /** Waits out Pinboard's 3 s spacing, counting calls made by earlier runs too (an unreadable time: none). */
   private async pace(): Promise<void> {
-    const last = Number((await this.options.memo.getMemo(this.memoKey('last-call'))) ?? 0);
+    const last = (await readMemo(this.options.memo, PINBOARD_LAST_CALL, this.user)) ?? 0;
     const wait = last + this.minIntervalMs - this.now();
     if (wait > 0) await this.sleep(wait);
   }
@@ -86,7 +75,7 @@ export class PinboardApiSource implements BookmarkSource {
    * some milliseconds after it is sent, so spacing from the send time could fall under 3 s there.
    */
   private async stamp(): Promise<void> {
-    await this.options.memo.putMemo(this.memoKey('last-call'), String(this.now()));
+    await writeMemo(this.options.memo, PINBOARD_LAST_CALL, this.user, this.now());
   }
 
   private async call(method: string, params: Record<string, string> = {}): Promise<unknown> {
@@ -143,8 +132,8 @@ export class PinboardApiSource implements BookmarkSource {
     if (Date.parse(updateTime) < Date.parse(from)) return { bookmarks: [], unchanged: true, warnings: [] };
 
     const fromdt = pinboardTime(from);
-    const memoRaw = await this.options.memo.getMemo(this.memoKey('posts-all'));
-    const memo = memoRaw ? (JSON.parse(memoRaw) as AllMemo) : undefined;
+    // An unreadable answer is none: posts/all is called again (ports/memo-kinds.ts).
+    const memo = await readMemo(this.options.memo, PINBOARD_POSTS_ALL, this.user);
     if (memo && this.now() - memo.at < this.allIntervalMs) {
       if (memo.updateTime === updateTime && memo.fromdt <= fromdt) {
         return { bookmarks: memo.bookmarks, unchanged: false, warnings: [] };
@@ -156,8 +145,8 @@ export class PinboardApiSource implements BookmarkSource {
     }
 
     const posts = fromPinboardPosts(await this.call('posts/all', { fromdt }), 'Pinboard posts/all');
-    const saved: AllMemo = { at: this.now(), fromdt, updateTime, bookmarks: posts.filter((b) => b.shared) };
-    await this.options.memo.putMemo(this.memoKey('posts-all'), JSON.stringify(saved));
+    const saved: PostsAllMemo = { at: this.now(), fromdt, updateTime, bookmarks: posts.filter((b) => b.shared) };
+    await writeMemo(this.options.memo, PINBOARD_POSTS_ALL, this.user, saved);
     return { bookmarks: posts, unchanged: false, warnings: [] };
   }
 }

@@ -11,7 +11,7 @@ import { SourceError } from '../core/errors';
 import { mergeSources } from '../core/merge';
 import type { Bookmark, IssueRecord } from '../core/model';
 import type { NamedSource } from '../ports/bookmark-source';
-import type { Store } from '../ports/store';
+import type { IssueStore, Memos } from '../ports/store';
 import { checkLinks, type LinkCheckDeps } from './check-links';
 import { type Failed, fetchSources, nextCursors, type PlannedFetch, readCursors, writeCursors } from './fetch-sources';
 
@@ -24,7 +24,7 @@ export interface ComposeNextDeps {
   sources: readonly NamedSource[];
   /** With several sources, what a failed one does: `skip` (default) leaves it out of this issue, `stop` fails the run. */
   sourceFailure?: SourceFailurePolicy;
-  store: Pick<Store, 'history' | 'getMemo' | 'putMemo'>;
+  store: Pick<IssueStore, 'history'> & Memos;
   /** Preview: sources are read as a run would read them, and nothing is written. */
   readOnly?: boolean;
   render: RenderIssue;

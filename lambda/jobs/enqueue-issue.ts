@@ -1,12 +1,14 @@
 /** Cuts a stored issue's recipients into send batches on the queue, resumably and never twice. */
 import { toBatches } from '../core/batches';
 import type { IssueRecord } from '../core/model';
+import { readMemo, writeMemo } from '../ports/memo';
+import { ENQUEUE_PROGRESS, type EnqueueProgress } from '../ports/memo-kinds';
 import type { SendQueue } from '../ports/queue';
-import type { Store } from '../ports/store';
+import type { Ledger, Memos, SubscriberStore } from '../ports/store';
 import { subscriberPages } from './subscriber-pages';
 
 export interface EnqueueDeps {
-  store: Pick<Store, 'listSubscribers' | 'getDeliveries' | 'getMemo' | 'putMemo'>;
+  store: Pick<SubscriberStore, 'listSubscribers'> & Pick<Ledger, 'getDeliveries'> & Memos;
   queue: SendQueue;
   /** Subscriber ids per queue message. */
   recipientsPerMessage: number;
@@ -14,16 +16,6 @@ export interface EnqueueDeps {
   log?: (line: string) => void;
   /** Told how many of a page the ledger already shows done (a resumed issue). */
   onAlreadyDone?: (count: number) => void;
-}
-
-/** Kept in the store's memo while an issue is enqueued: where to go on after a crash or a retry. */
-interface EnqueueProgress {
-  cursor?: string;
-  recipients: number;
-  batches: number;
-  done: boolean;
-  /** Bumped each time a finished enqueue is started over for the recipients still missing. */
-  round: number;
 }
 
 export interface EnqueueSummary {
@@ -36,14 +28,12 @@ export interface EnqueueSummary {
   alreadyEnqueued: boolean;
 }
 
-const progressKey = (issue: number) => `enqueue:${issue}`;
-
-export async function readEnqueueProgress(
-  store: Pick<Store, 'getMemo'>,
+/** The progress memo of an issue; a value that is no progress is refused, naming its key. */
+export function readEnqueueProgress(
+  store: Pick<Memos, 'getMemo'>,
   issue: number,
 ): Promise<EnqueueProgress | undefined> {
-  const raw = await store.getMemo(progressKey(issue));
-  return raw ? (JSON.parse(raw) as EnqueueProgress) : undefined;
+  return readMemo(store, ENQUEUE_PROGRESS, issue);
 }
 
 /**
@@ -63,7 +53,6 @@ export async function enqueueIssue(
   deps: EnqueueDeps,
   options: { resumed: boolean; again?: boolean },
 ): Promise<EnqueueSummary> {
-  const key = progressKey(record.issue);
   let progress = (await readEnqueueProgress(deps.store, record.issue)) ?? {
     recipients: 0,
     batches: 0,
@@ -98,9 +87,9 @@ export async function enqueueIssue(
       recipients: progress.recipients + ids.length,
       batches: progress.batches + batches.length,
     };
-    await deps.store.putMemo(key, JSON.stringify(progress));
+    await writeMemo(deps.store, ENQUEUE_PROGRESS, record.issue, progress);
   }
-  await deps.store.putMemo(key, JSON.stringify({ ...progress, cursor: undefined, done: true }));
+  await writeMemo(deps.store, ENQUEUE_PROGRESS, record.issue, { ...progress, cursor: undefined, done: true });
   deps.log?.(
     `issue #${record.issue}: ${summary.recipients} recipients in ${summary.batches} batches on ${deps.queue.description}`,
   );

@@ -5,66 +5,36 @@
  * nothing and an issue never sent leave every source where it was.
  */
 import { SourceError } from '../core/errors';
-import type { NamedSource, SourceResult, SourceState } from '../ports/bookmark-source';
-import type { Store } from '../ports/store';
+import type { NamedSource, SourceResult } from '../ports/bookmark-source';
+import { readMemo, writeMemo } from '../ports/memo';
+import { type Cursors, SOURCE_CURSORS, type SourceCursor } from '../ports/memo-kinds';
+import type { Memos } from '../ports/store';
 
-/** Where a source's next fetch starts, and what it hands back to the source. */
-export interface SourceCursor {
-  from: string;
-  state?: SourceState;
-}
+export type { Cursors, SourceCursor };
 
-/** Source id → cursor. */
-export type Cursors = Record<string, SourceCursor>;
+export const CURSORS_MEMO = SOURCE_CURSORS.key();
 
-export const CURSORS_MEMO = 'source-cursors';
-
-type Memo = Pick<Store, 'getMemo' | 'putMemo'>;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The memo, `{ "<issue>": { "<source id>": { from, state? } } }`, read leniently: anything odd is no cursor. */
-async function readMemo(memo: Memo): Promise<Record<string, Cursors>> {
-  const raw = await memo.getMemo(CURSORS_MEMO);
-  if (!raw) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return {};
-  }
-  if (!isRecord(parsed)) return {};
-  const byIssue: Record<string, Cursors> = {};
-  for (const [issue, cursors] of Object.entries(parsed)) {
-    if (!isRecord(cursors)) continue;
-    const valid: Cursors = {};
-    for (const [id, c] of Object.entries(cursors)) {
-      if (!isRecord(c) || typeof c.from !== 'string' || Number.isNaN(Date.parse(c.from))) continue;
-      const state =
-        isRecord(c.state) && Object.values(c.state).every((v) => typeof v === 'string') ? c.state : undefined;
-      valid[id] = { from: c.from, ...(state ? { state: state as SourceState } : {}) };
-    }
-    byIssue[issue] = valid;
-  }
-  return byIssue;
+/** The memo, read leniently (ports/memo-kinds.ts): anything odd is no cursor. */
+async function readAllCursors(memo: Pick<Memos, 'getMemo'>): Promise<Record<string, Cursors>> {
+  return (await readMemo(memo, SOURCE_CURSORS, undefined)) ?? {};
 }
 
 /** The cursors issue `issue` was composed with; none for a store that predates them (each source then starts at the watermark). */
-export async function readCursors(memo: Memo, issue: number | undefined): Promise<Cursors> {
+export async function readCursors(memo: Pick<Memos, 'getMemo'>, issue: number | undefined): Promise<Cursors> {
   if (issue === undefined) return {};
-  return (await readMemo(memo))[String(issue)] ?? {};
+  return (await readAllCursors(memo))[String(issue)] ?? {};
 }
 
 /**
  * Records the cursors issue `issue` is composed with. Kept: those of `lastSent` (still in force until this
  * issue is sent) and this issue's; older ones are dropped, so the memo holds two issues at most.
  */
-export async function writeCursors(memo: Memo, issue: number, lastSent: number | undefined, cursors: Cursors) {
-  const all = await readMemo(memo);
+export async function writeCursors(memo: Memos, issue: number, lastSent: number | undefined, cursors: Cursors) {
+  const all = await readAllCursors(memo);
   const kept: Record<string, Cursors> = {};
   if (lastSent !== undefined && all[String(lastSent)]) kept[String(lastSent)] = all[String(lastSent)] as Cursors;
   kept[String(issue)] = cursors;
-  await memo.putMemo(CURSORS_MEMO, JSON.stringify(kept));
+  await writeMemo(memo, SOURCE_CURSORS, undefined, kept);
 }
 
 export interface PlannedFetch extends NamedSource, SourceCursor {}

@@ -1,6 +1,8 @@
 /** Takes bouncing and complaining addresses off the list, as SES reports them; acts on unsubscribe replies. */
 import type { SesEvent, UnsubscribeReply } from '../core/ses-events';
-import type { Store } from '../ports/store';
+import { readMemo, writeMemo } from '../ports/memo';
+import { SOFT_BOUNCES } from '../ports/memo-kinds';
+import type { Memos, SubscriberStore } from '../ports/store';
 import { tokenFrom, unsubscribe } from './subscription';
 
 export interface SesEventsSummary {
@@ -16,15 +18,13 @@ export interface SesEventsSummary {
 }
 
 export interface SesEventsDeps {
-  store: Pick<Store, 'findSubscriber' | 'getSubscriber' | 'setSubscriberStatus' | 'getMemo' | 'putMemo'>;
+  store: Pick<SubscriberStore, 'findSubscriber' | 'getSubscriber' | 'setSubscriberStatus'> & Memos;
   /** The signing key: unsubscribe replies are acted on only with it (their token is checked). */
   secret?: string;
   /** Transient bounces after which an address is suppressed. */
   transientLimit: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
 }
-
-const softBounceKey = (subscriberId: string) => `soft-bounces:${subscriberId}`;
 
 /**
  * Inputs: events parsed from SES notifications. Output: counts.
@@ -54,10 +54,11 @@ export async function recordSesEvents(
     if (event.kind === 'complaint') status = 'complained';
     else if (event.kind === 'permanent-bounce') status = 'bounced';
     else {
-      // Counted per notice time: a replayed notice (same time) is not counted twice.
-      const seen = JSON.parse((await deps.store.getMemo(softBounceKey(subscriber.id))) ?? '[]') as string[];
+      // Counted per notice time: a replayed notice (same time) is not counted twice. A memo that is no list of
+      // times is refused (ports/memo-kinds.ts), not read as none: that would forget the bounces counted.
+      const seen = (await readMemo(deps.store, SOFT_BOUNCES, subscriber.id)) ?? [];
       if (!seen.includes(event.at)) seen.push(event.at);
-      await deps.store.putMemo(softBounceKey(subscriber.id), JSON.stringify(seen.slice(-deps.transientLimit)));
+      await writeMemo(deps.store, SOFT_BOUNCES, subscriber.id, seen.slice(-deps.transientLimit));
       if (seen.length < deps.transientLimit) {
         summary.counted++;
         continue;

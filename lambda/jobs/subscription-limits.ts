@@ -14,7 +14,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Store } from '../ports/store';
+import { readMemo, writeMemo } from '../ports/memo';
+import { SIGNUP_IP, type Window } from '../ports/memo-kinds';
+import type { Memos } from '../ports/store';
+
+export type { Window } from '../ports/memo-kinds';
 
 export const HOUR_SECONDS = 3600;
 export const DAY_SECONDS = 86_400;
@@ -48,20 +52,17 @@ export function clientKey(ip: string): string {
     .join(':')}::/64`;
 }
 
-/** The memo key of an IP's bucket: a keyed hash, so the stored key says nothing about the IP. */
+/** The memo key of an IP's bucket, which says nothing about the IP. */
 export function ipMemoKey(secret: string, ip: string): string {
+  return SIGNUP_IP.key(ipBucket(secret, ip));
+}
+
+/** The bucket of an IP: a keyed hash, so it says nothing about the IP. */
+function ipBucket(secret: string, ip: string): string {
   const digest = createHmac('sha256', secret)
     .update(`signup ip\n${clientKey(ip)}`)
     .digest();
-  return `signup:ip:${(digest.readUInt32BE(0) % IP_BUCKETS).toString(36)}`;
-}
-
-export const addressMemoKey = (subscriberId: string) => `signup:s:${subscriberId}`;
-
-export interface Window {
-  /** Start, in seconds since the epoch. */
-  start: number;
-  count: number;
+  return (digest.readUInt32BE(0) % IP_BUCKETS).toString(36);
 }
 
 /** A fixed window's count after one more hit at `now` (seconds), or how long to wait when `limit` is reached. */
@@ -81,43 +82,17 @@ export function hit(
  * `serialized`: it reads and writes a memo.
  */
 export async function countIpRequest(
-  store: Store,
+  store: Memos,
   secret: string,
   ip: string,
   limit: number,
   now: number,
 ): Promise<{ retryAfter?: number }> {
-  const key = ipMemoKey(secret, ip);
-  const [start, count] = ((await store.getMemo(key)) ?? '').split(':').map(Number);
-  const previous =
-    Number.isFinite(start) && Number.isFinite(count) ? { start: start ?? 0, count: count ?? 0 } : undefined;
+  const bucket = ipBucket(secret, ip);
+  // An unreadable count is none: the hour starts over.
+  const previous = await readMemo(store, SIGNUP_IP, bucket);
   const { window, retryAfter } = hit(previous, now, HOUR_SECONDS, limit);
   // Of no use once its hour is over (an hour's margin for clocks).
-  if (retryAfter === undefined) {
-    await store.putMemo(key, `${window.start}:${window.count}`, window.start + 2 * HOUR_SECONDS);
-  }
+  if (retryAfter === undefined) await writeMemo(store, SIGNUP_IP, bucket, window, window.start + 2 * HOUR_SECONDS);
   return { retryAfter };
-}
-
-/** What is remembered per address: this day's requests and when the last confirmation went out (seconds). */
-export interface AddressMemo {
-  window?: Window;
-  lastConfirmation?: number;
-}
-
-export function parseAddressMemo(text: string | undefined): AddressMemo {
-  if (!text) return {};
-  try {
-    const raw = JSON.parse(text) as { w?: number; n?: number; c?: number };
-    return {
-      ...(typeof raw.w === 'number' && typeof raw.n === 'number' ? { window: { start: raw.w, count: raw.n } } : {}),
-      ...(typeof raw.c === 'number' ? { lastConfirmation: raw.c } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-export function formatAddressMemo(memo: AddressMemo): string {
-  return JSON.stringify({ w: memo.window?.start, n: memo.window?.count, c: memo.lastConfirmation });
 }

@@ -24,17 +24,11 @@ import type { Subscriber } from '../core/model';
 import { siteBase } from '../core/site-url';
 import { checkToken, createToken } from '../core/tokens';
 import type { Mailer } from '../ports/mailer';
+import { readMemo, writeMemo } from '../ports/memo';
+import { type AddressMemo, SIGNUP_ADDRESS } from '../ports/memo-kinds';
 import type { Store } from '../ports/store';
 import { type BuildConfirmation, CONFIRM_DAYS } from '../render/confirm-message';
-import {
-  addressMemoKey,
-  countIpRequest,
-  DAY_SECONDS,
-  formatAddressMemo,
-  hit,
-  parseAddressMemo,
-  serialized,
-} from './subscription-limits';
+import { countIpRequest, DAY_SECONDS, hit, serialized } from './subscription-limits';
 
 export interface SubscriptionLimits {
   perIpPerHour: number;
@@ -97,8 +91,7 @@ async function decideConfirmation(
   countRequest: boolean,
   now: number,
 ): Promise<Decision> {
-  const key = addressMemoKey(subscriber.id);
-  const memo = parseAddressMemo(await deps.store.getMemo(key));
+  const memo = await readAddressMemo(deps, subscriber.id);
   let window = memo.window;
   if (countRequest) {
     const counted = hit(memo.window, now, DAY_SECONDS, deps.limits.perAddressPerDay);
@@ -107,17 +100,19 @@ async function decideConfirmation(
   }
   const send = memo.lastConfirmation === undefined || now - memo.lastConfirmation >= DAY_SECONDS;
   const lastConfirmation = send ? now : memo.lastConfirmation;
-  await deps.store.putMemo(
-    key,
-    formatAddressMemo({ window, lastConfirmation }),
-    addressMemoExpiry(window, lastConfirmation),
-  );
+  await writeAddressMemo(deps, subscriber.id, { window, lastConfirmation });
   return { send, previous: memo.lastConfirmation };
 }
 
-/** An address memo is of no use a day after both its window and its last confirmation (a day's margin). */
-function addressMemoExpiry(window: { start: number } | undefined, lastConfirmation: number | undefined) {
-  return Math.max(window?.start ?? 0, lastConfirmation ?? 0) + 2 * DAY_SECONDS;
+/** An address's sign-up memo; an unreadable one is none (its day starts over). */
+async function readAddressMemo(deps: SubscriptionDeps, subscriberId: string): Promise<AddressMemo> {
+  return (await readMemo(deps.store, SIGNUP_ADDRESS, subscriberId)) ?? {};
+}
+
+/** Written with an expiry: of no use a day after both its window and its last confirmation (a day's margin). */
+function writeAddressMemo(deps: SubscriptionDeps, subscriberId: string, memo: AddressMemo): Promise<void> {
+  const expiresAt = Math.max(memo.window?.start ?? 0, memo.lastConfirmation ?? 0) + 2 * DAY_SECONDS;
+  return writeMemo(deps.store, SIGNUP_ADDRESS, subscriberId, memo, expiresAt);
 }
 
 /**
@@ -140,15 +135,10 @@ async function sendConfirmation(
     });
     await deps.mailer.send(message);
   } catch (error) {
-    const key = addressMemoKey(subscriber.id);
     await serialized(deps.store, async () => {
-      const memo = parseAddressMemo(await deps.store.getMemo(key));
+      const memo = await readAddressMemo(deps, subscriber.id);
       if (memo.lastConfirmation === seconds(nowMs)) {
-        await deps.store.putMemo(
-          key,
-          formatAddressMemo({ window: memo.window, lastConfirmation: previous }),
-          addressMemoExpiry(memo.window, previous),
-        );
+        await writeAddressMemo(deps, subscriber.id, { window: memo.window, lastConfirmation: previous });
       }
     });
     throw error;

@@ -41,16 +41,18 @@ export type AddResult = { subscriber: Subscriber; created: boolean };
 
 export type ClaimResult = 'claimed' | 'done' | 'busy';
 
-/** Releases a lock taken with `Store.lock`. */
+/** Releases a lock taken with `Locks.lock`. */
 export type Release = () => Promise<void>;
 
 /**
- * Durable state: subscribers, issues, the per-recipient delivery ledger and small source memos.
- * Every write is atomic: a crash at any moment leaves the store readable with nothing recorded lost.
+ * Durable state, one small port for each kind of it: issues, subscribers, the delivery ledger, memos and
+ * locks. Every write is atomic: a crash at any moment leaves the store readable with nothing recorded lost.
+ * A job names the port (or the few methods of it) it uses; `Store` is all of them, as the adapters
+ * (adapters/file-store.ts, adapters/dynamodb-store.ts) provide them over one directory or one table.
  */
-export interface Store {
-  readonly description: string;
 
+/** The issues: composed, sending, sent. */
+export interface IssueStore {
   history(): Promise<History>;
   /** Stores a newly composed issue; fails if that issue number exists. */
   createIssue(record: IssueRecord): Promise<void>;
@@ -59,7 +61,10 @@ export interface Store {
   listIssues(): Promise<IssueSummary[]>;
   /** Moves an issue's status forward only if it is currently `from`; returns whether it moved. */
   advanceIssue(issue: number, from: IssueStatus, to: IssueStatus, at: string): Promise<boolean>;
+}
 
+/** The readers: one per address, with a status. */
+export interface SubscriberStore {
   /** Adds a subscriber, or returns the existing one for that address (compared case-insensitively). */
   addSubscriber(input: NewSubscriber, at: string): Promise<AddResult>;
   /** Adds many at once (an import): one write, results in input order. */
@@ -71,7 +76,10 @@ export interface Store {
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined>;
   /** Subscribers page by page, in a stable order; `status` filters. */
   listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }): Promise<SubscriberPage>;
+}
 
+/** The per-recipient delivery ledger: what makes delivery exactly-once per reader. */
+export interface Ledger {
   /** The ledger entry for one recipient of one issue. */
   getDelivery(issue: number, subscriberId: string): Promise<Delivery | undefined>;
   /** The ledger entries of these recipients (a recipient with none is absent), in as few reads as the store can. */
@@ -89,15 +97,28 @@ export interface Store {
   completeDelivery(delivery: Delivery): Promise<void>;
   /** Counts of ledger entries for an issue, by state. */
   countDeliveries(issue: number): Promise<Record<Delivery['state'], number>>;
+}
 
-  /** Small values a source keeps between runs (e.g. when Pinboard was last called). */
+/**
+ * Small values jobs and sources keep between runs (e.g. when Pinboard was last called), as text under a key.
+ * Read and write them through their kind (ports/memo.ts, ports/memo-kinds.ts), which validates what it reads.
+ */
+export interface Memos {
   getMemo(key: string): Promise<string | undefined>;
   /**
    * `expiresAt` (epoch seconds): after it the memo is of no use, and a store with expiry (DynamoDB's TTL) may
    * delete it, within days of that time; a reader must not count on it being there, or gone.
    */
   putMemo(key: string, value: string, expiresAt?: number): Promise<void>;
+}
 
+/** Exclusive locks for jobs. */
+export interface Locks {
   /** Exclusive lock for one job (e.g. sending); throws StoreError if another live run holds it. */
   lock(name: string): Promise<Release>;
+}
+
+/** Every port of durable state, as one adapter provides them. */
+export interface Store extends IssueStore, SubscriberStore, Ledger, Memos, Locks {
+  readonly description: string;
 }

@@ -1,9 +1,14 @@
-/** The Store contract against DynamoDbStore on dynalite (the DynamoDB API, in memory, on 127.0.0.1). */
+/** The store contracts against DynamoDbStore on dynalite (the DynamoDB API, in memory, on 127.0.0.1). */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
-import { describeStoreContract, issueRecord } from '../contract/store-contract';
+import { describeIssueStoreContract } from '../contract/issue-store-contract';
+import { describeLedgerContract } from '../contract/ledger-contract';
+import { describeLocksContract } from '../contract/locks-contract';
+import { describeMemosContract } from '../contract/memos-contract';
+import { issueRecord } from '../contract/store-contract';
+import { describeSubscriberStoreContract } from '../contract/subscriber-store-contract';
 
 let server: Server;
 let endpoint: string;
@@ -23,16 +28,19 @@ afterAll(async () => {
 const client = () =>
   new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
-describeStoreContract(
-  'DynamoDbStore on dynalite',
-  async () => {
-    const table = `digest-${++tables}`;
-    const store = new DynamoDbStore({ table, client: client(), claimTtlMs: 120_000 });
-    await store.createTable();
-    return { store, reopen: () => new DynamoDbStore({ table, client: client(), claimTtlMs: 120_000 }) };
-  },
-  { crossProcessClaims: true },
-);
+/** A fresh table; `reopen` is another process (its own client) on it. */
+const fresh = async () => {
+  const table = `digest-${++tables}`;
+  const store = new DynamoDbStore({ table, client: client(), claimTtlMs: 120_000 });
+  await store.createTable();
+  return { store, reopen: () => new DynamoDbStore({ table, client: client(), claimTtlMs: 120_000 }) };
+};
+
+describeIssueStoreContract('DynamoDbStore on dynalite', fresh);
+describeSubscriberStoreContract('DynamoDbStore on dynalite', fresh);
+describeLedgerContract('DynamoDbStore on dynalite', fresh, { crossProcessClaims: true });
+describeMemosContract('DynamoDbStore on dynalite', fresh);
+describeLocksContract('DynamoDbStore on dynalite', fresh);
 
 describe('DynamoDbStore', () => {
   it('writes the table TTL on memos given an expiry and on locks, and none on memos without one', async () => {

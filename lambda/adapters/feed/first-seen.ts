@@ -8,40 +8,27 @@
  */
 import { createHash } from 'node:crypto';
 import { normalizeUrl } from '../../core/url';
-import type { Store } from '../../ports/store';
+import { readMemo, writeMemo } from '../../ports/memo';
+import { FEED_FIRST_SEEN } from '../../ports/memo-kinds';
+import type { Memos } from '../../ports/store';
 
 export const FIRST_SEEN_LIMIT = 3000;
 
-type Memo = Pick<Store, 'getMemo' | 'putMemo'>;
-
 const hash = (text: string, length: number) => createHash('sha256').update(text).digest('base64url').slice(0, length);
 
-/** The memo key for a feed: its URL hashed, since a feed URL may carry a secret. */
-export const firstSeenKey = (feedUrl: string) => `feed-first-seen:${hash(feedUrl, 16)}`;
+/** A feed's id in its memo's key: its URL hashed, since a feed URL may carry a secret. */
+const feedId = (feedUrl: string) => hash(feedUrl, 16);
+
+/** The memo key for a feed. */
+export const firstSeenKey = (feedUrl: string) => FEED_FIRST_SEEN.key(feedId(feedUrl));
 
 export interface FirstSeenOptions {
-  memo?: Memo;
+  memo?: Memos;
   /** The feed's URL: one memo per source. */
   feedUrl: string;
   /** Preview: read the memo, never write it. */
   readOnly?: boolean;
   limit?: number;
-}
-
-/** Parses the memo leniently: anything unreadable is an empty memory, never a failed run. */
-function parseMemo(raw: string | undefined): Map<string, number> {
-  const seen = new Map<string, number>();
-  if (!raw) return seen;
-  try {
-    const pairs: unknown = JSON.parse(raw);
-    if (!Array.isArray(pairs)) return seen;
-    for (const pair of pairs) {
-      if (Array.isArray(pair) && typeof pair[0] === 'string' && Number.isFinite(pair[1])) seen.set(pair[0], pair[1]);
-    }
-  } catch {
-    // an unreadable memo is forgotten
-  }
-  return seen;
 }
 
 /**
@@ -50,8 +37,9 @@ function parseMemo(raw: string | undefined): Map<string, number> {
  */
 export async function firstSeenTimes(urls: string[], now: string, options: FirstSeenOptions): Promise<string[]> {
   if (urls.length === 0) return [];
-  const key = firstSeenKey(options.feedUrl);
-  const seen = parseMemo(await options.memo?.getMemo(key));
+  const id = feedId(options.feedUrl);
+  // Read leniently (ports/memo-kinds.ts): anything unreadable is an empty memory, never a failed run.
+  const seen = new Map(options.memo ? await readMemo(options.memo, FEED_FIRST_SEEN, id) : undefined);
   // Milliseconds, as `now` has them: an item carried to the next issue must keep exactly its time, or it
   // could fall just before that issue's window (the watermark may be this very time).
   const nowMs = Date.parse(now);
@@ -65,7 +53,7 @@ export async function firstSeenTimes(urls: string[], now: string, options: First
   });
   if (options.memo && !options.readOnly) {
     const limit = options.limit ?? FIRST_SEEN_LIMIT;
-    await options.memo.putMemo(key, JSON.stringify([...seen].slice(-limit)));
+    await writeMemo(options.memo, FEED_FIRST_SEEN, id, [...seen].slice(-limit));
   }
   return times;
 }

@@ -4,19 +4,26 @@ import path from 'node:path';
 import { FileStore } from '../../../lambda/adapters/file-store';
 import type { Delivery } from '../../../lambda/core/model';
 import { newSubscriberId } from '../../../lambda/core/tokens';
-import { describeStoreContract } from '../../contract/store-contract';
+import { describeIssueStoreContract } from '../../contract/issue-store-contract';
+import { describeLedgerContract } from '../../contract/ledger-contract';
+import { describeLocksContract } from '../../contract/locks-contract';
+import { describeMemosContract } from '../../contract/memos-contract';
+import { describeSubscriberStoreContract } from '../../contract/subscriber-store-contract';
 
 const AT = '2026-11-23T00:00:00.000Z';
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'pd-store-'));
 
-describeStoreContract(
-  'FileStore',
-  async () => {
-    const dir = tempDir();
-    return { store: new FileStore(dir), reopen: () => new FileStore(dir) };
-  },
-  { crossProcessClaims: false },
-);
+/** A fresh directory; `reopen` is another process on it. */
+const fresh = async () => {
+  const dir = tempDir();
+  return { store: new FileStore(dir), reopen: () => new FileStore(dir) };
+};
+
+describeIssueStoreContract('FileStore', fresh);
+describeSubscriberStoreContract('FileStore', fresh);
+describeLedgerContract('FileStore', fresh, { crossProcessClaims: false });
+describeMemosContract('FileStore', fresh);
+describeLocksContract('FileStore', fresh);
 
 describe('FileStore', () => {
   it('reads a ledger whose last line was torn by a kill, losing nothing before it', async () => {

@@ -208,4 +208,19 @@ describe('composeNextIssue and a source’s state', () => {
     await compose();
     expect(sources.map((s) => s.calls.at(-1)?.from)).toEqual([old.savedAt, old.savedAt]);
   });
+
+  it('reads a cursor memo that is not one as no cursors: every source at the watermark, and a valid memo after', async () => {
+    const { sources, store, compose } = setup(['blog', 'linkding']);
+    const old = bookmark({ savedAt: at(20) });
+    sources[0]?.answers([old], { etag: '"v1"' });
+    sources[1]?.answers([]);
+    const first = issueOf(await compose());
+    store.send(first.record);
+    store.memos.set('source-cursors', '{"1":{"feed:0":');
+    sources[0]?.answers([bookmark({ savedAt: at(22) })]);
+    issueOf(await compose());
+    // No state handed back (it was in the unreadable memo), each from the watermark.
+    expect(sources.map((s) => s.calls.at(-1))).toEqual([{ from: old.savedAt }, { from: old.savedAt }]);
+    expect(Object.keys(JSON.parse(store.memos.get('source-cursors') ?? '')).sort()).toEqual(['2']);
+  });
 });

@@ -81,6 +81,18 @@ describe('enqueueIssue', () => {
     expect(again).toMatchObject({ recipients: 20, alreadyDone: 100 });
     expect(queue.ids().sort()).toEqual(ids.slice(100).sort());
   });
+
+  it('keeps its progress memo in the form existing stores hold, and refuses one that is not progress', async () => {
+    const { store } = await storeWith(120);
+    const queue = new RecordingQueue();
+    await enqueueIssue({ issue: 1 }, { store, queue, recipientsPerMessage: 50, pageSize: 100 }, { resumed: false });
+    expect(await store.getMemo('enqueue:1')).toBe('{"recipients":120,"batches":3,"done":true,"round":0}');
+    // A hand edit or a foreign write: never taken as "not done" (all enqueued again) nor as "done" (nobody).
+    await store.putMemo('enqueue:2', '{"recipients":120,"batches":3,"done":"yes","round":0}');
+    const again = enqueueIssue({ issue: 2 }, { store, queue, recipientsPerMessage: 50 }, { resumed: true });
+    await expect(again).rejects.toThrow(/memo "enqueue:2" \(enqueue progress\) holds no valid value/);
+    expect(queue.batches.filter((b) => b.issue === 2)).toEqual([]);
+  });
 });
 
 describe('InProcessQueue', () => {

@@ -10,6 +10,7 @@ function fakeStore(list: Subscriber[]) {
   const changes: Array<{ id: string; status: SubscriberStatus }> = [];
   return {
     changes,
+    memo,
     store: {
       findSubscriber: async (email: string) => list.find((s) => s.email.toLowerCase() === email.toLowerCase()),
       getSubscriber: async (id: string) => list.find((s) => s.id === id),
@@ -73,6 +74,20 @@ describe('recordSesEvents', () => {
     await recordSesEvents([event('transient-bounce', a.email, '2026-11-15T00:00:00.000Z')], deps);
     expect(a.status).toBe('bounced');
     expect(changes).toHaveLength(1);
+  });
+
+  it('keeps the bounce times as existing stores hold them, and refuses a memo that is not a list of times', async () => {
+    const [a, b] = [subscriber(), subscriber()] as [Subscriber, Subscriber];
+    const { store, memo, changes } = fakeStore([a, b]);
+    await recordSesEvents([event('transient-bounce', a.email)], { store, transientLimit: 3 });
+    expect(memo.get(`soft-bounces:${a.id}`)).toBe('["2026-11-21T07:00:00.000Z"]');
+    // Read as none, it would forget the bounces counted: the event fails instead, naming the memo.
+    memo.set(`soft-bounces:${b.id}`, '{"count":2}');
+    await expect(recordSesEvents([event('transient-bounce', b.email)], { store, transientLimit: 3 })).rejects.toThrow(
+      `memo "soft-bounces:${b.id}" (soft bounces) holds no valid value`,
+    );
+    expect(memo.get(`soft-bounces:${b.id}`)).toBe('{"count":2}');
+    expect(changes).toEqual([]);
   });
 
   it('leaves an already suppressed address alone (a complaint after a bounce changes nothing)', async () => {

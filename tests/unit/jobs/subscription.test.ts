@@ -1,6 +1,12 @@
 import type { SubscriberStatus } from '../../../lambda/core/model';
 import { createToken } from '../../../lambda/core/tokens';
-import { signupAddress, tokenFrom, unsubscribe, unsubscribeAddress } from '../../../lambda/jobs/subscription';
+import {
+  signupAddress,
+  subscribe,
+  tokenFrom,
+  unsubscribe,
+  unsubscribeAddress,
+} from '../../../lambda/jobs/subscription';
 import { clientKey, hit, ipMemoKey } from '../../../lambda/jobs/subscription-limits';
 import { harness, SIGNING, START } from '../../helpers/subscription';
 
@@ -42,6 +48,22 @@ describe('sign-up limits', () => {
     expect(keys.size).toBeLessThanOrEqual(4096);
     expect(keys.size).toBeGreaterThan(3500);
     for (const key of keys) expect(key).toMatch(/^signup:ip:[0-9a-z]{1,3}$/);
+  });
+
+  it('reads sign-up memos that are not what it wrote as none: the request counts afresh and a confirmation goes', async () => {
+    const { store, deps, mailer } = harness({ limits: { perIpPerHour: 1, perAddressPerDay: 1 } });
+    const { subscriber } = await store.addSubscriber({ email: 'ann@example.com', status: 'pending' }, 'x');
+    const ipKey = ipMemoKey(SIGNING, '192.0.2.7');
+    // Torn or hand-edited values.
+    await store.putMemo(ipKey, '99999999999:nine');
+    await store.putMemo(`signup:s:${subscriber.id}`, '{"w":');
+    expect(await subscribe({ email: 'ann@example.com', ip: '192.0.2.7' }, deps)).toEqual({ kind: 'accepted' });
+    expect(mailer.accepted).toHaveLength(1);
+    const now = Math.floor(START / 1000);
+    expect(await store.getMemo(ipKey)).toBe(`${now}:1`);
+    expect(await store.getMemo(`signup:s:${subscriber.id}`)).toBe(`{"w":${now},"n":1,"c":${now}}`);
+    // Valid now, the limits hold again.
+    expect(await subscribe({ email: 'ann@example.com', ip: '192.0.2.7' }, deps)).toMatchObject({ kind: 'limited' });
   });
 
   it('counts in fixed windows and says how long until the window ends', () => {
