@@ -1,8 +1,8 @@
 /**
  * The DynamoDB actions each function may call on the table, by name: only what its code reaches through the
  * Store, no Scan, no BatchWriteItem, no streams. The table has no index, so the grants name the table's ARN
- * alone. Two tables make it: what each Store method of lambda/adapters/dynamodb-store.ts calls (a stack test
- * runs the adapter and checks it), and which Store methods each function's jobs reach (traced by hand from
+ * alone. Two tables make it: what each Store method of the DynamoDB adapter calls (lambda/adapters/dynamodb/*.ts,
+ * one part per port; a stack test runs the adapter and checks it), and which Store methods each function's jobs reach (traced by hand from
  * the handlers; the deployment test runs every function under the result).
  */
 import type { Store } from '../lambda/ports/store';

@@ -9,7 +9,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Subscriber, SubscriberStatus } from '../core/model';
 import { newSubscriberId } from '../core/tokens';
-import type { AddResult, NewSubscriber, Release, SubscriberPage } from '../ports/store';
+import {
+  type AddResult,
+  type NewSubscriber,
+  newSubscriberRecord,
+  type Release,
+  type SubscriberPage,
+} from '../ports/store';
 import { parseJsonLine, readLineAt, readLines } from './line-file';
 
 const parse = (text: string) => parseJsonLine<Subscriber>(text);
@@ -131,15 +137,7 @@ export class SubscriberFile {
         const key = input.email.toLowerCase();
         const existing = wanted.get(key);
         if (existing) return { subscriber: existing, created: false };
-        const subscriber: Subscriber = {
-          id: newSubscriberId(),
-          email: input.email,
-          ...(input.name ? { name: input.name } : {}),
-          status: input.status,
-          createdAt: input.createdAt ?? at,
-          updatedAt: at,
-          ...(input.source ? { source: input.source } : {}),
-        };
+        const subscriber = newSubscriberRecord(newSubscriberId(), input, at);
         wanted.set(key, subscriber);
         lines.push(JSON.stringify(subscriber));
         return { subscriber, created: true };

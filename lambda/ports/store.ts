@@ -27,6 +27,19 @@ export interface NewSubscriber {
   source?: string;
 }
 
+/** The subscriber a store writes for `input` under a new `id`: the same fields on every adapter. */
+export function newSubscriberRecord(id: string, input: NewSubscriber, at: string): Subscriber {
+  return {
+    id,
+    email: input.email,
+    ...(input.name ? { name: input.name } : {}),
+    status: input.status,
+    createdAt: input.createdAt ?? at,
+    updatedAt: at,
+    ...(input.source ? { source: input.source } : {}),
+  };
+}
+
 /** One issue as `issues list` shows it: no body, so listing a long history stays cheap. */
 export interface IssueSummary {
   issue: number;

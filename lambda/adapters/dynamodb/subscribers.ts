@@ -6,7 +6,13 @@
 import { StoreError } from '../../core/errors';
 import type { Subscriber, SubscriberStatus } from '../../core/model';
 import { newSubscriberId } from '../../core/tokens';
-import type { AddResult, NewSubscriber, SubscriberPage, SubscriberStore } from '../../ports/store';
+import {
+  type AddResult,
+  type NewSubscriber,
+  newSubscriberRecord,
+  type SubscriberPage,
+  type SubscriberStore,
+} from '../../ports/store';
 import type { DynamoTable, Item } from './table';
 
 const PK = 'SUBSCRIBERS';
@@ -22,18 +28,6 @@ function toSubscriber(item: Item): Subscriber {
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     ...(item.source ? { source: item.source as string } : {}),
-  };
-}
-
-function newSubscriber(id: string, input: NewSubscriber, at: string): Subscriber {
-  return {
-    id,
-    email: input.email,
-    ...(input.name ? { name: input.name } : {}),
-    status: input.status,
-    createdAt: input.createdAt ?? at,
-    updatedAt: at,
-    ...(input.source ? { source: input.source } : {}),
   };
 }
 
@@ -53,11 +47,11 @@ export class DynamoDbSubscribers implements SubscriberStore {
         const existing = await this.getSubscriber(index.id as string);
         if (existing) return { subscriber: existing, created: false };
         // The address was claimed by an add that stopped before writing the subscriber: finish it.
-        const repaired = newSubscriber(index.id as string, input, at);
+        const repaired = newSubscriberRecord(index.id as string, input, at);
         await this.table.putIf({ pk: PK, sk: sk(repaired.id), ...repaired }, 'attribute_not_exists(pk)');
         return { subscriber: (await this.getSubscriber(repaired.id)) ?? repaired, created: true };
       }
-      const subscriber = newSubscriber(newSubscriberId(), input, at);
+      const subscriber = newSubscriberRecord(newSubscriberId(), input, at);
       if (await this.table.putIf({ pk: addressKey, sk: 'EMAIL', id: subscriber.id }, 'attribute_not_exists(pk)')) {
         await this.table.putIf({ pk: PK, sk: sk(subscriber.id), ...subscriber });
         return { subscriber, created: true };
