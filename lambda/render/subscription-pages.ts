@@ -16,7 +16,7 @@ export function escapeHtml(value: string): string {
 }
 
 /** Markup that is already safe (built by `html`): passed through as it is. */
-class Safe {
+export class Safe {
   constructor(readonly markup: string) {}
 }
 
@@ -64,17 +64,24 @@ footer a { color: var(--muted); display: inline-block; padding: 12px 0; }
 @media (max-width: 480px) { h1 { font-size: 22px; } button { width: 100%; } .card { padding: 20px 16px; } }
 `.trim();
 
-/** The one stylesheet's hash, for `style-src` in the Content-Security-Policy. */
-export const STYLE_HASH = `sha256-${createHash('sha256').update(CSS).digest('base64')}`;
+/** An inline stylesheet's hash, as `style-src` names it in a Content-Security-Policy. */
+export const styleHashOf = (css: string) => `sha256-${createHash('sha256').update(css).digest('base64')}`;
 
-/** No scripts, no frames, no plugins, nothing fetched; forms post only back here; the one inline style by hash. */
-const CONTENT_SECURITY_POLICY_PARTS = [
+/** The one stylesheet's hash, for `style-src` in the Content-Security-Policy. */
+export const STYLE_HASH = styleHashOf(CSS);
+
+/**
+ * No scripts, no frames, no plugins, nothing fetched; forms post only back here; the inline styles by hash
+ * (the pages' one stylesheet, and any a page adds with `page`'s `extraCss`).
+ */
+export const policyParts = (styleHashes: readonly string[]) => [
   "default-src 'none'",
-  `style-src '${STYLE_HASH}'`,
+  `style-src ${styleHashes.map((h) => `'${h}'`).join(' ')}`,
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ];
+const CONTENT_SECURITY_POLICY_PARTS = policyParts([STYLE_HASH]);
 export const CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_PARTS.join('; ');
 
 export interface PageSite {
@@ -95,14 +102,19 @@ export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_PARTS.filter
   (p) => !p.startsWith('frame-ancestors'),
 ).join('; ');
 
-/** A whole page: heading, content, and a footer back to the signup form. `metaCsp`: the policy in the page too. */
+/**
+ * A whole page: heading, content, and a footer back to the signup form. `metaCsp`: the policy in the page too.
+ * `footer: false`: no footer (pages that are not the readers'). `extraCss`: a second stylesheet after the
+ * pages' one, which the policy must allow by its own hash (`styleHashOf`).
+ */
 export function page(
   site: PageSite,
   heading: string,
   content: Safe,
-  options: { home?: boolean; metaCsp?: boolean } = {},
+  options: { home?: boolean; metaCsp?: boolean; footer?: boolean; extraCss?: string } = {},
 ): string {
-  const footer = options.home ? '' : html`<footer><a href="./">${site.title}: sign up</a></footer>`;
+  const footer =
+    options.home || options.footer === false ? '' : html`<footer><a href="./">${site.title}: sign up</a></footer>`;
   return `<!doctype html>${
     html`<html lang="${site.lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -113,7 +125,7 @@ ${
 `
     : ''
 }<title>${heading === site.title ? heading : `${heading} · ${site.title}`}</title>
-<style>${new Safe(CSS)}</style></head>
+<style>${new Safe(CSS)}</style>${options.extraCss ? html`<style>${new Safe(options.extraCss)}</style>` : ''}</head>
 <body><main><div class="card"><h1>${heading}</h1>
 ${content}</div>${footer}</main></body></html>
 `.markup

@@ -54,9 +54,10 @@ export interface TextContrast {
 
 /**
  * In the page: every visible text node, its colour and the colour behind it (walking up to the first opaque
- * background, blending translucent ones), with the WCAG contrast ratio between them.
+ * background, blending translucent ones), with the WCAG contrast ratio between them. `rootSelector`: only the
+ * text inside the first element it matches (`page.evaluate(measureTextContrast, '.pfl')`).
  */
-export function measureTextContrast(): TextContrast[] {
+export function measureTextContrast(rootSelector?: unknown): TextContrast[] {
   type Rgba = [number, number, number, number];
   const parse = (css: string): Rgba => {
     const m = /rgba?\(([^)]*)\)/.exec(css);
@@ -93,7 +94,10 @@ export function measureTextContrast(): TextContrast[] {
   };
   const css = ([r, g, b]: Rgba) => `rgb(${Math.round(r)}, ${Math.round(g)}, ${Math.round(b)})`;
   const found: TextContrast[] = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  // `unknown`: Playwright passes nothing (void) to a page function called without an argument.
+  const root = typeof rootSelector === 'string' ? document.querySelector(rootSelector) : document.body;
+  if (!root) throw new Error(`no ${rootSelector} in the page`);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     const text = (node.textContent ?? '').trim();
