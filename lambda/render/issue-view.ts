@@ -1,13 +1,15 @@
 /**
  * One view of an issue: what the email, the archive's pages and the feeds show of it (its number, subject,
- * date, link count, permalink, summary line and its links by section), made here and nowhere else. Pure:
- * values in, values out. Each output hands these values to its templates under the names those templates
+ * date, link count, permalink, summary line, the author's note and its links by section), made here and
+ * nowhere else. Pure: values in, values out. Each output hands these values to its templates under the names those templates
  * read (render/renderer.ts for the email, render/site-pages.ts and render/site-feeds.ts for the site).
  *
  * Only http(s) links are shown: selection already keeps every other scheme out of an issue
  * (core/select.ts), and the view keeps them out of any record that holds one all the same.
  */
+import Handlebars from 'handlebars';
 import type { IssueModel, Section } from '../core/model';
+import { noteHtml, noteText } from '../core/note';
 import { issueUrl, type SiteEntry } from '../core/site';
 import { displayHost, isWebUrl } from '../core/url';
 import { pluralsFor } from './plural';
@@ -26,6 +28,19 @@ export interface IssueViewContext {
 export interface IssueFacts extends SiteEntry {
   /** Its links by section; absent where only the list was read (the index), shown as none. */
   sections?: readonly Section[];
+  /** The author's note of the day as written (core/model.ts `editorNote`); absent when it has none. */
+  editorNote?: string;
+}
+
+/** The author's note, made once for every output (the markup: core/note.ts). */
+export interface NoteView {
+  /**
+   * The note as HTML, already escaped: a Handlebars SafeString, which `{{editorNote.html}}` puts in as it is
+   * (Handlebars escapes a value unless it has a `toHTML`), so no template needs `{{{…}}}` for it.
+   */
+  html: Handlebars.SafeString;
+  /** The note as plain text: paragraphs apart by a blank line, line breaks kept, links as `text (url)`. */
+  text: string;
 }
 
 export interface TagView {
@@ -62,6 +77,8 @@ export interface IssueView {
   url: string;
   /** "Issue #3 · November 23, 2026 · 12 links": how a feed entry sums the issue up. */
   summary: string;
+  /** The author's note of the day, shown above the sections; absent when the issue has none (or it is blank). */
+  editorNote?: NoteView;
   /** Sections with their http(s) links; a section left without any is left out. */
   sections: SectionView[];
 }
@@ -77,7 +94,15 @@ export const issueFactsOf = (model: IssueModel): IssueFacts => ({
   bookmarkCount: model.bookmarkCount,
   publishedAt: model.window.to,
   sections: model.sections,
+  editorNote: model.editorNote,
 });
+
+/** The note's view; none for no note, or one with nothing left once cleaned (core/note.ts). */
+function noteView(note: string | undefined): { editorNote?: NoteView } {
+  if (note === undefined) return {};
+  const html = noteHtml(note);
+  return html === '' ? {} : { editorNote: { html: new Handlebars.SafeString(html), text: noteText(note) } };
+}
 
 /** `url` when it is http(s), else nothing: the only links any page or email makes. */
 export const webUrl = (url: string | undefined) => (url !== undefined && isWebUrl(url) ? url : undefined);
@@ -113,6 +138,7 @@ export function createIssueView(context: IssueViewContext): (issue: IssueFacts) 
       countLabel,
       url: issueUrl(context.siteUrl, issue.issue),
       summary: `Issue #${issue.issue} · ${dateLabel} · ${countLabel}`,
+      ...noteView(issue.editorNote),
       sections: sectionViews(issue.sections ?? []),
     };
   };

@@ -95,6 +95,8 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
       unsubscribeUrl,
       firstTitles: all.slice(0, PREHEADER_TITLES).map((b) => oneLine(b.title)),
       moreCount: Math.max(0, all.length - PREHEADER_TITLES),
+      /** The author's note: `.html` (a SafeString) for the HTML, `.text` for the text part. */
+      editorNote: issue.editorNote,
       sections: issue.sections,
     };
     const subjectLine = oneLine(subject(view));

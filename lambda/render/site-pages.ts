@@ -128,6 +128,7 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
         ...common,
         ...fields(issue),
         links: linksFrom('../../'),
+        editorNote: issue.editorNote,
         sections: issue.sections,
         previous: previous === undefined ? undefined : { issue: previous, href: `../${previous}/` },
         next: next === undefined ? undefined : { issue: next, href: `../${next}/` },
@@ -143,7 +144,7 @@ export function createSiteRenderer(templates: SiteTemplates, context: SiteContex
       });
     },
     feedContent(issue) {
-      return feedTemplate({ ...common, ...fields(issue), sections: issue.sections });
+      return feedTemplate({ ...common, ...fields(issue), editorNote: issue.editorNote, sections: issue.sections });
     },
     css: templates.css,
   };

@@ -37,7 +37,7 @@ export function buildSite(input: SiteInput, renderer: SiteRenderer, context: Sit
   const content = (entry: SiteEntry): IssueView => {
     const record = records.get(entry.issue);
     if (!record) throw new Error(`site: issue #${entry.issue} is needed but its content was not read`);
-    return issueView({ ...entry, sections: record.model.sections });
+    return issueView({ ...entry, sections: record.model.sections, editorNote: record.model.editorNote });
   };
   const wanted = input.pages ? new Set(input.pages) : undefined;
   const pages: SiteFile[] = [];

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DoIUseEmail } from 'doiuse-email';
 import { edgeCaseProject, previewHtml } from '../helpers/email-page';
+import { PLACEHOLDER, shippedRenderer } from '../helpers/factories';
+import { issueWithNote } from '../helpers/note';
 
 const CLIENTS = [
   'gmail.desktop-webmail',
@@ -70,11 +72,15 @@ function unsupported(html: string): Map<string, Set<string>> {
 
 let sample: string;
 let edge: string;
+let noted: string;
+/** The note's links take their colours from a <style> of their own, in an issue that has one. */
+const NOTE = 'A *quiet* week, **one** story: [the post](https://example.org/post).\n\nA second paragraph.';
 
 beforeAll(async () => {
-  [sample, edge] = await Promise.all([
+  [sample, edge, noted] = await Promise.all([
     previewHtml(mkdtempSync(path.join(tmpdir(), 'pd-clients-'))),
     previewHtml(edgeCaseProject()),
+    shippedRenderer().then((render) => render(issueWithNote(NOTE), PLACEHOLDER).html),
   ]);
 }, 120_000);
 
@@ -82,6 +88,7 @@ describe('the digest HTML in Gmail, Apple Mail, Outlook.com and Yahoo (caniemail
   it.each([
     ['sample', () => sample],
     ['edge cases', () => edge],
+    ['note of the day', () => noted],
   ])('uses nothing unsupported beyond the allow-list, in the %s issue', (_, html) => {
     const found = unsupported(html());
     const notAllowed = [...found].flatMap(([feature, clients]) =>

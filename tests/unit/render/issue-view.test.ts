@@ -2,7 +2,9 @@
  * The one view of an issue (render/issue-view.ts) that the email, the archive's pages and the feeds take:
  * its values, its rule of http(s) links only, and that the email and the page show the same issue alike.
  */
+import Handlebars from 'handlebars';
 import type { IssueModel } from '../../../lambda/core/model';
+import { noteHtml, noteText } from '../../../lambda/core/note';
 import { createIssueView, issueFactsOf } from '../../../lambda/render/issue-view';
 import { PLACEHOLDER, shippedRenderer } from '../../helpers/factories';
 import { shippedSiteRenderer } from '../../helpers/site-issues';
@@ -124,5 +126,58 @@ describe('createIssueView', () => {
       expect(email.text).toContain(b.url);
       expect(page).toContain(`href="${b.url}"`);
     }
+  });
+});
+
+describe('the note of the day in the view', () => {
+  const HOSTILE_NOTE =
+    'Hello *all*. <script>alert(1)</script> [x](javascript:alert(1)) "><svg onload=alert(1)>\n\n[More](https://example.org/more)';
+  const withNote = (editorNote?: string): IssueModel => ({
+    ...model([{ title: 'Reads', bookmarks: [link(1)] }], 1),
+    ...(editorNote === undefined ? {} : { editorNote }),
+  });
+
+  it('gives the note as escaped HTML (a SafeString) and as text, made by core/note.ts', () => {
+    const view = createIssueView(context)(issueFactsOf(withNote(HOSTILE_NOTE)));
+    expect(view.editorNote?.html).toBeInstanceOf(Handlebars.SafeString);
+    expect(view.editorNote?.html.toHTML()).toBe(noteHtml(HOSTILE_NOTE));
+    expect(view.editorNote?.html.toHTML()).toBe(
+      '<p>Hello <em>all</em>. &lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) &quot;&gt;&lt;svg onload=alert(1)&gt;</p>\n' +
+        '<p><a href="https://example.org/more">More</a></p>',
+    );
+    expect(view.editorNote?.text).toBe(noteText(HOSTILE_NOTE));
+  });
+
+  it('has no note at all for an issue without one, or one with nothing in it once cleaned', () => {
+    for (const note of [undefined, '', '  \n\u200B\t ']) {
+      const view = createIssueView(context)(issueFactsOf(withNote(note)));
+      expect({ note, has: 'editorNote' in view }).toEqual({ note, has: false });
+    }
+    const indexEntry = createIssueView(context)({
+      issue: 1,
+      subject: 'S',
+      bookmarkCount: 1,
+      publishedAt: '2026-01-03T07:00:00Z',
+    });
+    expect('editorNote' in indexEntry).toBe(false);
+  });
+
+  it('is put in by {{editorNote.html}} as it is (Handlebars escapes no SafeString), while {{editorNote.text}} is escaped', () => {
+    const view = createIssueView(context)(issueFactsOf(withNote('**Hi** <b>&</b>')));
+    const template = Handlebars.create().compile('{{#if editorNote}}[{{editorNote.html}}|{{editorNote.text}}]{{/if}}');
+    expect(template(view)).toBe('[<p><strong>Hi</strong> &lt;b&gt;&amp;&lt;/b&gt;</p>|Hi &lt;b&gt;&amp;&lt;/b&gt;]');
+    expect(template(createIssueView(context)(issueFactsOf(withNote())))).toBe('');
+  });
+
+  it('is the same note in the email (both parts) and on the archive page', async () => {
+    const issue = withNote('A *quick* word.\nSee [the post](https://example.org/post).');
+    const view = createIssueView(context)(issueFactsOf(issue));
+    const email = (await shippedRenderer({ siteUrl: context.siteUrl }))(issue, PLACEHOLDER);
+    const { renderer } = await shippedSiteRenderer({ siteUrl: context.siteUrl });
+    const page = renderer.issuePage(view, {});
+    const html = '<p>A <em>quick</em> word.<br>See <a href="https://example.org/post">the post</a>.</p>';
+    expect(email.html).toContain(html);
+    expect(page).toContain(html);
+    expect(email.text).toContain('A quick word.\nSee the post (https://example.org/post).');
   });
 });

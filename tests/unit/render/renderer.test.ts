@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromPinboardPosts } from '../../../lambda/adapters/pinboard-post';
+import { DEFAULT_TEMPLATES_DIR, readTemplateSources } from '../../../lambda/adapters/template-files';
 import { composeIssue } from '../../../lambda/core/compose';
 import type { IssueModel } from '../../../lambda/core/model';
+import { noteHtml, noteText } from '../../../lambda/core/note';
 import { createRenderer } from '../../../lambda/render/renderer';
+import { compileTemplates, NO_TEMPLATE_CACHE } from '../../../lambda/render/templates';
 import {
   bookmark,
   composeOptions,
@@ -12,6 +15,7 @@ import {
   shippedRenderer,
   shippedTemplates,
 } from '../../helpers/factories';
+import { HOSTILE_MARKUP, HOSTILE_NOTE, withoutNoteBlocks } from '../../helpers/note';
 
 const UNSUB = 'https://digest.example.com/unsubscribe?token=abc';
 
@@ -184,5 +188,108 @@ describe('counts in the issue language', () => {
     expect(() => createRenderer(templates, renderContext())).toThrow(
       /template subject\.hbs: the plural helper needs an other="…" form/,
     );
+  });
+});
+
+describe('the note of the day in the email', () => {
+  const first = shown({ title: 'First' });
+  const noted = (editorNote?: string) => ({
+    ...model([first]),
+    ...(editorNote === undefined ? {} : { editorNote }),
+  });
+
+  it('stands after the intro and above the sections, in both parts', async () => {
+    const render = await shippedRenderer();
+    const { html, text } = render(noted(HOSTILE_NOTE), UNSUB);
+    const at = html.indexOf('<div class="editor-note"><p>Welcome, <em>reader</em>.');
+    expect(at).toBeGreaterThan(html.indexOf('I find this stuff'));
+    expect(at).toBeLessThan(html.indexOf('<h2'));
+    const textAt = text.indexOf('Welcome, reader. <script>alert(1)</script>\n');
+    expect(textAt).toBeGreaterThan(text.indexOf('I find this stuff'));
+    expect(textAt).toBeLessThan(text.indexOf('== Reads =='));
+    expect(text).toContain('\n\nRead the post (https://example.org/post?a=1&b=%222%22) first.\n');
+  });
+
+  it('arrives escaped: the note’s markup is text, its one link http(s), the email’s own links unchanged', async () => {
+    const render = await shippedRenderer();
+    const { html } = render(noted(HOSTILE_NOTE), UNSUB);
+    const note = html.slice(html.indexOf('<div class="editor-note">'), html.indexOf('<h2'));
+    expect(note).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(note).toContain('&lt;img src=x onerror=alert(1)&gt; &quot;&gt;&lt;svg onload=alert(1)&gt;');
+    expect(note).toContain('[x](javascript:alert(1)) **unclosed');
+    expect(note).toContain('<a href="https://example.org/post?a=1&amp;b=%222%22">the post</a>');
+    expect(html).not.toMatch(HOSTILE_MARKUP);
+    const hrefs = (h: string) => [...h.matchAll(/\shref="([^"]*)"/g)].map((m) => m[1]);
+    const others = hrefs(render(noted(), UNSUB).html);
+    expect(hrefs(html)).toEqual([
+      ...others.slice(0, 1),
+      'https://example.org/post?a=1&amp;b=%222%22',
+      ...others.slice(1),
+    ]);
+  });
+
+  it('gives the note’s links the card’s link colours, light and dark, in a <style> only an issue with a note has', async () => {
+    const render = await shippedRenderer();
+    const { html } = render(noted('See [this](https://example.org/).'), UNSUB);
+    const style = /<style type="text\/css">[^<]*\.editor-note a[^<]*<\/style>/.exec(html)?.[0] ?? '';
+    expect(style).toContain('.editor-note a { color: #0b57d0; }');
+    expect(style).toMatch(
+      /@media \(prefers-color-scheme: dark\) \{ \.editor-note a \{ color: #8ab4f8 !important; \} \}/,
+    );
+    expect(html.indexOf(style)).toBeLessThan(html.indexOf('</head>'));
+    expect(render(noted(), UNSUB).html).not.toContain('editor-note');
+  });
+
+  it('is wrapped at 78 in the text part like the rest, its paragraphs and line breaks kept', async () => {
+    const render = await shippedRenderer();
+    const long = 'A long sentence of the note that runs on. '.repeat(4).trim();
+    const { text } = render(noted(`${long}\nA line of its own.\n\nA second paragraph.`), UNSUB);
+    const start = text.indexOf('A long sentence');
+    expect(text.slice(start, text.indexOf('== Reads ==')).split('\n')).toEqual([
+      'A long sentence of the note that runs on. A long sentence of the note that',
+      'runs on. A long sentence of the note that runs on. A long sentence of the note',
+      'that runs on.',
+      'A line of its own.',
+      '',
+      'A second paragraph.',
+      '',
+      '',
+      '',
+    ]);
+  });
+
+  it('leaves no trace in an issue without one: the same email as the templates without their note blocks', async () => {
+    const sources = await readTemplateSources(DEFAULT_TEMPLATES_DIR);
+    expect(sources.html).toContain('{{#if editorNote}}');
+    expect(sources.text).toContain('{{#if editorNote}}');
+    const before = await compileTemplates(
+      { ...sources, html: withoutNoteBlocks(sources.html), text: withoutNoteBlocks(sources.text) },
+      path.join(DEFAULT_TEMPLATES_DIR, 'digest.mjml'),
+      NO_TEMPLATE_CACHE,
+    );
+    expect(before.html).not.toContain('editorNote');
+    const issue = noted();
+    const now = (await shippedRenderer())(issue, UNSUB);
+    const then = createRenderer(before, renderContext())(issue, UNSUB);
+    expect(now).toEqual(then);
+    // And a note that is nothing once cleaned is no note.
+    expect((await shippedRenderer())(noted(' \u200B\n '), UNSUB)).toEqual(then);
+  });
+
+  it('adds its own HTML and a fixed wrapper, nothing per paragraph or link; its own text to the text part', async () => {
+    const render = await shippedRenderer();
+    const without = render(noted(), UNSUB);
+    const short = 'Hi.';
+    const long = Array.from(
+      { length: 40 },
+      (_, i) => `Para ${i} with *emphasis* and [a link](https://example.org/${i}).`,
+    )
+      .join('\n\n')
+      .slice(0, 2000);
+    const wrapper = (note: string) =>
+      render(noted(note), UNSUB).html.length - without.html.length - noteHtml(note).length;
+    expect(wrapper(short)).toBe(wrapper(long));
+    expect(wrapper(short)).toBeLessThan(300);
+    expect(render(noted(short), UNSUB).text.length - without.text.length).toBe(noteText(short).length + 2);
   });
 });

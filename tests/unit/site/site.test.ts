@@ -12,11 +12,16 @@ import RssParser from 'rss-parser';
 jest.mock('feed', () => require('../../helpers/node-require').nodeRequire('feed'));
 
 import { FileSitePublisher } from '../../../lambda/adapters/site-files';
+import { loadSiteTemplates } from '../../../lambda/adapters/site-templates';
 import type { IssueRecord } from '../../../lambda/core/model';
+import { noteHtml } from '../../../lambda/core/note';
 import type { SiteBatches } from '../../../lambda/core/site';
 import { publishIssue, rebuildSite, type SiteDeps } from '../../../lambda/jobs/publish-site';
+import { buildSite } from '../../../lambda/render/site';
+import { createSiteRenderer } from '../../../lambda/render/site-pages';
 import { fixtureBookmarks } from '../../helpers/fixture-issues';
-import { sentIssue, shippedSiteRenderer, storeWith } from '../../helpers/site-issues';
+import { HOSTILE_MARKUP, HOSTILE_NOTE, withoutNoteBlocks } from '../../helpers/note';
+import { sentIssue, shippedSiteRenderer, siteContext, storeWith } from '../../helpers/site-issues';
 
 const HOSTILE = fixtureBookmarks('tests/fixtures/hostile/bookmarks.json');
 const HOSTILE_SUBJECT = `Links <b>bold</b> & "quotes" ]]> <script>alert(1)</script>`;
@@ -242,5 +247,74 @@ describe('the archive site', () => {
       `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '${STYLE_HASH}'; form-action 'self'; base-uri 'none'">`,
     );
     expect(await read('issues/index.html')).toContain('<ul class="issues">');
+  });
+});
+
+/** Each entry's content in the three feeds, newest first: Atom's content, RSS's content:encoded, JSON's content_html. */
+async function entryContents(read: (file: string) => Promise<string>): Promise<Record<string, string[]>> {
+  const parser = new RssParser();
+  const atom = await parser.parseString(await read('issues/atom.xml'));
+  const rss = await parser.parseString(await read('issues/rss.xml'));
+  const json = JSON.parse(await read('issues/feed.json')) as { items: { content_html: string }[] };
+  return {
+    atom: atom.items.map((i) => i.content ?? ''),
+    rss: rss.items.map((i) => i['content:encoded'] ?? ''),
+    json: json.items.map((i) => i.content_html),
+  };
+}
+
+describe('the note of the day on the site', () => {
+  /** Issue 1 with the hostile note as the store keeps it, issue 2 without one. */
+  const records = () => {
+    const one = sentIssue(1, HOSTILE.slice(0, 3));
+    return [{ ...one, model: { ...one.model, editorNote: HOSTILE_NOTE } }, sentIssue(2, HOSTILE.slice(3, 5))];
+  };
+  const NOTE_HTML = noteHtml(HOSTILE_NOTE);
+
+  it('stands on the issue’s page after the intro and above the sections, escaped', async () => {
+    const { deps, read } = await siteOf(records());
+    await rebuildSite(deps);
+    const page = await read('issues/1/index.html');
+    const at = page.indexOf(`<div class="editor-note">${NOTE_HTML}</div>`);
+    expect(at).toBeGreaterThan(page.indexOf('I find this stuff'));
+    expect(at).toBeLessThan(page.indexOf('<section>'));
+    expect(NOTE_HTML).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('<a href="https://example.org/post?a=1&amp;b=%222%22">the post</a>');
+    expect(page).not.toMatch(HOSTILE_MARKUP);
+    expect(await read('issues/2/index.html')).not.toContain('editor-note');
+  });
+
+  it('opens the issue’s entry in every feed; an issue without one starts as before', async () => {
+    const { deps, read } = await siteOf(records());
+    await rebuildSite(deps);
+    for (const [feed, [second, first]] of Object.entries(await entryContents(read))) {
+      expect({ feed, starts: first?.startsWith(`${NOTE_HTML}\n<p>Issue #1 · `) }).toEqual({ feed, starts: true });
+      expect(first).not.toMatch(HOSTILE_MARKUP);
+      expect({ feed, second: second?.slice(0, 11) }).toEqual({ feed, second: '<p>Issue #2' });
+    }
+    const json = JSON.parse(await read('issues/feed.json'));
+    expect(json.items[1].summary).toBe('Issue #1 · January 3, 2026 · 3 links'); // the summary stays one line
+  });
+
+  it('leaves no trace in an issue without one: the same site as the templates without their note blocks', async () => {
+    const templates = await loadSiteTemplates();
+    expect(templates.issue).toContain('{{#if editorNote}}');
+    expect(templates.feedItem).toContain('{{#if editorNote}}');
+    const context = siteContext();
+    const before = createSiteRenderer(
+      { ...templates, issue: withoutNoteBlocks(templates.issue), feedItem: withoutNoteBlocks(templates.feedItem) },
+      context,
+    );
+    const now = createSiteRenderer(templates, context);
+    const plain = [sentIssue(2, HOSTILE.slice(3, 5)), sentIssue(1, HOSTILE.slice(0, 3))];
+    const entries = plain.map((r) => ({
+      issue: r.issue,
+      subject: r.model.subject,
+      bookmarkCount: r.model.bookmarkCount,
+      publishedAt: r.composedAt,
+    }));
+    expect(buildSite({ entries, records: plain }, now, context)).toEqual(
+      buildSite({ entries, records: plain }, before, context),
+    );
   });
 });
