@@ -27,6 +27,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FleetPlan } from '../lambda/core/fleet';
+import { COMPOSE_EVENTS } from '../lambda/core/review';
 import { OUTPUTS } from '../lambda/deploy/outputs';
 import { LAMBDA_ENV } from '../lambda/env';
 import { BUNDLE_FILE_NAME } from '../lambda/handlers/bundle';
@@ -49,6 +50,11 @@ export interface DigestStackProps extends StackProps {
   senderDomain: string;
   /** The compiled templates and config (see infra/bundle-file.ts), copied into every function. */
   bundleFile: string;
+  /**
+   * Config `review`: a draft schedule, compose-issue mails the preflight, and the review pages (and, with
+   * the reply door, ses-events) have compose-issue act on the draft.
+   */
+  review?: { leadHours: number };
   /** Mailed when an alarm fires; none only when the author said `-c alarms=none`. */
   alarmEmail?: string;
   /** Threshold of the send queue's oldest-message alarm (infra/monitoring.ts oldestMessageLimitSeconds). */
@@ -150,7 +156,9 @@ export class DigestStack extends Stack {
     this.subscriptionApi = fn(
       'SubscriptionApi',
       'Signup page, subscribe, confirm and one-click unsubscribe',
-      Duration.seconds(10),
+      // A review page's button waits for compose-issue to read the sources again (Pinboard's 3 s pacing, the
+      // link check): up to API Gateway's 29 s then.
+      Duration.seconds(props.review ? 29 : 10),
       512,
     );
 
@@ -197,8 +205,9 @@ export class DigestStack extends Stack {
       resource: 'configuration-set',
       resourceName: data.configurationSet.configurationSetName,
     });
-    // send-batch sends issues and the subscription API confirmations; compose-issue only composes and enqueues.
-    for (const f of [this.sendBatch, this.subscriptionApi]) {
+    // send-batch sends issues and the subscription API confirmations; compose-issue composes and enqueues, and
+    // with review mails the author's preflight.
+    for (const f of [this.sendBatch, this.subscriptionApi, ...(props.review ? [this.composeIssue] : [])]) {
       f.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendRawEmail'],
@@ -330,6 +339,11 @@ export class DigestStack extends Stack {
       });
       // Only then does ses-events check tokens (the unsubscribe replies'), with the signing key.
       readSecret(this.sesEvents, data.signingKey, LAMBDA_ENV.signingSecretArn);
+      if (props.review) {
+        // The author's reply to a preflight sets the note, through compose-issue (jobs/record-ses-events.ts).
+        this.composeIssue.grantInvoke(this.sesEvents);
+        this.sesEvents.addEnvironment(LAMBDA_ENV.composeFunction, this.composeIssue.functionName);
+      }
     }
 
     // Scheduler invokes compose-issue asynchronously: a tick it cannot deliver (after its 2 retries, within an
@@ -343,13 +357,30 @@ export class DigestStack extends Stack {
         TimeZone.of(props.schedule.timezone),
       ),
       target: new targets.LambdaInvoke(this.composeIssue, {
-        input: scheduler.ScheduleTargetInput.fromObject({ source: 'pinboard-digest.schedule' }),
+        input: scheduler.ScheduleTargetInput.fromObject({ source: COMPOSE_EVENTS.deadline }),
         retryAttempts: 2,
         maxEventAge: Duration.hours(1),
         deadLetterQueue: this.scheduleDeadLetters,
       }),
     });
     void schedule;
+    if (props.review) {
+      // Every hour: compose-issue drafts once the send is leadHours away (jobs/review.ts composeDraft), so any
+      // cron and any lead work without a second cron to keep in step with the first.
+      new scheduler.Schedule(this, 'DraftSchedule', {
+        description: `Drafts the next issue and mails the preflight ${props.review.leadHours} h before the send`,
+        schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+        target: new targets.LambdaInvoke(this.composeIssue, {
+          input: scheduler.ScheduleTargetInput.fromObject({ source: COMPOSE_EVENTS.draft }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.scheduleDeadLetters,
+        }),
+      });
+      // The review pages' buttons act through compose-issue (the one function that reads the sources).
+      this.composeIssue.grantInvoke(this.subscriptionApi);
+      this.subscriptionApi.addEnvironment(LAMBDA_ENV.composeFunction, this.composeIssue.functionName);
+    }
 
     // Alarms, mailed to the author (buildStacks refuses a deploy without an address unless told alarms=none).
     this.alarms = new sns.Topic(this, 'Alarms', { displayName: `${id} alarms`, masterKey: topicKey, enforceSSL: true });

@@ -39,7 +39,7 @@ export const API_FORWARDED_HEADERS = [
 ] as const;
 
 /** The API's routes served through the distribution (the handler answers each path itself). */
-export const API_PATHS = ['/subscribe', '/confirm', '/unsubscribe'] as const;
+export const API_PATHS = ['/subscribe', '/confirm', '/unsubscribe', '/review/*'] as const;
 
 /**
  * CloudFront (viewer request): `/issues/3/` → `/issues/3/index.html` (an S3 origin has no folder index), and

@@ -69,6 +69,7 @@ export async function buildStacks(app: App, loaded: LoadedConfig, options: Stack
     readsPinboardToken: sources.some((s) => s.type === 'pinboard-api'),
     encryptTopics: options.encryptTopics,
     unsubscribeMailbox: config.subscriptions.receiveReplies ? config.subscriptions.mailtoAddress : undefined,
+    review: config.review ? { leadHours: config.review.leadHours } : undefined,
     metricsNamespace: `PinboardDigest/${stackPrefix(config)}`,
   });
   digest.addStackDependency(data);

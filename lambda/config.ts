@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './core/errors';
 import { parseJsonc } from './core/jsonc';
 import { siteUrlProblem } from './core/site-url';
@@ -406,6 +406,30 @@ export const configSchema = z.strictObject({
     })
     .optional()
     .describe('When the AWS deployment composes and sends an issue; a deploy needs it.'),
+  review: z
+    .strictObject({
+      mode: z
+        .enum(['auto', 'approve'])
+        .default('auto')
+        .describe(
+          '`auto`: the issue goes out at the scheduled time unless you hold it; `approve`: only a draft you approved goes out.',
+        ),
+      leadHours: z
+        .number()
+        .min(1)
+        .max(168)
+        .default(24)
+        .describe('How many hours before the scheduled send the draft is composed and the preflight mailed.'),
+      to: z
+        .email({ error: 'must be an email address' })
+        .describe('Who gets the preflight (the author); on AWS the only address a reply with a note is taken from.'),
+    })
+    .optional()
+    .meta({
+      description:
+        'The author reviews each issue before it goes out: a draft and a preflight message `leadHours` ahead, approve, hold, a note of the day. Needs `schedule`. See the guide, [Review each issue](guide.md#review-each-issue).',
+      unset: 'no review: the schedule composes and sends in one go',
+    }),
   bounces: z
     .strictObject({
       transientLimit: z
@@ -553,6 +577,14 @@ export function parseDeployedConfig(raw: unknown, origin: string): DeployedConfi
 
 function parseWith<T extends z.ZodType>(schema: T, raw: unknown, origin: string): z.infer<T> {
   const result = schema.safeParse(raw);
+  if (result.success) {
+    const data = result.data as { review?: unknown; schedule?: unknown };
+    if (data.review && !data.schedule) {
+      throw new ConfigError(
+        `${origin} is not a valid config:\n  review: needs schedule (the draft is made leadHours before the scheduled send, and its links expire then)`,
+      );
+    }
+  }
   if (!result.success) {
     const lines = expandUnions(result.error.issues).map((issue) => {
       const key = issue.path.join('.') || '(top level)';

@@ -30,6 +30,8 @@ export const LAMBDA_ENV = {
   siteBucket: 'DIGEST_SITE_BUCKET',
   /** ARN of the secret CloudFront sends the subscription API in every request (see http/api-gateway.ts). */
   originSecretArn: 'DIGEST_ORIGIN_SECRET_ARN',
+  /** compose-issue's name (config `review`): the review pages and the reply door have it act for them. */
+  composeFunction: 'DIGEST_COMPOSE_FUNCTION',
 } as const;
 
 export const DEFAULT_PINBOARD_API_URL = 'https://api.pinboard.in/v1';

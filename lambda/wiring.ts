@@ -32,10 +32,13 @@ import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV }
 import type { ComposeNextDeps, LinkCheckDeps } from './jobs/compose-next';
 import type { Quota } from './jobs/consume-issue';
 import type { SiteDeps } from './jobs/publish-site';
+import type { ReviewDeps } from './jobs/review';
+import { actOnReviewLink } from './jobs/review-links';
 import type { BookmarkSource, NamedSource } from './ports/bookmark-source';
 import type { Mailer } from './ports/mailer';
 import type { Output } from './ports/output';
 import type { DrainableQueue, SendQueue } from './ports/queue';
+import type { ReviewActions } from './ports/review';
 import type { Store } from './ports/store';
 import { domainOf, type MessageContext, sampleUnsubscribeUrl } from './render/message';
 import { createRenderer, type RenderContext } from './render/renderer';
@@ -464,6 +467,61 @@ export async function composeDeps(app: App): Promise<ComposeNextDeps> {
     placeholder: `pdunsub${randomBytes(12).toString('hex')}`,
     sampleUnsubscribeUrl: sampleUnsubscribeUrl(app.message()),
     ...linkCheckDeps(app.config),
+  };
+}
+
+/**
+ * The author's review (config `review`), or nothing: what `draft`, `approve`, `hold`, `note` and the review
+ * pages need. The compose deps are writable (a draft records its source cursors as an issue does).
+ */
+export async function reviewDeps(app: App, now: () => Date = () => new Date()): Promise<ReviewDeps | undefined> {
+  const { review, schedule } = app.config;
+  if (!review || !schedule) return undefined;
+  const receiveReplies =
+    app.config.subscriptions.receiveReplies && app.config.subscriptions.mailtoAddress !== undefined;
+  return {
+    store: app.store,
+    compose: await composeDeps(app),
+    settings: review,
+    schedule,
+    preflight: {
+      mailer: app.mailer(),
+      // With SES receiving at the mailto address (AWS), a reply to the preflight goes there and sets the note.
+      message: receiveReplies ? { ...app.message(), replyTo: app.config.subscriptions.mailtoAddress } : app.message(),
+      title: app.render.title,
+      lang: app.render.lang,
+      replyForNote: receiveReplies,
+    },
+    now,
+  };
+}
+
+/**
+ * Where the review pages' buttons and the reply door act: on AWS (compose-issue's name in the environment)
+ * the compose-issue function, the one that may read the sources; elsewhere this process, the review deps
+ * built on the first action (they compose). Here a late approval is sent by `send`, which this host does not run.
+ */
+export function reviewActions(app: App, env: NodeJS.ProcessEnv = process.env): ReviewActions {
+  const composeFunction = env[LAMBDA_ENV.composeFunction]?.trim();
+  if (composeFunction) {
+    const { LambdaClient } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
+    const { LambdaReviewActions } = require('./adapters/lambda-review') as typeof import('./adapters/lambda-review');
+    return new LambdaReviewActions(new LambdaClient({}), composeFunction);
+  }
+  let deps: Promise<ReviewDeps> | undefined;
+  const build = async () => {
+    const built = await reviewDeps(app);
+    if (!built)
+      throw new ConfigError(`${app.origin} has no review and schedule: the review pages have nothing to act on`);
+    return built;
+  };
+  const once = () => {
+    deps ??= build();
+    return deps;
+  };
+  return {
+    act: async (request) => actOnReviewLink(await once(), request),
+    sendNow: async () => 'run `pinboard-digest send` to send it now.',
   };
 }
 

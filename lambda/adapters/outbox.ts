@@ -20,6 +20,7 @@ export function outboxFileName(message: OutgoingMessage): string {
   const who = address.replace(/[^a-z0-9@._+-]/g, '_').slice(0, MAX_ADDRESS_IN_NAME);
   const id = message.subscriberId.replace(/[^A-Za-z0-9_-]/g, '_');
   // A test copy never replaces the issue's real message to the same address; each test is a file of its own.
+  if (message.preflight) return `preflight-issue-${String(message.issue).padStart(4, '0')}-${who}-${id}.eml`;
   if (message.test) return `test-issue-${String(message.issue).padStart(4, '0')}-${who}-${id}.eml`;
   return `issue-${String(message.issue).padStart(4, '0')}-${who}${who === address ? '' : `-${id}`}.eml`;
 }

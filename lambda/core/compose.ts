@@ -55,6 +55,8 @@ export interface ComposeReport extends SelectReport {
   /** Carried to the next issue because the HTML would pass the size budget. */
   carriedBySize: number;
   htmlBytes: number;
+  /** The links carried (by count, then by size), for the author's preflight; absent when none were. */
+  carriedLinks?: { url: string; title: string; why: 'over the limit' | 'over the size budget' }[];
   /** Present when links were checked. */
   linkCheck?: LinkCheckReport;
 }
@@ -175,6 +177,13 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     report.carriedBySize = selected.length - best.included.length;
   }
   report.htmlBytes = best.bytes;
+  const carriedLinks = [
+    ...selected
+      .slice(best.included.length)
+      .map((b) => ({ url: b.url, title: b.title, why: 'over the size budget' as const })),
+    ...carried.map((b) => ({ url: b.url, title: b.title, why: 'over the limit' as const })),
+  ];
+  if (carriedLinks.length > 0) report.carriedLinks = carriedLinks;
 
   const newest = best.included[best.included.length - 1];
   if (!newest) throw new RenderError('internal: an issue with no links');

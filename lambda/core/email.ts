@@ -93,3 +93,9 @@ export function cleanName(input: string | undefined): string | undefined {
     .slice(0, 100);
   return name ? name : undefined;
 }
+
+/** The address part of `Name <a@b>` or `a@b`. */
+export function addressOf(mailbox: string): string {
+  const m = /<([^>]+)>\s*$/.exec(mailbox);
+  return (m?.[1] ?? mailbox).trim();
+}

@@ -42,6 +42,11 @@ export interface IssueModel {
   carriedOver: number;
   /** Present when links were checked (`linkCheck.enabled`): each dead candidate and what was done with it. */
   deadLinks?: DeadLink[];
+  /**
+   * The author's note of the day (review: `note`), as written: plain text or the small Markdown subset of
+   * core/note.ts. Shown above the sections; absent when the issue has none.
+   */
+  editorNote?: string;
 }
 
 /** One dead link as the run summary and `digest.json` list it (lambda/core/link-check.ts). */

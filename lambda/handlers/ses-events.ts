@@ -3,8 +3,9 @@
  * optional receipt rule (a reply to the List-Unsubscribe mailto) unsubscribes by the token in its subject.
  */
 import type { SNSEvent } from 'aws-lambda';
-import { parseSesNotification, type SesEvent, type UnsubscribeReply } from '../core/ses-events';
+import { type NoteReply, parseSesNotification, type SesEvent, type UnsubscribeReply } from '../core/ses-events';
 import { recordSesEvents, type SesEventsSummary } from '../jobs/record-ses-events';
+import { reviewActions } from '../wiring';
 import { logger, runtimeOnce } from './runtime';
 
 // With SES reading unsubscribe replies, the signing key checks their tokens; else no secret is read here.
@@ -12,7 +13,8 @@ const runtime = runtimeOnce((config) => (config.subscriptions.receiveReplies ? '
 
 export async function handler(event: SNSEvent): Promise<SesEventsSummary & { malformed: number; ignored: number }> {
   const { app } = await runtime();
-  const events: (SesEvent | UnsubscribeReply)[] = [];
+  const review = app.config.review;
+  const events: (SesEvent | UnsubscribeReply | NoteReply)[] = [];
   let malformed = 0;
   // Notices no rule acts on (deliveries, sends, `pinboard-digest smoke`'s): counted and logged, nothing else.
   let ignored = 0;
@@ -36,6 +38,10 @@ export async function handler(event: SNSEvent): Promise<SesEventsSummary & { mal
     // Only then was the signing key read (and may be): without it, bounces and complaints need none.
     secret: app.config.subscriptions.receiveReplies ? app.message().secret : undefined,
     log: (line, fields) => logger.info(line, fields ?? {}),
+    // The reply door of the review: a note set through compose-issue (wiring.ts reviewActions).
+    ...(review && app.config.subscriptions.receiveReplies
+      ? { review: { to: review.to, actions: reviewActions(app) } }
+      : {}),
   });
   logger.info('SES events recorded', { ...summary, malformed, ignored });
   return { ...summary, malformed, ignored };

@@ -10,6 +10,8 @@
  *                            or wrong-purpose tokens get a page and change nothing
  *   GET  /unsubscribe?token= a page with one button: a GET never unsubscribes
  *   POST /unsubscribe?token= the button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`): unsubscribes, 200
+ *   GET/POST /review/approve, /review/hold, /review/note   the author's review links (http/review-routes.ts),
+ *                            when the config has `review`; a GET never acts, a cross-site POST is refused
  * Every answer is a page or JSON that says what to do; an unexpected error is logged (addresses masked) and
  * answered with a generic page, never a stack trace. Pages carry a strict Content-Security-Policy and no input
  * unescaped.
@@ -33,6 +35,7 @@ import {
   signupPage,
   unsubscribeFormPage,
 } from '../render/subscription-pages';
+import { REVIEW_HEADERS, REVIEW_PURPOSES, type ReviewRoutes } from './review-routes';
 import { SECURITY_HEADERS } from './security-headers';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types';
 
@@ -155,7 +158,11 @@ export function fromAnotherSite(request: HttpRequest, siteOrigin: string): boole
   }
 }
 
-export function createSubscriptionHandler(deps: SubscriptionDeps, site: SubscriptionSite): SubscriptionHandler {
+export function createSubscriptionHandler(
+  deps: SubscriptionDeps,
+  site: SubscriptionSite,
+  review?: ReviewRoutes,
+): SubscriptionHandler {
   const base = siteBase(deps.siteUrl);
   const basePath = new URL(base).pathname.replace(/\/+$/, '');
   const siteOrigin = new URL(base).origin.toLowerCase();
@@ -323,6 +330,25 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
     },
   };
 
+  if (review) {
+    for (const purpose of REVIEW_PURPOSES) {
+      const answer = (r: HttpRequest, a: { status: number; code: string; page: string }) =>
+        respond(r, a.status, { page: a.page, json: { ok: a.status < 400, status: a.code } }, REVIEW_HEADERS);
+      routes[`/review/${purpose}`] = {
+        GET: async (r, q) => answer(r, await review.show(purpose, q.get('t') ?? '')),
+        POST: async (r, q) => {
+          if (fromAnotherSite(r, siteOrigin)) {
+            return say(r, 403, 'cross-site', 'Not from another site', [
+              'This came from a page of another site, so nothing was done. Use the link in your preflight message.',
+            ]);
+          }
+          const fields = r.body.length > 0 ? parseBody(r) : {};
+          return answer(r, await review.act(purpose, q.get('t') ?? fields.t ?? '', fields));
+        },
+      };
+    }
+  }
+
   /** The token of a POST whose URL has none: a `token` field of the form or JSON body. */
   const bodyToken = (r: HttpRequest) => (r.body.length > 0 ? parseBody(r).token : undefined) ?? '';
 
@@ -391,7 +417,7 @@ export function createSubscriptionHandler(deps: SubscriptionDeps, site: Subscrip
       }
       if (request.bodyTooLarge || request.body.length > MAX_BODY_BYTES) {
         return await say(request, 413, 'too-large', 'Too much', [
-          `A request here carries at most ${MAX_BODY_BYTES / 1024} KB: a sign-up needs only an email address.`,
+          `A request here carries at most ${MAX_BODY_BYTES / 1024} KB: a sign-up needs only an email address, a note of the day at most 2,000 characters.`,
         ]);
       }
       return await action(request, new URLSearchParams(request.query));

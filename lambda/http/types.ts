@@ -4,8 +4,8 @@
  * events (api-gateway.ts). No framework.
  */
 
-/** Bodies over this many bytes get 413: a sign-up or an unsubscribe needs a few dozen. */
-export const MAX_BODY_BYTES = 10 * 1024;
+/** Bodies over this many bytes get 413: a sign-up or an unsubscribe needs a few dozen, a note of the day (2,000 characters, percent-encoded) up to 18 KB. */
+export const MAX_BODY_BYTES = 24 * 1024;
 
 export interface HttpRequest {
   method: string;

@@ -5,13 +5,27 @@
  * jobs/subscription.ts). So each such change is counted once, against the last issue the ledger says that
  * reader was sent before the change ("after this issue, before they received another").
  */
-import type { Delivery, IssueModel, IssueStatus, Subscriber } from '../core/model';
+import type { Delivery, IssueModel, IssueRecord, IssueStatus, Subscriber } from '../core/model';
+import type { DraftFile, DraftState, ReviewEvent } from '../core/review';
+import { readMemo } from '../ports/memo';
+import { REVIEW_DRAFTS } from '../ports/memo-kinds';
 import type { IssueSummary, Store } from '../ports/store';
 import { eachSubscriber } from './subscriber-pages';
 
+/** The author's review of an issue (config `review`): where its draft stands and every action, timed. */
+export interface IssueReview {
+  state: DraftState;
+  /** The scheduled send the draft was made for. */
+  sendAt: string;
+  note?: string;
+  /** Every action on its drafts, oldest first (a replaced draft's too). */
+  events: ReviewEvent[];
+}
+
 export interface IssueFigures {
   issue: number;
-  status: IssueStatus;
+  /** `draft`: the next issue, composed for review and not yet an issue (its review says approved, held…). */
+  status: IssueStatus | 'draft';
   subject: string;
   links: number;
   composedAt: string;
@@ -28,6 +42,50 @@ export interface IssueFigures {
   complained: number;
   /** Readers sent this issue who unsubscribed (link, reply or `subscribers remove`) before they were sent another. */
   unsubscribed: number;
+  /** With review: the draft's state and the actions on it. */
+  review?: IssueReview;
+}
+
+function reviewOf(file: DraftFile | undefined): IssueReview | undefined {
+  if (!file) return undefined;
+  const c = file.current;
+  const events = [...file.earlier.flatMap((d) => d.events), ...c.events].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    state: c.state,
+    sendAt: c.sendAt,
+    ...(c.record.model.editorNote ? { note: c.record.model.editorNote } : {}),
+    events,
+  };
+}
+
+const reviewAt = async (store: Store, issue: number) => reviewOf(await readMemo(store, REVIEW_DRAFTS, issue));
+
+/** The next issue's draft as a row (no deliveries yet), when one is waiting: a draft, approved or held. */
+async function draftRow(
+  store: Store,
+  issues: IssueSummary[],
+): Promise<{ figures: IssueFigures; record: IssueRecord } | undefined> {
+  const next = issues.reduce((n, i) => Math.max(n, i.issue + 1), 1);
+  const file = await readMemo(store, REVIEW_DRAFTS, next);
+  if (!file || file.current.state === 'sent') return undefined;
+  const { record } = file.current;
+  return {
+    record,
+    figures: {
+      issue: next,
+      status: 'draft',
+      subject: record.model.subject,
+      links: record.model.bookmarkCount,
+      composedAt: record.composedAt,
+      sent: 0,
+      refused: 0,
+      unfinished: 0,
+      bounced: 0,
+      complained: 0,
+      unsubscribed: 0,
+      ...(reviewOf(file) ? { review: reviewOf(file) } : {}),
+    },
+  };
 }
 
 export type LeftAfter = Pick<IssueFigures, 'bounced' | 'complained' | 'unsubscribed'>;
@@ -71,6 +129,7 @@ export async function leftAfterIssues(
 
 async function figures(store: Store, summary: IssueSummary, left: LeftAfter | undefined): Promise<IssueFigures> {
   const counts = await store.countDeliveries(summary.issue);
+  const review = await reviewAt(store, summary.issue);
   return {
     issue: summary.issue,
     status: summary.status,
@@ -84,6 +143,7 @@ async function figures(store: Store, summary: IssueSummary, left: LeftAfter | un
     bounced: left?.bounced ?? 0,
     complained: left?.complained ?? 0,
     unsubscribed: left?.unsubscribed ?? 0,
+    ...(review ? { review } : {}),
   };
 }
 
@@ -93,6 +153,8 @@ export async function issueHistory(store: Store): Promise<IssueFigures[]> {
   const left = await leftAfterIssues(store, issues);
   const out: IssueFigures[] = [];
   for (const summary of issues) out.push(await figures(store, summary, left.get(summary.issue)));
+  const draft = await draftRow(store, issues);
+  if (draft) out.push(draft.figures);
   return out;
 }
 
@@ -104,13 +166,20 @@ export interface IssueDetail extends IssueFigures {
 /** One issue: its figures and its links by section; undefined when the store has no such issue. */
 export async function issueDetail(store: Store, issue: number): Promise<IssueDetail | undefined> {
   const record = await store.getIssue(issue);
-  if (!record) return undefined;
   const issues = await store.listIssues();
+  if (!record) {
+    const draft = await draftRow(store, issues);
+    return draft && draft.figures.issue === issue ? detailOf(draft.figures, draft.record) : undefined;
+  }
   const summary = issues.find((i) => i.issue === issue);
   if (!summary) return undefined;
   const left = await leftAfterIssues(store, issues);
+  return detailOf(await figures(store, summary, left.get(issue)), record);
+}
+
+function detailOf(figures: IssueFigures, record: IssueRecord): IssueDetail {
   return {
-    ...(await figures(store, summary, left.get(issue))),
+    ...figures,
     window: record.model.window,
     sections: record.model.sections.map((s) => ({
       title: s.title,

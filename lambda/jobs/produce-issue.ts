@@ -6,13 +6,17 @@
  */
 import type { ComposeReport } from '../core/compose';
 import type { IssueRecord } from '../core/model';
+import { type DraftFile, type DraftState, deadlineDecision, type ReviewMode } from '../core/review';
+import { readMemo } from '../ports/memo';
+import { REVIEW_DRAFTS } from '../ports/memo-kinds';
 import type { SendQueue } from '../ports/queue';
 import type { Store } from '../ports/store';
-import { type ComposeNextDeps, composeNextIssue } from './compose-next';
+import { type ComposeNextDeps, composeNextIssue, type NextIssue, type NextReport } from './compose-next';
 import { settleIssue } from './consume-issue';
 import { enqueueIssue, readEnqueueProgress } from './enqueue-issue';
 import { exclusively } from './exclusive';
 import { publishIssue, type SiteDeps } from './publish-site';
+import { recordMissed, recordSent } from './review';
 
 export type ProduceOutcome =
   | {
@@ -49,10 +53,22 @@ export interface ProduceDeps {
   /** Called once the issue to send is known, before its recipients are enqueued (the CLI starts draining here). */
   onIssue?: (
     record: IssueRecord,
-    info: { composed: boolean; report?: ComposeReport; warnings: string[] },
+    info: {
+      composed: boolean;
+      report?: ComposeReport;
+      warnings: string[];
+      /** The issue is the author's draft, approved (or in `auto` mode, not held): its state then. */
+      draft?: DraftState;
+    },
   ) => void | Promise<void>;
   /** Told how many of a page the ledger already shows done (a resumed issue). */
   onAlreadyDone?: (count: number) => void;
+  /**
+   * Config `review`: this run is the deadline. The next issue is its draft when the author approved it (or,
+   * in `auto` mode, did not hold it); otherwise nothing is sent and the outcome says why. In `auto` mode
+   * with no draft made, the issue is composed as without review.
+   */
+  review?: { mode: ReviewMode };
 }
 
 /**
@@ -76,7 +92,7 @@ export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
       onAlreadyDone: deps.onAlreadyDone,
     };
     for (;;) {
-      const next = await composeNextIssue(deps.compose, deps.now(), deps.since);
+      const next = await nextToSend(deps);
       if (next.kind === 'nothing')
         return { kind: 'nothing', reason: next.reason, report: next.report, warnings: next.warnings };
       if (next.kind === 'resume') {
@@ -102,17 +118,46 @@ export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
         const summary = await enqueueIssue(record, enqueueDeps, { resumed: true, again });
         return { kind: 'enqueued', record, composed: false, ...summary, warnings: [] };
       }
-      const { record, report, warnings } = next;
+      const { record, report, warnings, draft } = next;
       const anyone = (await deps.store.listSubscribers({ status: 'active', limit: 1 })).items.length > 0;
       if (!anyone) return { kind: 'no-subscribers', record, warnings };
       await deps.store.createIssue(record);
+      if (draft) await recordSent(deps.store, draft, deps.now());
       await deps.store.advanceIssue(record.issue, 'composed', 'sending', deps.now().toISOString());
       await publishToSite(record, deps);
-      await deps.onIssue?.(record, { composed: true, report, warnings });
+      await deps.onIssue?.(record, {
+        composed: true,
+        report,
+        warnings,
+        ...(draft ? { draft: draft.current.state } : {}),
+      });
       const summary = await enqueueIssue(record, enqueueDeps, { resumed: false });
       return { kind: 'enqueued', record, composed: true, report, ...summary, warnings };
     }
   });
+}
+
+/**
+ * What the run delivers: an unfinished issue, else (with review) the next issue's draft if the deadline
+ * lets it go, else a newly composed issue. A draft that may not go is recorded as missed, with the reason.
+ */
+type ToSend =
+  | Exclude<NextIssue, { kind: 'issue' }>
+  | { kind: 'issue'; record: IssueRecord; report?: NextReport; warnings: string[]; draft?: DraftFile };
+
+async function nextToSend(deps: ProduceDeps): Promise<ToSend> {
+  const compose = () => composeNextIssue(deps.compose, deps.now(), deps.since);
+  if (!deps.review) return compose();
+  const history = await deps.store.history();
+  if (history.unfinished) return compose();
+  const file = await readMemo(deps.store, REVIEW_DRAFTS, history.nextIssue);
+  const decision = deadlineDecision(file?.current, deps.review.mode);
+  if (!decision.send) {
+    if (file) await recordMissed(deps.store, file, decision.reason, deps.now());
+    return { kind: 'nothing', reason: decision.reason, warnings: [], from: '' };
+  }
+  if (!file) return compose();
+  return { kind: 'issue', record: file.current.record, warnings: [], draft: file };
 }
 
 async function publishToSite(record: IssueRecord, deps: ProduceDeps): Promise<void> {

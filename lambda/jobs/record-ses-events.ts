@@ -1,7 +1,9 @@
 /** Takes bouncing and complaining addresses off the list, as SES reports them; acts on unsubscribe replies. */
-import type { SesEvent, UnsubscribeReply } from '../core/ses-events';
+import { normalizeEmail } from '../core/email';
+import type { NoteReply, SesEvent, UnsubscribeReply } from '../core/ses-events';
 import { readMemo, writeMemo } from '../ports/memo';
 import { SOFT_BOUNCES } from '../ports/memo-kinds';
+import type { ReviewActions } from '../ports/review';
 import type { Memos, SubscriberStore } from '../ports/store';
 import { tokenFrom, unsubscribe } from './subscription';
 
@@ -15,6 +17,10 @@ export interface SesEventsSummary {
   unsubscribed: number;
   /** Replies with no valid unsubscribe token in the subject (forged, mangled, or mail sent to the address). */
   invalidReplies: number;
+  /** The author's replies to a preflight that set the draft's note. */
+  notes: number;
+  /** Replies to a preflight refused: another sender, a failed SPF or DKIM verdict, a virus, a bad token, no review. */
+  refusedNotes: number;
 }
 
 export interface SesEventsDeps {
@@ -24,6 +30,8 @@ export interface SesEventsDeps {
   /** Transient bounces after which an address is suppressed. */
   transientLimit: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
+  /** Config `review` with the reply door: the review address, and where a note is set (compose-issue on AWS). */
+  review?: { to: string; actions: ReviewActions };
 }
 
 /**
@@ -35,11 +43,23 @@ export interface SesEventsDeps {
  * once the address is suppressed.
  */
 export async function recordSesEvents(
-  events: (SesEvent | UnsubscribeReply)[],
+  events: (SesEvent | UnsubscribeReply | NoteReply)[],
   deps: SesEventsDeps,
 ): Promise<SesEventsSummary> {
-  const summary: SesEventsSummary = { suppressed: 0, counted: 0, unknown: 0, unsubscribed: 0, invalidReplies: 0 };
+  const summary: SesEventsSummary = {
+    suppressed: 0,
+    counted: 0,
+    unknown: 0,
+    unsubscribed: 0,
+    invalidReplies: 0,
+    notes: 0,
+    refusedNotes: 0,
+  };
   for (const event of events) {
+    if (event.kind === 'note-reply') {
+      await noteByReply(event, deps, summary);
+      continue;
+    }
     if (event.kind === 'unsubscribe-reply') {
       await unsubscribeByReply(event, deps, summary);
       continue;
@@ -95,4 +115,28 @@ async function unsubscribeByReply(reply: UnsubscribeReply, deps: SesEventsDeps, 
   }
   summary.unsubscribed++;
   deps.log?.('unsubscribed by reply', { subscriberId: outcome.subscriber?.id });
+}
+
+/**
+ * The author's reply to a preflight (config `review`, with SES receiving at the reply address): the text above
+ * the quote becomes the draft's note, as the note page's button would set it. Only from the review address,
+ * only with SES's SPF and DKIM verdicts both PASS, only with a live note token in the subject (the token is the
+ * authority; the sender checks keep a forwarded preflight from being used by someone else). Nothing of the
+ * reply is logged but why it was refused.
+ */
+async function noteByReply(reply: NoteReply, deps: SesEventsDeps, summary: SesEventsSummary) {
+  const refuse = (why: string) => {
+    summary.refusedNotes++;
+    deps.log?.(`reply to a preflight refused: ${why}; nothing changed`);
+  };
+  if (!deps.review) return refuse('the config has no review');
+  if (reply.virus) return refuse('SES found a virus');
+  if (normalizeEmail(reply.from) !== normalizeEmail(deps.review.to)) return refuse('not from the review address');
+  if (reply.spf !== 'PASS' || reply.dkim !== 'PASS') return refuse(`SPF ${reply.spf}, DKIM ${reply.dkim}`);
+  if (reply.text === '') return refuse('no text above the quoted message');
+  const answer = await deps.review.actions.act({ purpose: 'note', token: reply.token, note: reply.text, by: 'reply' });
+  if (answer.kind === 'done') {
+    summary.notes++;
+    deps.log?.('note of the day set by reply', { issue: answer.draft.issue });
+  } else refuse(answer.kind === 'refused' ? `the token: ${answer.reason}` : answer.message);
 }

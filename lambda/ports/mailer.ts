@@ -7,6 +7,8 @@ export interface OutgoingMessage {
   raw: Buffer;
   /** A `send --to` test copy: transports keep it apart from the issue's real messages. */
   test?: boolean;
+  /** The author's preflight of a draft (config `review`): kept apart from the issue's messages, as a test is. */
+  preflight?: boolean;
 }
 
 export interface SendReceipt {

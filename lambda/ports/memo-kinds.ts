@@ -10,12 +10,14 @@
  *   signup:ip:<bucket>                   sign-ups from one IP bucket this hour (jobs/subscription-limits.ts)
  *   signup:s:<subscriber id>             one address's sign-ups today, its last confirmation (the same)
  *   soft-bounces:<subscriber id>         the times of a reader's transient bounces (jobs/record-ses-events.ts)  refused
+ *   review:<issue>                       the draft of that issue and the ones it replaced (jobs/review.ts)  refused
  *
  * Refused: a run acting on a wrong value would do harm (enqueue again what was enqueued, forget bounces), so
  * it stops and names the key. Read as none: the state is a cache, a pace or a counter that may start over,
  * and the next write replaces it; those kinds also drop the entries inside a value that are odd, keeping the rest.
  */
 import type { Bookmark } from '../core/model';
+import type { DraftFile } from '../core/review';
 import type { SourceState } from './bookmark-source';
 import { check, isRecord, type MemoKind, parseJsonObject } from './memo';
 
@@ -198,6 +200,40 @@ export const SOFT_BOUNCES: MemoKind<string[], string> = {
     const times: unknown = JSON.parse(text);
     check(Array.isArray(times) && times.every(isString), 'not a JSON array of times');
     return times;
+  },
+  invalid: 'refuse',
+};
+
+// ---- review drafts ----------------------------------------------------------------------------------
+
+const DRAFT_STATES = new Set(['draft', 'approved', 'held', 'sent', 'replaced']);
+const isEvents = (v: unknown) =>
+  Array.isArray(v) && v.every((e) => isRecord(e) && isString(e.action) && isString(e.at) && isString(e.by));
+
+/** The current draft of an issue number and the drafts it replaced: refused when odd (it holds the issue to send). */
+export const REVIEW_DRAFTS: MemoKind<DraftFile, number> = {
+  what: 'review draft',
+  key: (issue) => `review:${issue}`,
+  format: (file) => JSON.stringify(file),
+  parse(text) {
+    const { current, earlier } = parseJsonObject(text);
+    check(isRecord(current), 'current is not an object');
+    check(isString(current.id) && /^[A-Za-z0-9_-]{16}$/.test(current.id), 'current.id is not a draft id');
+    check(isCount(current.issue) && isString(current.sendAt) && isString(current.timeZone), 'issue or sendAt is odd');
+    check(current.mode === 'auto' || current.mode === 'approve', 'mode is neither auto nor approve');
+    check(isString(current.state) && DRAFT_STATES.has(current.state), 'state is not a draft state');
+    const record = current.record;
+    check(
+      isRecord(record) && isRecord(record.rendered) && isString(record.rendered.html) && isRecord(record.model),
+      'record is not an issue record',
+    );
+    check(isRecord(current.preflight) && isString(current.fingerprint), 'preflight or fingerprint is missing');
+    check(isEvents(current.events), 'events is not a list of events');
+    check(
+      Array.isArray(earlier) && earlier.every((d) => isRecord(d) && isString(d.id) && isEvents(d.events)),
+      'earlier is not a list of drafts',
+    );
+    return { current, earlier } as unknown as DraftFile;
   },
   invalid: 'refuse',
 };

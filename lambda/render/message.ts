@@ -5,6 +5,7 @@
  * (tests/unit/render/raw-message.test.ts reads the raw bytes).
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { addressOf } from '../core/email';
 import { toCrlf } from '../core/line-endings';
 import type { IssueRecord, RenderedIssue, Subscriber } from '../core/model';
 import { siteBase } from '../core/site-url';
@@ -28,11 +29,7 @@ export interface MessageContext {
   mailtoAddress?: string;
 }
 
-/** The address part of `Name <a@b>` or `a@b`. */
-export function addressOf(mailbox: string): string {
-  const m = /<([^>]+)>\s*$/.exec(mailbox);
-  return (m?.[1] ?? mailbox).trim();
-}
+export { addressOf };
 
 export function domainOf(mailbox: string): string {
   return addressOf(mailbox).split('@')[1] ?? 'localhost';

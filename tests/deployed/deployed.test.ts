@@ -18,7 +18,7 @@ import { METRICS } from '../../lambda/metrics';
 import { rawPost } from '../helpers/pinboard-posts';
 import { type Deployment, PLACE, startDeployment, synth } from './deployment';
 import { DEPLOYED_CONFIG, type Journey, operatorStore, PINBOARD_TOKEN, runIssue } from './journey';
-import { cliAs, isPinboardPacing, siteObjects, tableItems, writeDeployedConfig } from './operations';
+import { apiEvent, cliAs, isPinboardPacing, siteObjects, tableItems, writeDeployedConfig } from './operations';
 
 const SUBSCRIBERS = 40;
 const REFUSED = 'refused@example.net';
@@ -26,30 +26,6 @@ let d: Deployment;
 let store: DynamoDbStore;
 let closeStore: () => void;
 let synthStderr = '';
-
-const apiEvent = (method: string, target: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
-  const url = new URL(target, 'https://links.example.com');
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers: { host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'user-agent': 'test', ...init.headers },
-    requestContext: {
-      accountId: PLACE.account,
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-      requestId: `r-${Math.random()}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    body: init.body,
-    isBase64Encoded: false,
-  };
-};
 
 const snsEvent = (message: unknown) => ({
   Records: [

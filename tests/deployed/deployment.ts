@@ -37,6 +37,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { COMPOSE_EVENTS } from '../../lambda/core/review';
 import { deploymentFromOutputs } from '../../lambda/deploy/outputs';
 import { NODE_24, startDynamoServer, startSqsServer } from '../helpers/aws-local';
 import { toSqsRecords } from '../helpers/sqs-poller';
@@ -612,9 +613,14 @@ export async function startDeployment(options: DeploymentOptions) {
    * target invoked with its input in a fresh environment (a cold start). A DISABLED schedule fires nothing:
    * `undefined`.
    */
-  const tick = async <T = unknown>(): Promise<(InvokeResult<T> & { functionName: string }) | undefined> => {
-    const [schedule, more] = [...schedulerApi.schedules.values()];
-    if (!schedule || more) throw new Error('the harness ticks one schedule');
+  const tick = async <T = unknown>(
+    /** Which schedule: the one whose input has this `source` (the issue's schedule by default; review adds a draft one). */
+    source: string = COMPOSE_EVENTS.deadline,
+  ): Promise<(InvokeResult<T> & { functionName: string }) | undefined> => {
+    const sourceOf = (input: string | undefined) =>
+      (JSON.parse(input ?? '{}') as { source?: string }).source ?? COMPOSE_EVENTS.deadline;
+    const [schedule, more] = [...schedulerApi.schedules.values()].filter((s) => sourceOf(s.Target.Input) === source);
+    if (!schedule || more) throw new Error(`the harness ticks one schedule of source ${source}`);
     if (schedule.State !== 'ENABLED') return undefined;
     const target = [...functions.values()].find((f) => f.arn === schedule.Target.Arn);
     if (!target) throw new Error(`the schedule targets ${schedule.Target.Arn}, no function of the templates`);

@@ -62,3 +62,32 @@ export async function siteObjects(d: Deployment): Promise<string[]> {
 
 /** The Pinboard source's own memory of its calls (its rate limits need it): the one thing composing writes. */
 export const isPinboardPacing = (item: string) => item.includes('"pinboard-api:');
+
+/** An API Gateway HTTP API (v2) event for the subscription API, as API Gateway sends it. */
+export const apiEvent = (
+  method: string,
+  target: string,
+  init: { body?: string; headers?: Record<string, string> } = {},
+) => {
+  const url = new URL(target, 'https://links.example.com');
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers: { host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'user-agent': 'test', ...init.headers },
+    requestContext: {
+      accountId: PLACE.account,
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: `r-${Math.random()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body: init.body,
+    isBase64Encoded: false,
+  };
+};

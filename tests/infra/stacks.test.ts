@@ -347,7 +347,7 @@ describe('the archive site', () => {
           FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
         }),
         // The subscription API on the same domain: signup, confirm and unsubscribe links work from siteUrl.
-        CacheBehaviors: ['/subscribe', '/confirm', '/unsubscribe'].map((PathPattern) =>
+        CacheBehaviors: ['/subscribe', '/confirm', '/unsubscribe', '/review/*'].map((PathPattern) =>
           Match.objectLike({ PathPattern, AllowedMethods: Match.arrayWith(['POST']) }),
         ),
       }),

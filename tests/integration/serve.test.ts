@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
+import { MAX_BODY_BYTES } from '../../lambda/http/types';
 import { runCli } from '../helpers/cli';
 import { rawPost } from '../helpers/pinboard-posts';
 import { makeProject } from '../helpers/project';
@@ -96,10 +97,10 @@ describe('serve, with siteUrl pointing at it', () => {
     const declared = await send(`${served.url}/subscribe`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: `email=a%40example.com&pad=${'x'.repeat(11 * 1024)}`,
+      body: `email=a%40example.com&pad=${'x'.repeat(MAX_BODY_BYTES + 1024)}`,
     });
     expect(declared.status).toBe(413);
-    // Chunked, no length: it stops keeping it at 10 KB and answers while the client is still sending.
+    // Chunked, no length: it stops keeping it at MAX_BODY_BYTES and answers while the client is still sending.
     const streamed = await new Promise<{ status: number; connection?: string }>((resolve, reject) => {
       const req = httpRequest(`${served.url}/subscribe`, {
         method: 'POST',

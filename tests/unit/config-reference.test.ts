@@ -39,6 +39,7 @@ describe('docs/configuration.md', () => {
       // Optional blocks whose keys have defaults of their own: given bare, so those defaults apply.
       store: { type: 'dynamodb', table: 'digest' },
       schedule: { cron: '0 7 ? * SAT *' },
+      review: { to: 'me@t.example' },
     };
     const parsed = parseConfig(minimal, 'minimal');
     // A default in JSON (`50`, `"hold"`, `[]`); prose ("off on the CLI, on on AWS", `from`) is what code elsewhere decides.
@@ -67,6 +68,7 @@ describe('docs/configuration.md', () => {
       'store.type',
       'store.table',
       'schedule.cron',
+      'review.to',
     ]);
     const leaves = (value: unknown, key: string): string[] =>
       value && typeof value === 'object' && !Array.isArray(value)

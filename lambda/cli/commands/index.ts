@@ -19,6 +19,10 @@ const LOADERS: Record<string, () => Command> = {
   pause: () => (require('./pause') as typeof import('./pause')).pause,
   resume: () => (require('./pause') as typeof import('./pause')).resume,
   status: () => (require('./status') as typeof import('./status')).status,
+  draft: () => (require('./review') as typeof import('./review')).draft,
+  approve: () => (require('./review') as typeof import('./review')).approve,
+  hold: () => (require('./review') as typeof import('./review')).hold,
+  note: () => (require('./review') as typeof import('./review')).note,
 };
 
 /** Every command, each module loaded. */

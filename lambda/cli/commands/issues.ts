@@ -1,5 +1,12 @@
 /** `issues list|show N`: what went out, when, to how many, and who left after it; from the configured store. */
-import { type IssueDetail, type IssueFigures, issueDetail, issueHistory } from '../../jobs/issue-history';
+import type { ReviewEvent } from '../../core/review';
+import {
+  type IssueDetail,
+  type IssueFigures,
+  type IssueReview,
+  issueDetail,
+  issueHistory,
+} from '../../jobs/issue-history';
 import { pluralsFor } from '../../render/plural';
 import { type Command, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
@@ -7,8 +14,29 @@ import type { Output } from '../output';
 
 const day = (iso: string) => iso.slice(0, 10);
 
-/** The date an issue went out, or what it is waiting for. */
-const when = (f: IssueFigures) => (f.status === 'sent' ? day(f.sentAt ?? f.composedAt) : `${f.status}`);
+/** The date an issue went out, or what it is waiting for (a draft: its review state). */
+const when = (f: IssueFigures) =>
+  f.status === 'sent' ? day(f.sentAt ?? f.composedAt) : f.status === 'draft' ? (f.review?.state ?? 'draft') : f.status;
+
+/** An action as a line: "2026-12-04 09:12 approved (link)", with what it said. */
+const eventLine = (e: ReviewEvent) =>
+  `${e.at.slice(0, 16).replace('T', ' ')} ${e.action} (${e.by})${e.detail ? `: ${e.detail}` : ''}`;
+
+/** Under the table: the review of each issue that had one, its last action. */
+function reviewLines(rows: IssueFigures[]): string[] {
+  const reviewed = rows.filter((r) => r.review);
+  if (reviewed.length === 0) return [];
+  return [
+    '',
+    'Review:',
+    ...reviewed.map((r) => {
+      const review = r.review as IssueReview;
+      const last = review.events[review.events.length - 1];
+      const note = review.note ? `; note of the day (${review.note.length} characters)` : '';
+      return `  #${r.issue} ${review.state}, send time ${review.sendAt.slice(0, 16).replace('T', ' ')} UTC${last ? `; last: ${eventLine(last)}` : ''}${note}`;
+    }),
+  ];
+}
 
 const COLUMNS: [string, (f: IssueFigures) => string | number][] = [
   ['#', (f) => f.issue],
@@ -42,6 +70,14 @@ function showText(d: IssueDetail, output: Output) {
   output.out(
     `  sent ${d.sent}, refused ${d.refused}, unfinished ${d.unfinished}; since then: bounced ${d.bounced}, complained ${d.complained}, unsubscribed ${d.unsubscribed}`,
   );
+  if (d.review) {
+    output.out(`  review: ${d.review.state}; send time ${d.review.sendAt}`);
+    for (const e of d.review.events) output.out(`    ${eventLine(e)}`);
+    if (d.review.note) {
+      output.out('  note of the day:');
+      for (const line of d.review.note.split('\n')) output.out(`    ${line}`);
+    }
+  }
   for (const section of d.sections) {
     output.out('');
     output.out(`${section.title} (${section.links.length})`);
@@ -74,6 +110,7 @@ export async function issuesCommand(
     else
       for (const line of [
         ...table(rows),
+        ...reviewLines(rows),
         `${pluralsFor('en').format(rows.length, { one: '# issue', other: '# issues' })} (${app.store.description}).`,
       ])
         output.out(line);
@@ -99,8 +136,11 @@ Reads the configured store (the local state directory, or DynamoDB when the conf
 changes nothing.
 
   list            one line per issue: number, date sent (or its state), links, the
-                  figures below, subject
-  show N          one issue: the same figures, then its links by section
+                  figures below, subject; with review, the next issue's draft too (its
+                  state: draft, approved or held), and under the table each reviewed
+                  issue's state and last action
+  show N          one issue (or the next issue's draft): the same figures, its review
+                  (every action with its time, the note of the day), then its links by section
 
 The figures:
   sent, refused   from the delivery ledger: messages the transport accepted, and messages it

@@ -1,12 +1,10 @@
 /** `send`: composes the next issue (or resumes an unfinished one) and delivers it to every active subscriber. */
-import { readFile } from 'node:fs/promises';
 import { normalizeEmail } from '../../core/email';
 import { RECIPIENTS_PER_MESSAGE } from '../../core/fleet';
 import type { IssueRecord } from '../../core/model';
 import { composeNextIssue } from '../../jobs/compose-next';
 import { emptyProgress } from '../../jobs/consume-issue';
 import { exclusively } from '../../jobs/exclusive';
-import { seedSubscribers } from '../../jobs/import-subscribers';
 import { countSubscribers } from '../../jobs/subscriber-pages';
 import { sendTestIssue } from '../../jobs/test-send';
 import { sizeForRate } from '../../jobs/worker-pool';
@@ -17,6 +15,7 @@ import { type CommonFlags, composeDeps, openApp } from '../context';
 import { type DeliverySummary, deliverInProcess, deliverySummary } from '../deliver';
 import { type Output, progressReporter } from '../output';
 import { describeReport } from '../report';
+import { seedIfEmpty } from '../seed';
 import { localSite } from '../site';
 
 export interface SendFlags extends CommonFlags {
@@ -59,10 +58,7 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
   if (flags.dryRun) return await dryRun(app, flags, now, output);
   // One send at a time per store: two runs would compose the same issue number.
   return exclusively(app.store, 'send', async () => {
-    if (app.subscribersSeed) {
-      const seeded = await seedSubscribers(app.store, await readFile(app.subscribersSeed, 'utf8'), now.toISOString());
-      if (seeded) output.err(`subscriber list was empty: added ${seeded.added} from ${app.subscribersSeed}`);
-    }
+    await seedIfEmpty(app, now, output);
     // The pipeline of the functions on AWS, in one process (cli/deliver.ts): the producer puts recipients
     // on a bounded in-process queue while the consumer drains it and settles the issue.
     const started = Date.now();
@@ -88,12 +84,18 @@ export async function sendCommand(flags: SendFlags, output: Output): Promise<num
           now: () => now,
           since: flags.since,
           log: (line) => output.err(line),
+          // Config `review`: this send is the deadline; the draft goes out only when the review lets it.
+          ...(app.config.review ? { review: { mode: app.config.review.mode } } : {}),
         },
         progress,
         onProgress: (p) => bar.update(p),
         consumer: async (issue, info) => {
           for (const w of info.warnings) output.err(`warning: ${w}`);
-          if (info.report) {
+          if (info.draft) {
+            output.err(
+              `sending the ${info.draft === 'approved' ? 'approved' : 'reviewed (not held)'} draft of issue #${issue.issue}: "${issue.model.subject}"`,
+            );
+          } else if (info.report) {
             for (const line of describeReport(info.report)) output.err(line);
             output.err(
               `composed issue #${issue.issue}: "${issue.model.subject}" — ${pluralsFor('en').links(issue.model.bookmarkCount)}, HTML ${info.report.htmlBytes.toLocaleString('en')} bytes`,

@@ -245,7 +245,7 @@ describe('POST /subscribe', () => {
     expect(await statuses(false)).toEqual([200, 200, 429]);
   });
 
-  it('answers 413 to a body over 10 KB and 415 to a body it does not read, storing nothing', async () => {
+  it('answers 413 to a body over MAX_BODY_BYTES (24 KB) and 415 to a body it does not read, storing nothing', async () => {
     const { handle, store } = harness();
     const big = await handle(subscribeForm(`a@example.com`, undefined, `&x=${'y'.repeat(MAX_BODY_BYTES)}`));
     expect(big.status).toBe(413);

@@ -48,7 +48,15 @@ describe('recordSesEvents', () => {
       ],
       { store, transientLimit: 3 },
     );
-    expect(summary).toEqual({ suppressed: 2, counted: 0, unknown: 1, unsubscribed: 0, invalidReplies: 0 });
+    expect(summary).toEqual({
+      suppressed: 2,
+      counted: 0,
+      unknown: 1,
+      unsubscribed: 0,
+      invalidReplies: 0,
+      notes: 0,
+      refusedNotes: 0,
+    });
     expect(changes).toEqual([
       { id: a.id, status: 'bounced' },
       { id: b.id, status: 'complained' },
@@ -69,6 +77,8 @@ describe('recordSesEvents', () => {
       unknown: 0,
       unsubscribed: 0,
       invalidReplies: 0,
+      notes: 0,
+      refusedNotes: 0,
     });
     expect(a.status).toBe('active');
     await recordSesEvents([event('transient-bounce', a.email, '2026-11-15T00:00:00.000Z')], deps);
