@@ -502,7 +502,8 @@ export async function reviewDeps(app: App, now: () => Date = () => new Date()): 
  * built on the first action (they compose). Here a late approval is sent by `send`, which this host does not run.
  */
 export function reviewActions(app: App, env: NodeJS.ProcessEnv = process.env): ReviewActions {
-  const composeFunction = env[LAMBDA_ENV.composeFunction]?.trim();
+  // In a function, its environment names compose-issue; from the CLI, the deployment record does.
+  const composeFunction = env[LAMBDA_ENV.composeFunction]?.trim() || app.config.deployment?.functions.composeIssue;
   if (composeFunction) {
     const { LambdaClient } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
     const { LambdaReviewActions } = require('./adapters/lambda-review') as typeof import('./adapters/lambda-review');

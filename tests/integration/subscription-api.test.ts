@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { createToken } from '../../lambda/core/tokens';
 import { handler } from '../../lambda/handlers/subscription-api';
+import { MAX_BODY_BYTES } from '../../lambda/http/types';
 import { awsDigestConfig, startLocalAws as start, type startLocalAws } from '../helpers/aws-local';
 
 let aws: Awaited<ReturnType<typeof startLocalAws>>;
@@ -113,7 +114,7 @@ describe('the subscription-api function', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
     const big = await handler(
-      event('POST', '/subscribe', { body: `email=a%40b.co&x=${'y'.repeat(11_000)}`, headers: form }),
+      event('POST', '/subscribe', { body: `email=a%40b.co&x=${'y'.repeat(MAX_BODY_BYTES + 1_000)}`, headers: form }),
     );
     expect(big.statusCode).toBe(413);
   }, 30_000);

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Draft } from '../../core/review';
 import { approveDraft, composeDraft, holdDraft, noteDraft, type ReviewDeps, ReviewError } from '../../jobs/review';
-import { type App, reviewDeps } from '../../wiring';
+import { type App, reviewActions, reviewDeps } from '../../wiring';
 import { type Command, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
@@ -99,7 +99,7 @@ export async function draftCommand(flags: ReviewFlags, output: Output): Promise<
 }
 
 export async function approveCommand(flags: ReviewFlags, output: Output): Promise<number> {
-  const { deps } = await openReview(flags, output);
+  const { app, deps } = await openReview(flags, output);
   return act(output, async () => {
     const outcome = await approveDraft(deps, { issue: flags.issue, by: 'cli' });
     const d = outcome.draft;
@@ -113,6 +113,13 @@ export async function approveCommand(flags: ReviewFlags, output: Output): Promis
       return 0;
     }
     output.out(`Its send time (${when(d)}) has passed: sending it now.`);
+    // Against a deployment the deployed compose-issue sends it, as its schedule would; here, `send` does.
+    if (app.config.deployment) {
+      output.out(
+        `compose-issue (${app.config.deployment.functions.composeIssue}): ${await reviewActions(app).sendNow()}`,
+      );
+      return 0;
+    }
     return sendCommand({ config: flags.config, state: flags.state, now: flags.now?.() }, output);
   });
 }
