@@ -147,6 +147,35 @@ describe('deploy stops before any change, with the fix', () => {
     expectUnchanged(dir, result.stdout);
   });
 
+  it('at a terminal, offers to bootstrap; declined, it changes nothing', async () => {
+    account.state.bootstrapVersion = undefined;
+    const dir = project(DEPLOYABLE);
+    const { deployCommand } = await import('../../lambda/cli/commands/deploy');
+    const asked: string[] = [];
+    const lines: string[] = [];
+    const output = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    // In this process the SDK's clients read process.env, as in the CLI's: set for the call, then put back.
+    const saved = { ...process.env };
+    Object.assign(process.env, awsEnv());
+    let code: number;
+    try {
+      code = await deployCommand({ config: path.join(dir, 'digest.config.json') }, output as never, process.env, {
+        ask: async (question, fallback) => {
+          asked.push(`${question} [${fallback}]`);
+          return 'no';
+        },
+      });
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+    expect(code).toBe(1);
+    expect(asked).toEqual([
+      'eu-west-1 of account 123456789012 is not bootstrapped for CDK. Bootstrap it now (a one-time CloudFormation stack, CDKToolkit)? yes/no [no]',
+    ]);
+    expectUnchanged(dir, lines.join('\n'));
+  });
+
   it('a From domain SES does not know', async () => {
     ses.state.identities = {};
     const dir = project(DEPLOYABLE);

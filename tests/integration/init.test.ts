@@ -152,7 +152,8 @@ describe('pinboard-digest init', () => {
 
 describe('init at a terminal', () => {
   it('stops at Ctrl-C as Interrupted (main prints one line and exits 130, no stack trace), before writing anything', async () => {
-    const { initCommand, questionsOn } = await import('../../lambda/cli/commands/init');
+    const { initCommand } = await import('../../lambda/cli/commands/init');
+    const { questionsOn } = await import('../../lambda/cli/ask');
     const { Interrupted } = await import('../../lambda/cli/command');
     const { PassThrough } = await import('node:stream');
     const input = new PassThrough();

@@ -22,6 +22,7 @@ import { describeNext, smokeLines } from '../../jobs/operate-text';
 import { countSubscribers } from '../../jobs/subscriber-pages';
 import { buildApp } from '../../wiring';
 import { buildOperations } from '../../wiring/operate';
+import { type Ask, terminalAsk } from '../ask';
 import { type Command, stringFlag, UsageError } from '../command';
 import type { Output } from '../output';
 
@@ -69,7 +70,33 @@ function regionOf(flags: DeployFlags, loaded: LoadedConfig, previous: string | u
   return undefined;
 }
 
-export async function deployCommand(flags: DeployFlags, output: Output, env = process.env): Promise<number> {
+/**
+ * Whether to bootstrap the region now: `--bootstrap` says yes; otherwise the question is put on a terminal
+ * (`ask`, by default stdin when it is one), and anything but yes is no. Not asked in a dry run, or off a terminal.
+ */
+async function bootstrapNow(flags: DeployFlags, ask: Ask | undefined, where: string): Promise<boolean> {
+  if (flags.bootstrap) return true;
+  if (flags.dryRun) return false;
+  const terminal = ask ? { ask, close: () => {} } : terminalAsk();
+  if (!terminal) return false;
+  try {
+    const said = await terminal.ask(
+      `${where} is not bootstrapped for CDK. Bootstrap it now (a one-time CloudFormation stack, CDKToolkit)? yes/no`,
+      'no',
+    );
+    return /^y(es)?$/i.test(said.trim());
+  } finally {
+    terminal.close();
+  }
+}
+
+export async function deployCommand(
+  flags: DeployFlags,
+  output: Output,
+  env = process.env,
+  /** Questions (tests); by default the terminal's, when stdin is one. */
+  options: { ask?: Ask } = {},
+): Promise<number> {
   const configFile = configFileOf(flags, process.cwd());
   const loaded = loadConfig(configFile);
   const deployedFile = path.join(path.dirname(configFile), DEPLOYED_CONFIG);
@@ -110,8 +137,13 @@ export async function deployCommand(flags: DeployFlags, output: Output, env = pr
   let results = await runChecks(checks, { timeoutMs: CHECK_TIMEOUT_MS, secrets });
   const failed = () => results.filter((r) => r.status === 'fail');
   const onlyBootstrap = failed().length > 0 && failed().every((r) => r.id === 'cdk-bootstrap');
-  if (onlyBootstrap && flags.bootstrap && !flags.dryRun) {
-    const who = await adapters.probes.account.identity(new AbortController().signal);
+  const where = () => adapters.probes.account.identity(new AbortController().signal);
+  if (
+    onlyBootstrap &&
+    !flags.dryRun &&
+    (await bootstrapNow(flags, options.ask, `${region} of account ${(await where()).account}`))
+  ) {
+    const who = await where();
     output.err(`bootstrapping ${region} of account ${who.account} for CDK`);
     await adapters.toolkit().bootstrap({ region, account: who.account }, (line) => output.err(line));
     results = await runChecks(checks, { timeoutMs: CHECK_TIMEOUT_MS, secrets });
@@ -225,7 +257,7 @@ change: the data stack, the subscribers and the secrets stay as they are.
   --alarm-email A   where alarms are mailed (else deploy.alarmEmail in the config)
   --no-alarms       deploy without an alarm destination, knowingly
   --dry-run         check, then print what would change (the toolkit's diff); change nothing
-  --bootstrap       bootstrap the region for CDK first, if it is not
+  --bootstrap       bootstrap the region for CDK first, if it is not (without it, deploy asks on a terminal)
   --import-local    then move the local subscribers (--state, else the config's state folder) into the
                     deployed table: statuses, consent dates and suppressions kept, nobody mailed`,
   options: {

@@ -6,12 +6,12 @@
  */
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { EXAMPLE_CONFIG, parseConfig } from '../../config';
 import { parseJsonc } from '../../core/jsonc';
 import { siteUrlProblem } from '../../core/site-url';
 import { DEFAULT_TEMPLATES_DIR } from '../../wiring';
-import { type Command, Interrupted, stringFlag, UsageError } from '../command';
+import { type Ask, terminalAsk } from '../ask';
+import { type Command, stringFlag, UsageError } from '../command';
 import {
   type ChosenSource,
   configText,
@@ -38,36 +38,6 @@ export interface InitFlags {
   source?: string;
   siteUrl?: string;
   force?: boolean;
-}
-
-/** Asks one question and gives the answer, or the default for an empty one. */
-export type Ask = (question: string, defaultValue: string) => Promise<string>;
-
-/** Questions on a terminal (node:readline); undefined when stdin is not one: then nothing is asked. */
-function terminalAsk(): { ask: Ask; close: () => void } | undefined {
-  if (!process.stdin.isTTY) return undefined;
-  return questionsOn(process.stdin, process.stdout);
-}
-
-/** Questions read from `input` as a terminal; Ctrl-C at one is `Interrupted`. */
-export function questionsOn(
-  input: NodeJS.ReadableStream,
-  output: NodeJS.WritableStream,
-): { ask: Ask; close: () => void } {
-  const rl = createInterface({ input, output, terminal: true });
-  return {
-    ask: async (question, defaultValue) => {
-      try {
-        return (await rl.question(`${question} [${defaultValue}]: `)).trim() || defaultValue;
-      } catch (error) {
-        // Ctrl-C (or Ctrl-D) at the prompt: readline rejects the question. Every question comes before any write.
-        if ((error as { code?: string }).code === 'ABORT_ERR')
-          throw new Interrupted('stopped (Ctrl-C); nothing was written.');
-        throw error;
-      }
-    },
-    close: () => rl.close(),
-  };
 }
 
 /** Asks until `check` accepts the answer (three tries), or takes the flag's value as given. */

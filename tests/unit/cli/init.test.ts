@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Ask, initCommand } from '../../../lambda/cli/commands/init';
+import type { Ask } from '../../../lambda/cli/ask';
+import { initCommand } from '../../../lambda/cli/commands/init';
 import { defaultFrom, parseSourceFlag } from '../../../lambda/cli/init-files';
 import type { Output } from '../../../lambda/cli/output';
 import { loadConfig } from '../../../lambda/config';
