@@ -26,6 +26,7 @@ export const STORE_CALLS: Record<StoreMethod, readonly TableAction[]> = {
   getSubscriber: ['dynamodb:GetItem'],
   getSubscribers: ['dynamodb:BatchGetItem'],
   setSubscriberStatus: ['dynamodb:UpdateItem'],
+  setSubscriberPrefs: ['dynamodb:UpdateItem'],
   listSubscribers: ['dynamodb:Query'],
   getDelivery: ['dynamodb:GetItem'],
   getDeliveries: ['dynamodb:BatchGetItem'],
@@ -84,7 +85,15 @@ export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod
    * addSubscriber, getSubscriber, setSubscriberStatus; the sign-up page's latest issue (http/subscription-app.ts
    * history).
    */
-  SubscriptionApi: ['getMemo', 'putMemo', 'addSubscriber', 'getSubscriber', 'setSubscriberStatus', 'history'],
+  SubscriptionApi: [
+    'getMemo',
+    'putMemo',
+    'addSubscriber',
+    'getSubscriber',
+    'setSubscriberStatus',
+    'setSubscriberPrefs',
+    'history',
+  ],
 };
 
 const actionsOf = (methods: readonly StoreMethod[]): readonly TableAction[] =>

@@ -10,7 +10,7 @@
 import type { DeliveryState } from '../core/model';
 
 const PACKED_ID = /^[A-Za-z0-9_-]{16}$/;
-const STATES: readonly DeliveryState[] = ['claimed', 'sent', 'refused'];
+const STATES: readonly DeliveryState[] = ['claimed', 'sent', 'refused', 'omitted'];
 /** Slots are added when more than this share is used (linear probing stays short below it). */
 const MAX_LOAD = 0.7;
 /** An offset not known (yet), or past 4 GiB: the reader scans the file instead. */
@@ -92,7 +92,7 @@ export class LedgerIndex {
   }
 
   counts(): Record<DeliveryState, number> {
-    const counts: Record<DeliveryState, number> = { claimed: 0, sent: 0, refused: 0 };
+    const counts: Record<DeliveryState, number> = { claimed: 0, sent: 0, refused: 0, omitted: 0 };
     const add = (c: number) => {
       const state = STATES[c - 1];
       if (state) counts[state]++;

@@ -4,6 +4,11 @@
 export interface SendBatch {
   issue: number;
   subscriberIds: string[];
+  /**
+   * What some of them get instead of the whole issue, fixed when they were enqueued (a choice changed while
+   * the issue goes out applies from the next one): a variant's key (core/prefs.ts), or why they get nothing.
+   */
+  shares?: Record<string, { variant: string } | { omitted: string }>;
 }
 
 /** Cuts ids into batches of at most `size`, in order. */
@@ -26,5 +31,19 @@ export function parseSendBatch(body: string): SendBatch {
   ) {
     throw new SyntaxError('not a send batch ({ issue, subscriberIds })');
   }
-  return { issue: value.issue as number, subscriberIds: value.subscriberIds };
+  const shares = value.shares;
+  if (shares !== undefined) {
+    const valid =
+      typeof shares === 'object' &&
+      shares !== null &&
+      Object.values(shares).every(
+        (s) =>
+          typeof s === 'object' &&
+          s !== null &&
+          (typeof (s as { variant?: unknown }).variant === 'string' ||
+            typeof (s as { omitted?: unknown }).omitted === 'string'),
+      );
+    if (!valid) throw new SyntaxError('not a send batch: its shares are not variants or omissions');
+  }
+  return { issue: value.issue as number, subscriberIds: value.subscriberIds, ...(shares ? { shares } : {}) };
 }

@@ -62,6 +62,19 @@ export interface DeadLink {
 
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
 
+/**
+ * What a reader chose on their preferences page (core/prefs.ts): absent, every section of every issue. A
+ * choice changed while an issue is going out applies from the next one.
+ */
+export interface ReaderPrefs {
+  /** The section titles they take (the config's `sections`, and the other section); absent: all of them. */
+  sections?: string[];
+  /** `issue` (the default): each issue; `monthly`: one round-up with the first issue of each month. */
+  frequency?: 'issue' | 'monthly';
+  /** No mail until then (ISO): a pause instead of goodbye. */
+  pausedUntil?: string;
+}
+
 export interface Subscriber {
   /** Opaque random id; tokens name this, never the email address. */
   id: string;
@@ -73,6 +86,8 @@ export interface Subscriber {
   updatedAt: string;
   /** Where the consent came from when it was not given here (e.g. "Mailchimp export"). */
   source?: string;
+  /** Their choices; absent: every section of every issue. */
+  prefs?: ReaderPrefs;
 }
 
 /** The rendered issue: rendered once, personalized per subscriber. */
@@ -104,7 +119,15 @@ export interface IssueRecord {
   sentAt?: string;
 }
 
-export type DeliveryState = 'claimed' | 'sent' | 'refused';
+/**
+ * `omitted`: nothing was sent to this reader, by their own choice (paused, or their sections hold no link this
+ * time): final, as `sent` and `refused` are, so the issue can be done without them.
+ */
+export type DeliveryState = 'claimed' | 'sent' | 'refused' | 'omitted';
+
+/** A ledger entry that is final: the reader is done with this issue (nothing more is sent to them). */
+export const isFinalDelivery = (state: DeliveryState | undefined): boolean =>
+  state === 'sent' || state === 'refused' || state === 'omitted';
 
 export interface Delivery {
   issue: number;
@@ -113,4 +136,6 @@ export interface Delivery {
   at: string;
   messageId?: string;
   reason?: string;
+  /** Which rendering the reader got, when not the whole issue (core/prefs.ts `variantKey`). */
+  variant?: string;
 }

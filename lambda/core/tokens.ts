@@ -10,7 +10,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type TokenPurpose = 'unsubscribe' | 'confirm' | 'review-approve' | 'review-hold' | 'review-note';
+export type TokenPurpose = 'unsubscribe' | 'confirm' | 'preferences' | 'review-approve' | 'review-hold' | 'review-note';
 
 const MAC_BYTES = 16;
 const KEY_ID_LENGTH = 6;

@@ -10,6 +10,8 @@
  *                            or wrong-purpose tokens get a page and change nothing
  *   GET  /unsubscribe?token= a page with one button: a GET never unsubscribes
  *   POST /unsubscribe?token= the button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`): unsubscribes, 200
+ *   GET  /preferences?token= a reader's choices (sections, a pause) as a form; POST saves them (http/preferences.ts
+ *                            builds the page); the token opens only this page, and cannot unsubscribe
  *   GET/POST /review/approve, /review/hold, /review/note   the author's review links (http/review-routes.ts),
  *                            when the config has `review`; a GET never acts, a cross-site POST is refused
  * Every answer is a page or JSON that says what to do; an unexpected error is logged (addresses masked) and
@@ -17,7 +19,10 @@
  * unescaped.
  */
 import { displayAddress, maskAddressesIn } from '../core/email';
+import type { Subscriber } from '../core/model';
 import { siteBase } from '../core/site-url';
+import { createToken } from '../core/tokens';
+import { inspectPreferences, savePreferences } from '../jobs/preferences';
 import {
   type ConfirmOutcome,
   confirm,
@@ -27,6 +32,7 @@ import {
   subscribe,
   unsubscribe,
 } from '../jobs/subscription';
+import { preferencesPage } from '../render/preferences-page';
 import {
   CONTENT_SECURITY_POLICY,
   confirmFormPage,
@@ -43,6 +49,10 @@ export interface SubscriptionSite {
   title: string;
   intro?: string;
   lang: string;
+  /** The sections a reader may choose on their preferences page (the config's titles, then the other section). */
+  sections?: readonly string[];
+  /** The time zone the preferences page dates a pause's end in. */
+  timeZone?: string;
   /** The newest sent issue's number, if any (the signup page links to its archive page). */
   latestIssue?: () => Promise<number | undefined>;
 }
@@ -330,6 +340,74 @@ export function createSubscriptionHandler(
     },
   };
 
+  const prefsDeps = {
+    store: deps.store,
+    secret: deps.secret,
+    sections: site.sections ?? [],
+    now: () => new Date(deps.now?.() ?? Date.now()),
+  };
+  const dateLabel = (iso: string) =>
+    new Intl.DateTimeFormat(site.lang, { dateStyle: 'long', timeZone: site.timeZone ?? 'UTC' }).format(new Date(iso));
+  const prefsPage = async (
+    r: HttpRequest,
+    status: number,
+    subscriber: Subscriber,
+    token: string,
+    notice?: { text: string; error?: boolean },
+  ) =>
+    respond(r, status, {
+      page: preferencesPage(await pageSite(), {
+        email: displayAddress(subscriber.email),
+        sections: prefsDeps.sections,
+        ...(subscriber.prefs ? { prefs: subscriber.prefs } : {}),
+        token,
+        unsubscribeUrl: `${base}/unsubscribe?token=${encodeURIComponent(createToken(deps.secret, 'unsubscribe', subscriber.id))}`,
+        ...(notice ? { notice } : {}),
+        dateLabel,
+        now: prefsDeps.now(),
+      }),
+      json: { ok: status < 400, status: notice?.error ? 'refused' : 'preferences', prefs: subscriber.prefs ?? {} },
+    });
+  const notOnList = (r: HttpRequest) =>
+    say(r, 200, 'not-subscribed', 'You are not subscribed', [
+      `Nothing of ${site.title} is sent to this address, so there is nothing to choose. You can sign up again at any time.`,
+    ]);
+  const invalidPreferences = (r: HttpRequest) =>
+    say(r, 400, 'invalid-link', 'This link does not work', [
+      'The link may be cut short or mistyped: copy the whole "Choose what you get" link from the email.',
+    ]);
+  routes['/preferences'] = {
+    GET: async (r, q) => {
+      const token = q.get('token') ?? '';
+      const found = await inspectPreferences(token, prefsDeps);
+      if (found.kind === 'invalid') return invalidPreferences(r);
+      if (found.kind === 'not-subscribed') return notOnList(r);
+      return prefsPage(r, 200, found.subscriber, token);
+    },
+    POST: async (r, q) => {
+      if (fromAnotherSite(r, siteOrigin)) {
+        return say(r, 403, 'cross-site', 'Not from another site', [
+          'This came from a page of another site, so nothing was changed. Use the link in any issue.',
+        ]);
+      }
+      const form = formValues(r);
+      const token = q.get('token') ?? form.get('token') ?? '';
+      const pause = form.get('pause');
+      const choice = {
+        ...(form.has('section') || form.has('sections')
+          ? { sections: form.getAll('section').concat(form.getAll('sections')) }
+          : {}),
+        ...(pause !== null && pause !== 'keep' ? { pauseWeeks: Number(pause) } : {}),
+      };
+      const saved = await savePreferences(token, choice, prefsDeps);
+      if (saved.kind === 'invalid') return invalidPreferences(r);
+      if (saved.kind === 'not-subscribed') return notOnList(r);
+      if (saved.kind === 'refused')
+        return prefsPage(r, 422, saved.subscriber, token, { text: saved.message, error: true });
+      return prefsPage(r, 200, saved.subscriber, token, { text: 'Saved: the next issue follows your choices.' });
+    },
+  };
+
   if (review) {
     for (const purpose of REVIEW_PURPOSES) {
       const answer = (r: HttpRequest, a: { status: number; code: string; page: string }) =>
@@ -348,6 +426,28 @@ export function createSubscriptionHandler(
       };
     }
   }
+
+  /** A form's fields with repeats kept (`section` ticked several times); JSON arrays become repeats too. */
+  const formValues = (r: HttpRequest): URLSearchParams => {
+    const type = (r.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type === 'application/x-www-form-urlencoded' || r.body.length === 0)
+      return new URLSearchParams(r.body.toString('utf8'));
+    if (type === 'application/json') {
+      let value: unknown;
+      try {
+        value = JSON.parse(r.body.toString('utf8'));
+      } catch {
+        throw new BadRequest(400, 'The body is not valid JSON.');
+      }
+      const out = new URLSearchParams();
+      for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+        for (const item of Array.isArray(v) ? v : [v])
+          if (typeof item === 'string' || typeof item === 'number') out.append(k, String(item));
+      }
+      return out;
+    }
+    return new URLSearchParams(parseBody(r));
+  };
 
   /** The token of a POST whose URL has none: a `token` field of the form or JSON body. */
   const bodyToken = (r: HttpRequest) => (r.body.length > 0 ? parseBody(r).token : undefined) ?? '';

@@ -4,6 +4,7 @@
  * the subscription-api function each call this once.
  */
 
+import { offeredSections } from '../core/prefs';
 import { latestSentIssue } from '../jobs/issue-history';
 import type { SubscriptionDeps } from '../jobs/subscription';
 import type { ReviewActions } from '../ports/review';
@@ -68,6 +69,8 @@ export function subscriptionHandler(
       intro: app.config.intro,
       lang: app.config.lang,
       latestIssue: () => latestSentIssue(app.store),
+      sections: offeredSections(app.config),
+      timeZone: app.config.schedule?.timezone ?? 'UTC',
     },
     reviewRoutes(app, options.review),
   );

@@ -11,7 +11,7 @@
  * moves to `sent`.
  */
 import { parseSendBatch } from '../core/batches';
-import type { IssueRecord } from '../core/model';
+import { type IssueRecord, isFinalDelivery } from '../core/model';
 import type { DrainableQueue, SendBatch, SendQueue } from '../ports/queue';
 import type { Store } from '../ports/store';
 import { type BatchResult, type RecipientOutcome, type SendBatchDeps, sendBatch } from './send-batch';
@@ -142,7 +142,7 @@ class Consumer {
  *    elsewhere may each see the other's records; then the next scheduled run settles the issue instead.
  */
 export async function consumeBatches(records: QueuedRecord[], deps: ConsumeDeps): Promise<ConsumeResult> {
-  const consumer = new Consumer({ ...deps, issues: deps.issues ?? new Map() });
+  const consumer = new Consumer({ ...deps, issues: deps.issues ?? new Map(), variants: deps.variants ?? new Map() });
   await consumer.readQuota();
   for (const record of records) {
     let batch: SendBatch;
@@ -173,6 +173,8 @@ export interface DeliveryProgress {
   sent: number;
   refused: number;
   /** Already sent or refused (a resumed issue), or no longer active when their turn came. */
+  /** Readers who get nothing of this issue by their own choice (paused, none of their sections). */
+  omitted: number;
   skipped: number;
   /** Claimed by another run that may still be sending them: the issue is not finished yet. */
   busy: number;
@@ -181,7 +183,7 @@ export interface DeliveryProgress {
 }
 
 export function emptyProgress(total = 0): DeliveryProgress {
-  return { total, done: 0, sent: 0, refused: 0, skipped: 0, busy: 0, failed: 0, retried: 0 };
+  return { total, done: 0, sent: 0, refused: 0, omitted: 0, skipped: 0, busy: 0, failed: 0, retried: 0 };
 }
 
 /** Recipients the ledger shows done before their batch was even made: skipped, and done. */
@@ -194,6 +196,7 @@ export function countSkipped(progress: DeliveryProgress, n: number, onProgress?:
 const COUNTED_AS: Record<RecipientOutcome, keyof DeliveryProgress> = {
   sent: 'sent',
   refused: 'refused',
+  omitted: 'omitted',
   skipped: 'skipped',
   inactive: 'skipped',
   busy: 'busy',
@@ -226,6 +229,7 @@ export async function drainQueue(
     ...deps,
     queue,
     issues: deps.issues ?? new Map(),
+    variants: deps.variants ?? new Map(),
     onOutcome: (o) => {
       progress[COUNTED_AS[o]]++;
       progress.done++;
@@ -284,7 +288,7 @@ export async function settleIssue(record: Pick<IssueRecord, 'issue'>, deps: Sett
   const check = async () => {
     if (chunk.length === 0) return;
     const entries = await deps.store.getDeliveries(record.issue, chunk);
-    const done = (id: string) => ['sent', 'refused'].includes(entries.get(id)?.state ?? '');
+    const done = (id: string) => isFinalDelivery(entries.get(id)?.state);
     missing += chunk.filter((id) => !done(id)).length;
     checked += chunk.length;
     chunk = [];

@@ -1,8 +1,10 @@
 /** Cuts a stored issue's recipients into send batches on the queue, resumably and never twice. */
-import { toBatches } from '../core/batches';
-import type { IssueRecord } from '../core/model';
+import { type SendBatch, toBatches } from '../core/batches';
+import type { RenderIssue } from '../core/compose';
+import { type IssueRecord, isFinalDelivery, type Subscriber } from '../core/model';
+import { readerShare, variantModel } from '../core/prefs';
 import { readMemo, writeMemo } from '../ports/memo';
-import { ENQUEUE_PROGRESS, type EnqueueProgress } from '../ports/memo-kinds';
+import { ENQUEUE_PROGRESS, type EnqueueProgress, ISSUE_VARIANT } from '../ports/memo-kinds';
 import type { SendQueue } from '../ports/queue';
 import type { Ledger, Memos, SubscriberStore } from '../ports/store';
 import { subscriberPages } from './subscriber-pages';
@@ -16,6 +18,11 @@ export interface EnqueueDeps {
   log?: (line: string) => void;
   /** Told how many of a page the ledger already shows done (a resumed issue). */
   onAlreadyDone?: (count: number) => void;
+  /**
+   * Readers' choices (core/prefs.ts): what each reader gets is fixed here, as they are enqueued; a variant is
+   * rendered with `render` the first time a reader needs it and stored for every send of the issue.
+   */
+  shares?: { render: RenderIssue; now: () => Date; offered: readonly string[] };
 }
 
 export interface EnqueueSummary {
@@ -49,7 +56,7 @@ export function readEnqueueProgress(
  * 3. Mark the memo done.
  */
 export async function enqueueIssue(
-  record: Pick<IssueRecord, 'issue'>,
+  record: Pick<IssueRecord, 'issue'> & Partial<Pick<IssueRecord, 'model' | 'placeholder'>>,
   deps: EnqueueDeps,
   options: { resumed: boolean; again?: boolean },
 ): Promise<EnqueueSummary> {
@@ -66,18 +73,28 @@ export async function enqueueIssue(
   const checkLedger = options.resumed || options.again || progress.round > 0;
   const summary: EnqueueSummary = { recipients: 0, batches: 0, alreadyDone: 0, alreadyEnqueued: false };
   const pages = subscriberPages(deps.store, { status: 'active', pageSize: deps.pageSize, cursor: progress.cursor });
+  const { model, placeholder } = record;
+  const shareOf =
+    deps.shares && model && placeholder !== undefined
+      ? sharer({ issue: record.issue, model, placeholder }, deps.store, deps.shares)
+      : undefined;
   for await (const page of pages) {
-    let ids = page.items.map((s) => s.id);
+    let readers = page.items;
     if (checkLedger) {
-      const entries = await deps.store.getDeliveries(record.issue, ids);
-      ids = ids.filter((id) => {
-        const state = entries.get(id)?.state;
-        return state !== 'sent' && state !== 'refused';
-      });
-      summary.alreadyDone += page.items.length - ids.length;
-      if (page.items.length > ids.length) deps.onAlreadyDone?.(page.items.length - ids.length);
+      const entries = await deps.store.getDeliveries(
+        record.issue,
+        readers.map((s) => s.id),
+      );
+      readers = readers.filter((s) => !isFinalDelivery(entries.get(s.id)?.state));
+      summary.alreadyDone += page.items.length - readers.length;
+      if (page.items.length > readers.length) deps.onAlreadyDone?.(page.items.length - readers.length);
     }
+    const ids = readers.map((s) => s.id);
     const batches = toBatches(record.issue, ids, deps.recipientsPerMessage);
+    if (shareOf) {
+      const byId = new Map(readers.map((s) => [s.id, s]));
+      for (const batch of batches) await shareOf(batch, byId);
+    }
     if (batches.length > 0) await deps.queue.enqueue(batches);
     summary.recipients += ids.length;
     summary.batches += batches.length;
@@ -94,4 +111,40 @@ export async function enqueueIssue(
     `issue #${record.issue}: ${summary.recipients} recipients in ${summary.batches} batches on ${deps.queue.description}`,
   );
   return summary;
+}
+
+/**
+ * What each reader of a batch gets, from their choices now: the whole issue (nothing noted), a variant (its
+ * rendering stored once, the first time a reader needs it: `variant:<issue>:<key>`), or nothing this time.
+ */
+function sharer(
+  record: Pick<IssueRecord, 'issue' | 'model' | 'placeholder'>,
+  store: Memos,
+  shares: NonNullable<EnqueueDeps['shares']>,
+) {
+  const titles = record.model.sections.map((s) => s.title);
+  const stored = new Set<string>();
+  const ensure = async (key: string, sections: string[]) => {
+    if (stored.has(key)) return;
+    const id = { issue: record.issue, key };
+    if (!(await readMemo(store, ISSUE_VARIANT, id))) {
+      const model = variantModel(record.model, sections);
+      const rendered = shares.render(model, record.placeholder);
+      await writeMemo(store, ISSUE_VARIANT, id, { rendered, sections, bookmarkCount: model.bookmarkCount });
+    }
+    stored.add(key);
+  };
+  return async (batch: SendBatch, readers: Map<string, Subscriber>) => {
+    const now = shares.now();
+    const noted: NonNullable<SendBatch['shares']> = {};
+    for (const id of batch.subscriberIds) {
+      const share = readerShare(readers.get(id)?.prefs, titles, shares.offered, now);
+      if (share.kind === 'omitted') noted[id] = { omitted: share.why };
+      else if (share.kind === 'variant') {
+        await ensure(share.variant, share.sections);
+        noted[id] = { variant: share.variant };
+      }
+    }
+    if (Object.keys(noted).length > 0) batch.shares = noted;
+  };
 }

@@ -36,6 +36,8 @@ export interface IssueFigures {
   refused: number;
   /** Ledger: claimed but not finished (a send in progress, or one that stopped). */
   unfinished: number;
+  /** Ledger: readers who got nothing of it by their own choice (paused, none of their sections in it). */
+  omitted: number;
   /** Readers sent this issue whose address SES later reported bouncing, before they were sent another. */
   bounced: number;
   /** The same for spam complaints. */
@@ -80,6 +82,7 @@ async function draftRow(
       sent: 0,
       refused: 0,
       unfinished: 0,
+      omitted: 0,
       bounced: 0,
       complained: 0,
       unsubscribed: 0,
@@ -140,6 +143,7 @@ async function figures(store: Store, summary: IssueSummary, left: LeftAfter | un
     sent: counts.sent,
     refused: counts.refused,
     unfinished: counts.claimed,
+    omitted: counts.omitted,
     bounced: left?.bounced ?? 0,
     complained: left?.complained ?? 0,
     unsubscribed: left?.unsubscribed ?? 0,

@@ -6,6 +6,7 @@
  */
 import type { ComposeReport } from '../core/compose';
 import type { IssueRecord } from '../core/model';
+import { offeredSections } from '../core/prefs';
 import { type DraftFile, type DraftState, deadlineDecision, type ReviewMode } from '../core/review';
 import { readMemo } from '../ports/memo';
 import { REVIEW_DRAFTS } from '../ports/memo-kinds';
@@ -90,6 +91,8 @@ export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
       pageSize: deps.pageSize,
       log: deps.log,
       onAlreadyDone: deps.onAlreadyDone,
+      // Readers' choices: the whole issue, a variant of their sections, or nothing this time (core/prefs.ts).
+      shares: { render: deps.compose.render, now: deps.now, offered: offeredSections(deps.compose.options) },
     };
     for (;;) {
       const next = await nextToSend(deps);

@@ -5,17 +5,20 @@
 import { performance } from 'node:perf_hooks';
 import { DeliveryError } from '../core/errors';
 import type { Delivery, IssueRecord } from '../core/model';
+import { variantModel } from '../core/prefs';
 import { type RetryPolicy, withRetry } from '../core/retry';
 import type { Mailer } from '../ports/mailer';
+import { readMemo } from '../ports/memo';
+import { ISSUE_VARIANT } from '../ports/memo-kinds';
 import type { SendBatch } from '../ports/queue';
 import type { Store } from '../ports/store';
 import { buildMessage, type MessageContext } from '../render/message';
 import { type PoolSize, runPool } from './worker-pool';
 
-export type RecipientOutcome = 'sent' | 'refused' | 'skipped' | 'busy' | 'failed' | 'inactive';
+export type RecipientOutcome = 'sent' | 'refused' | 'omitted' | 'skipped' | 'busy' | 'failed' | 'inactive';
 
 export interface SendBatchDeps {
-  store: Pick<Store, 'getIssue' | 'getSubscribers' | 'claimDelivery' | 'releaseClaim' | 'completeDelivery'>;
+  store: Pick<Store, 'getIssue' | 'getSubscribers' | 'claimDelivery' | 'releaseClaim' | 'completeDelivery' | 'getMemo'>;
   mailer: Mailer;
   message: MessageContext;
   now: () => Date;
@@ -34,6 +37,8 @@ export interface SendBatchDeps {
   signal?: AbortSignal;
   /** Issues already read, by number: a container reuses them across batches. */
   issues?: Map<number, IssueRecord>;
+  /** Variants already read, by `<issue>:<key>`: a container reuses them too. */
+  variants?: Map<string, IssueRecord>;
 }
 
 export interface BatchResult {
@@ -73,7 +78,32 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
   if (!record) throw new Error(`send batch for issue #${batch.issue}, which the store does not have`);
   deps.issues?.set(batch.issue, record);
   const retry = deps.retry ?? DEFAULT_SEND_RETRY;
-  const counts: Record<RecipientOutcome, number> = { sent: 0, refused: 0, skipped: 0, busy: 0, failed: 0, inactive: 0 };
+  const counts: Record<RecipientOutcome, number> = {
+    sent: 0,
+    refused: 0,
+    omitted: 0,
+    skipped: 0,
+    busy: 0,
+    failed: 0,
+    inactive: 0,
+  };
+  const variants = deps.variants ?? new Map<string, IssueRecord>();
+  /** The issue as this reader gets it: whole, or the variant of their sections (stored when they were enqueued). */
+  const issueFor = async (key: string | undefined): Promise<IssueRecord> => {
+    if (!key) return record;
+    const cached = variants.get(`${record.issue}:${key}`);
+    if (cached) return cached;
+    const variant = await readMemo(deps.store, ISSUE_VARIANT, { issue: record.issue, key });
+    if (!variant) throw new Error(`issue #${record.issue} has no variant ${key}, which a batch names`);
+    const model = { ...variantModel(record.model, variant.sections), subject: variant.rendered.subject };
+    const made: IssueRecord = {
+      ...record,
+      model: { ...model, preheader: variant.rendered.preheader },
+      rendered: variant.rendered,
+    };
+    variants.set(`${record.issue}:${key}`, made);
+    return made;
+  };
   const done = new Set<string>();
   const errors: string[] = [];
   let stoppedBy: string | undefined;
@@ -96,10 +126,23 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
     let waited = 0;
     const claim = await deps.store.claimDelivery(record.issue, id, deps.now().toISOString());
     if (claim !== 'claimed') return outcome(id, claim === 'done' ? 'skipped' : 'busy');
+    const share = batch.shares?.[id];
+    const variant = share && 'variant' in share ? share.variant : undefined;
     const recordOutcome = (result: Pick<Delivery, 'state' | 'messageId' | 'reason'>) =>
-      deps.store.completeDelivery({ issue: record.issue, subscriberId: id, at: deps.now().toISOString(), ...result });
+      deps.store.completeDelivery({
+        issue: record.issue,
+        subscriberId: id,
+        at: deps.now().toISOString(),
+        ...result,
+        ...(variant ? { variant } : {}),
+      });
+    if (share && 'omitted' in share) {
+      // Their own choice: nothing is sent, and the ledger says why (the issue can be done without them).
+      await recordOutcome({ state: 'omitted', reason: share.omitted });
+      return outcome(id, 'omitted');
+    }
     try {
-      const message = await buildMessage(record, subscriber, deps.message, deps.now());
+      const message = await buildMessage(await issueFor(variant), subscriber, deps.message, deps.now());
       const receipt = await withRetry(
         async () => {
           const slot = performance.now();

@@ -2,7 +2,7 @@
  * A Store made of one adapter per port, as each store adapter builds it over its one directory or table
  * (adapters/file-store.ts, adapters/dynamodb-store.ts): every method goes to the part that owns it.
  */
-import type { Delivery, IssueRecord, IssueStatus, SubscriberStatus } from '../core/model';
+import type { Delivery, IssueRecord, IssueStatus, ReaderPrefs, SubscriberStatus } from '../core/model';
 import type { IssueStore, Ledger, Locks, Memos, NewSubscriber, Store, SubscriberStore } from './store';
 
 export interface StoreParts {
@@ -53,6 +53,10 @@ export class ComposedStore<P extends StoreParts = StoreParts> implements Store {
   }
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string) {
     return this.parts.subscribers.setSubscriberStatus(id, status, at);
+  }
+
+  setSubscriberPrefs(id: string, prefs: ReaderPrefs | undefined) {
+    return this.parts.subscribers.setSubscriberPrefs(id, prefs);
   }
   listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }) {
     return this.parts.subscribers.listSubscribers(options);

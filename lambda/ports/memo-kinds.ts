@@ -11,12 +11,13 @@
  *   signup:s:<subscriber id>             one address's sign-ups today, its last confirmation (the same)
  *   soft-bounces:<subscriber id>         the times of a reader's transient bounces (jobs/record-ses-events.ts)  refused
  *   review:<issue>                       the draft of that issue and the ones it replaced (jobs/review.ts)  refused
+ *   variant:<issue>:<key>                one rendering of an issue for readers who chose some sections (jobs/enqueue-issue.ts)  refused
  *
  * Refused: a run acting on a wrong value would do harm (enqueue again what was enqueued, forget bounces), so
  * it stops and names the key. Read as none: the state is a cache, a pace or a counter that may start over,
  * and the next write replaces it; those kinds also drop the entries inside a value that are odd, keeping the rest.
  */
-import type { Bookmark } from '../core/model';
+import type { Bookmark, RenderedIssue } from '../core/model';
 import type { DraftFile } from '../core/review';
 import type { SourceState } from './bookmark-source';
 import { check, isRecord, type MemoKind, parseJsonObject } from './memo';
@@ -234,6 +235,33 @@ export const REVIEW_DRAFTS: MemoKind<DraftFile, number> = {
       'earlier is not a list of drafts',
     );
     return { current, earlier } as unknown as DraftFile;
+  },
+  invalid: 'refuse',
+};
+
+// ---- variants ---------------------------------------------------------------------------------------
+
+/** An issue rendered for readers who chose some of its sections: rendered once, read by every send of it. */
+export interface IssueVariant {
+  rendered: RenderedIssue;
+  /** The sections it holds, in the issue's order, and their links' count. */
+  sections: string[];
+  bookmarkCount: number;
+}
+
+/** Refused when odd: a reader would be sent a wrong rendering. */
+export const ISSUE_VARIANT: MemoKind<IssueVariant, { issue: number; key: string }> = {
+  what: 'issue variant',
+  key: ({ issue, key }) => `variant:${issue}:${key}`,
+  format: (variant) => JSON.stringify(variant),
+  parse(text) {
+    const { rendered, sections, bookmarkCount } = parseJsonObject(text);
+    check(
+      isRecord(rendered) && [rendered.subject, rendered.preheader, rendered.html, rendered.text].every(isString),
+      'rendered is not a rendered issue',
+    );
+    check(Array.isArray(sections) && sections.every(isString) && isCount(bookmarkCount), 'sections or count is odd');
+    return { rendered: rendered as unknown as RenderedIssue, sections, bookmarkCount };
   },
   invalid: 'refuse',
 };

@@ -1,4 +1,4 @@
-import type { Delivery, IssueRecord, IssueStatus, Subscriber, SubscriberStatus } from '../core/model';
+import type { Delivery, IssueRecord, IssueStatus, ReaderPrefs, Subscriber, SubscriberStatus } from '../core/model';
 
 export interface History {
   /** Number the next new issue gets. */
@@ -87,6 +87,11 @@ export interface SubscriberStore {
   /** Reads many by id at once (a send batch: one round trip instead of one each); ids not found are absent. */
   getSubscribers(ids: string[]): Promise<Map<string, Subscriber>>;
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined>;
+  /**
+   * Replaces a reader's choices (none: the defaults, every section of every issue). `updatedAt` stays: it says
+   * when the status last changed (jobs/issue-history.ts counts who left after which issue by it).
+   */
+  setSubscriberPrefs(id: string, prefs: ReaderPrefs | undefined): Promise<Subscriber | undefined>;
   /** Subscribers page by page, in a stable order; `status` filters. */
   listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }): Promise<SubscriberPage>;
 }

@@ -11,6 +11,7 @@ import type { IssueRecord, RenderedIssue, Subscriber } from '../core/model';
 import { siteBase } from '../core/site-url';
 import { createToken } from '../core/tokens';
 import type { OutgoingMessage } from '../ports/mailer';
+import { fillLinks } from './links';
 import { type BodyEncoding, encodeBody, smallerEncoding } from './transfer-encoding';
 
 export interface MessageContext {
@@ -69,11 +70,20 @@ export function personalize(
 ): { html: string; text: string; unsubscribeUrl: string; token: string } {
   const token = createToken(ctx.secret, 'unsubscribe', subscriber.id);
   const url = unsubscribeUrl(ctx.siteUrl, token);
+  const links = {
+    unsubscribe: url,
+    preferences: preferencesUrl(ctx.siteUrl, createToken(ctx.secret, 'preferences', subscriber.id)),
+  };
   const { rendered, placeholder } = record;
-  // The placeholder is letters and digits only, so HTML escaping left it intact; the URL is escaped here.
-  const html = rendered.html.split(placeholder).join(url.replace(/&/g, '&amp;'));
-  const text = rendered.text.split(placeholder).join(url);
+  // The placeholders are letters and digits only, so HTML escaping left them intact; the URLs are escaped here.
+  const html = fillLinks(rendered.html, placeholder, links, true);
+  const text = fillLinks(rendered.text, placeholder, links, false);
   return { html, text, unsubscribeUrl: url, token };
+}
+
+/** A reader's preferences page (its token names the reader, for that purpose only: it cannot unsubscribe). */
+export function preferencesUrl(siteUrl: string, token: string): string {
+  return `${siteBase(siteUrl)}/preferences?token=${encodeURIComponent(token)}`;
 }
 
 /**

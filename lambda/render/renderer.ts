@@ -8,6 +8,7 @@ import { RenderError } from '../core/errors';
 import type { IssueModel } from '../core/model';
 import { displayHost } from '../core/url';
 import { createIssueView, issueFactsOf } from './issue-view';
+import { preferencesPlaceholder } from './links';
 import { type PluralForms, type Plurals, pluralsFor } from './plural';
 import type { CompiledTemplates } from './templates';
 import { LINE_BREAK_IN_VALUE, wrapText } from './wrap-text';
@@ -93,6 +94,8 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
       /** The issue's page in the archive ("View in your browser"). */
       issueUrl: issue.url,
       unsubscribeUrl,
+      /** This reader's preferences page: its own placeholder until personalized (render/message.ts). */
+      preferencesUrl: preferencesPlaceholder(unsubscribeUrl),
       firstTitles: all.slice(0, PREHEADER_TITLES).map((b) => oneLine(b.title)),
       moreCount: Math.max(0, all.length - PREHEADER_TITLES),
       /** The author's note: `.html` (a SafeString) for the HTML, `.text` for the text part. */
@@ -116,7 +119,7 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
       subject: subjectLine,
       preheader: preheaderLine,
       html: html(withLines),
-      text: wrapText(text(textView), { alone: [unsubscribeUrl] }),
+      text: wrapText(text(textView), { alone: [unsubscribeUrl, preferencesPlaceholder(unsubscribeUrl)] }),
     };
   };
 }

@@ -64,6 +64,19 @@ export function describeSubscriberStoreContract(name: string, make: MakeStore<Su
       expect(await store.setSubscriberStatus('no-such-id', 'active', AT)).toBeUndefined();
     });
 
+    it('keeps a reader’s choices, replaces them, clears them, and leaves the status and its time alone', async () => {
+      const { store, reopen } = await make();
+      const { subscriber } = await store.addSubscriber({ email: 'p@example.com', status: 'active' }, AT);
+      const prefs = { sections: ['Web', 'Books'], pausedUntil: '2026-12-24T00:00:00.000Z' };
+      expect(await store.setSubscriberPrefs(subscriber.id, prefs)).toEqual({ ...subscriber, prefs });
+      expect((await reopen().getSubscriber(subscriber.id))?.prefs).toEqual(prefs);
+      await store.setSubscriberPrefs(subscriber.id, { sections: ['Web'] });
+      expect((await store.getSubscribers([subscriber.id])).get(subscriber.id)?.prefs).toEqual({ sections: ['Web'] });
+      expect(await store.setSubscriberPrefs(subscriber.id, undefined)).toEqual(subscriber);
+      expect((await store.findSubscriber('p@example.com'))?.prefs).toBeUndefined();
+      expect(await store.setSubscriberPrefs('no-such-id', prefs)).toBeUndefined();
+    });
+
     it('pages through subscribers by status, every one exactly once, pages no larger than asked', async () => {
       const { store } = await make();
       const added = await store.addSubscribers(

@@ -66,6 +66,7 @@ const run: Record<StoreMethod, (s: DynamoDbStore) => Promise<unknown>> = {
   getSubscriber: (s) => s.getSubscriber('s1'),
   getSubscribers: (s) => s.getSubscribers(['s1', 's2']),
   setSubscriberStatus: (s) => s.setSubscriberStatus('s1', 'active', '2026-01-01T00:00:00.000Z'),
+  setSubscriberPrefs: (s) => s.setSubscriberPrefs('s1', { sections: ['Web'] }),
   listSubscribers: (s) => s.listSubscribers({ status: 'active', limit: 10 }),
   getDelivery: (s) => s.getDelivery(1, 's1'),
   getDeliveries: (s) => s.getDeliveries(1, ['s1', 's2']),

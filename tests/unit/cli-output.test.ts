@@ -5,7 +5,7 @@ describe('progressReporter without a terminal', () => {
     const lines: string[] = [];
     let t = 0;
     const reporter = progressReporter({ out: () => {}, err: (l) => lines.push(l), isTTY: false }, () => t);
-    const base = { refused: 0, failed: 0, skipped: 0, busy: 0, retried: 0, total: 100 };
+    const base = { refused: 0, omitted: 0, failed: 0, skipped: 0, busy: 0, retried: 0, total: 100 };
     for (let done = 0; done <= 100; done++) {
       t = done * 100; // 10 messages a second
       reporter.update({ ...base, done, sent: done });

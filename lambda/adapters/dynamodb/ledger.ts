@@ -53,7 +53,7 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
-    const counts = { claimed: 0, sent: 0, refused: 0 };
+    const counts = { claimed: 0, sent: 0, refused: 0, omitted: 0 };
     const items = await this.table.queryAll(pk(issue), { expression: '#st', names: { '#st': 'state' } });
     for (const item of items) counts[item.state as Delivery['state']]++;
     return counts;

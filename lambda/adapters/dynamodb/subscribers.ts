@@ -4,7 +4,7 @@
  *   EMAIL#<addr> / EMAIL    address → id (makes addresses unique; written before the subscriber)
  */
 import { StoreError } from '../../core/errors';
-import type { Subscriber, SubscriberStatus } from '../../core/model';
+import type { ReaderPrefs, Subscriber, SubscriberStatus } from '../../core/model';
 import { newSubscriberId } from '../../core/tokens';
 import {
   type AddResult,
@@ -28,6 +28,7 @@ function toSubscriber(item: Item): Subscriber {
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     ...(item.source ? { source: item.source as string } : {}),
+    ...(item.prefs ? { prefs: item.prefs as ReaderPrefs } : {}),
   };
 }
 
@@ -102,6 +103,17 @@ export class DynamoDbSubscribers implements SubscriberStore {
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':s': status, ':at': at },
+      ReturnValues: 'ALL_NEW',
+    });
+    return out?.Attributes ? toSubscriber(out.Attributes) : undefined;
+  }
+
+  async setSubscriberPrefs(id: string, prefs: ReaderPrefs | undefined): Promise<Subscriber | undefined> {
+    const out = await this.table.updateIf({
+      Key: { pk: PK, sk: sk(id) },
+      UpdateExpression: prefs ? 'SET prefs = :p' : 'REMOVE prefs',
+      ConditionExpression: 'attribute_exists(pk)',
+      ...(prefs ? { ExpressionAttributeValues: { ':p': prefs } } : {}),
       ReturnValues: 'ALL_NEW',
     });
     return out?.Attributes ? toSubscriber(out.Attributes) : undefined;

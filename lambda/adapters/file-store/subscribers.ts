@@ -1,7 +1,7 @@
 /** Subscribers in the file store: subscribers.jsonl, one a line, read page by page (../subscriber-file.ts). */
 import path from 'node:path';
 import { StoreError } from '../../core/errors';
-import type { Subscriber, SubscriberStatus } from '../../core/model';
+import type { ReaderPrefs, Subscriber, SubscriberStatus } from '../../core/model';
 import type { AddResult, NewSubscriber, Release, SubscriberPage, SubscriberStore } from '../../ports/store';
 import { SubscriberFile } from '../subscriber-file';
 
@@ -44,6 +44,10 @@ export class FileSubscribers implements SubscriberStore {
 
   setSubscriberStatus(id: string, status: SubscriberStatus, at: string): Promise<Subscriber | undefined> {
     return this.file.update(id, (s) => ({ ...s, status, updatedAt: at }));
+  }
+
+  setSubscriberPrefs(id: string, prefs: ReaderPrefs | undefined): Promise<Subscriber | undefined> {
+    return this.file.update(id, ({ prefs: _, ...s }) => (prefs ? { ...s, prefs } : s));
   }
 
   listSubscribers(options: { status?: SubscriberStatus; cursor?: string; limit: number }): Promise<SubscriberPage> {

@@ -68,7 +68,7 @@ function showText(d: IssueDetail, output: Output) {
     `  ${d.status}${d.sentAt ? ` ${d.sentAt}` : ''} (composed ${d.composedAt}); bookmarks saved ${d.window.from} – ${d.window.to}`,
   );
   output.out(
-    `  sent ${d.sent}, refused ${d.refused}, unfinished ${d.unfinished}; since then: bounced ${d.bounced}, complained ${d.complained}, unsubscribed ${d.unsubscribed}`,
+    `  sent ${d.sent}, refused ${d.refused}, unfinished ${d.unfinished}${d.omitted ? `, nothing by their choice ${d.omitted}` : ''}; since then: bounced ${d.bounced}, complained ${d.complained}, unsubscribed ${d.unsubscribed}`,
   );
   if (d.review) {
     output.out(`  review: ${d.review.state}; send time ${d.review.sendAt}`);

@@ -14,6 +14,7 @@ import type { App } from '../../wiring';
 import { type Command, stringFlag, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
 import type { Output } from '../output';
+import { type PrefsFlags, prefsCommand } from '../prefs';
 
 export const STATUSES = SUBSCRIBER_STATUSES;
 
@@ -151,7 +152,13 @@ function reportImport(file: string, result: ImportResult, output: Output) {
 export async function subscribersCommand(
   action: string | undefined,
   args: string[],
-  flags: CommonFlags & { name?: string; json?: boolean; confirmed?: boolean; status?: string; resubscribe?: boolean },
+  flags: CommonFlags & {
+    name?: string;
+    json?: boolean;
+    confirmed?: boolean;
+    status?: string;
+    resubscribe?: boolean;
+  } & PrefsFlags,
   output: Output,
 ): Promise<number> {
   const app = openApp(flags, output);
@@ -168,6 +175,8 @@ export async function subscribersCommand(
     }
     case 'unsubscribe':
       return unsubscribeCommand(app, args.join(' ') || undefined, output);
+    case 'prefs':
+      return prefsCommand(app, args[0], flags, output);
     case 'import': {
       const file = args[0];
       if (!file) throw new UsageError('subscribers import: a CSV file is required');
@@ -239,6 +248,11 @@ export const subscribers: Command = {
     --resubscribe        make addresses unsubscribed, bounced or complained here active again when
                          the file lists them as subscribed. Only with each reader's consent (they
                          asked to be back on the list): without it a suppression always wins
+  prefs EMAIL [--sections "A,B"] [--pause-weeks N]
+                         a reader's choices, as their "Choose what you get" page sets them: the
+                         sections they take (of the config's, and the other section; all of them
+                         clears the choice), a pause of 4, 8 or 12 weeks (0 ends one). Without
+                         flags it shows them. It applies from the next issue
   list [--json] [--status S]
                          show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
   export                 CSV of everyone on stdout (email,name,status,created_at,source): import
@@ -249,6 +263,9 @@ export const subscribers: Command = {
     confirmed: { type: 'boolean' },
     status: { type: 'string' },
     resubscribe: { type: 'boolean' },
+    sections: { type: 'string' },
+    frequency: { type: 'string' },
+    'pause-weeks': { type: 'string' },
   },
   run: ({ values, positionals, common }, output) =>
     subscribersCommand(
@@ -261,6 +278,9 @@ export const subscribers: Command = {
         confirmed: values.confirmed === true,
         status: stringFlag(values.status),
         resubscribe: values.resubscribe === true,
+        sections: stringFlag(values.sections),
+        frequency: stringFlag(values.frequency),
+        pauseWeeks: stringFlag(values['pause-weeks']),
       },
       output,
     ),

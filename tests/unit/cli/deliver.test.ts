@@ -78,7 +78,7 @@ describe('send in one process (producer and consumer over the in-process queue)'
     expect(summary).toMatchObject({ status: 'sent', sent: 5, refused: 1, failed: 0, retried: 2 });
     expect(mailer.attempts.get('r1@example.com')).toBe(3);
     expect(summary.errors).toEqual([expect.stringMatching(/r2@example.com: refused: refused for r2/)]);
-    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 5, refused: 1 });
+    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 5, refused: 1, omitted: 0 });
   });
 
   it('leaves the issue resumable when retries run out, and a rerun sends only what is missing', async () => {

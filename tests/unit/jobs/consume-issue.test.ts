@@ -244,7 +244,7 @@ describe('settleIssue (the one rule that finishes an issue)', () => {
     // The next scheduled producer run settles it (produce-issue.test.ts); here, the rule itself.
     expect([a.finished, b.finished]).toEqual([[], []]);
     expect((await store.getIssue(1))?.status).toBe('sending');
-    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 4, refused: 0 });
+    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 4, refused: 0, omitted: 0 });
     const settled = await settleIssue({ issue: 1 }, { store, now: () => new Date(AT) });
     expect(settled.finished).toBe(true);
     expect((await store.getIssue(1))?.status).toBe('sent');

@@ -28,7 +28,7 @@ describe('sendTestIssue', () => {
     expect(result).toMatchObject({ kind: 'sent', issue: 1, from: 'resume', to: 'me@example.com' });
     expect(result.kind === 'sent' && result.subject.startsWith(TEST_SUBJECT_PREFIX)).toBe(true);
     expect(mailer.accepted.map((m) => [m.to, m.test])).toEqual([['me@example.com', true]]);
-    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 0, refused: 0 });
+    expect(await store.countDeliveries(1)).toEqual({ claimed: 0, sent: 0, refused: 0, omitted: 0 });
     expect(await store.getIssue(1)).toEqual(before);
     expect(await store.findSubscriber('me@example.com')).toBeUndefined();
   });

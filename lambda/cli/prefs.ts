@@ -1,0 +1,72 @@
+/** `subscribers prefs EMAIL [--sections "A,B"] [--pause-weeks N]`: a reader's choices, as their own page sets them. */
+import { normalizeEmail } from '../core/email';
+import type { ReaderPrefs } from '../core/model';
+import { choosePrefs, isDefaultPrefs, offeredSections, PrefsError } from '../core/prefs';
+import type { App } from '../wiring';
+import { UsageError } from './command';
+import type { Output } from './output';
+
+export interface PrefsFlags {
+  sections?: string;
+  frequency?: string;
+  pauseWeeks?: string;
+}
+
+const describe = (p: ReaderPrefs | undefined, all: string[]) =>
+  [
+    `sections: ${p?.sections ? p.sections.join(', ') : `all (${all.join(', ')})`}`,
+    `pace: every issue`,
+    `pause: ${p?.pausedUntil ? `until ${p.pausedUntil}` : 'none'}`,
+  ].join('; ');
+
+export async function prefsCommand(
+  app: App,
+  email: string | undefined,
+  flags: PrefsFlags,
+  output: Output,
+  now = new Date(),
+) {
+  const address = normalizeEmail(email ?? '');
+  if (!address) throw new UsageError('subscribers prefs: give the reader’s email address');
+  if (flags.frequency !== undefined && flags.frequency !== 'issue') {
+    throw new UsageError(
+      `--frequency: "${flags.frequency}" is not offered yet: every reader gets every issue (the monthly round-up is still to come)`,
+    );
+  }
+  let pauseWeeks: number | undefined;
+  if (flags.pauseWeeks !== undefined) {
+    if (!/^\d{1,3}$/.test(flags.pauseWeeks))
+      throw new UsageError(`--pause-weeks: "${flags.pauseWeeks}" is not a number of weeks`);
+    pauseWeeks = Number(flags.pauseWeeks);
+  }
+  const subscriber = await app.store.findSubscriber(address);
+  if (!subscriber) {
+    output.out(`${address} is not on the list (${app.store.description}).`);
+    return 1;
+  }
+  const offered = offeredSections(app.compose);
+  const changing = flags.sections !== undefined || pauseWeeks !== undefined;
+  if (!changing) {
+    output.out(`${subscriber.email} (${subscriber.status}): ${describe(subscriber.prefs, offered)}.`);
+    return 0;
+  }
+  const sections = flags.sections
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  let next: ReturnType<typeof choosePrefs>;
+  try {
+    next = choosePrefs(
+      { ...(sections ? { sections } : {}), ...(pauseWeeks !== undefined ? { pauseWeeks } : {}) },
+      offered,
+      subscriber.prefs,
+      now,
+    );
+  } catch (error) {
+    if (error instanceof PrefsError) throw new UsageError(error.message);
+    throw error;
+  }
+  const saved = await app.store.setSubscriberPrefs(subscriber.id, isDefaultPrefs(next) ? undefined : next);
+  output.out(`${subscriber.email}: ${describe(saved?.prefs, offered)}. It applies from the next issue.`);
+  return 0;
+}
