@@ -83,26 +83,49 @@ function htmlToText(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/**
- * Where the quoted message starts in a reply: "On … wrote:" (Gmail, Apple Mail; in other languages the
- * client's own words end in ":"), a line of "> ", Outlook's "-----Original Message-----" or its "From:"
- * block after a rule, or a signature's "-- ".
- */
-const QUOTE_START = [
-  /^On .{0,300}wrote:\s*$/,
-  /^Le .{0,300}a écrit\s*:\s*$/,
-  /^Am .{0,300}schrieb .{0,200}:\s*$/,
+/** An attribution line's end: "… wrote:" in the languages mail clients write it in. */
+const ATTRIBUTION_END =
+  /(wrote|schrieb|a écrit|schreef|escribió|ha scritto|escreveu|skrev|kirjoitti|napisał|написал[аи]?)(\s|\s.{0,200})?:\s*$/i;
+/** How attributions open ("On Fri…", "Am 4.12…", "Le 4 déc…", "Op vr…", "El…", "Il…", "Em…", "Den…"). */
+const OPENER = /^(On|Am|Le|Op|El|Il|Em|Den|W dniu)\s/;
+/** Lines that end what the author wrote on their own: a quote, a rule, a signature, a phone's footer. */
+const ALONE = [
   /^>/,
   /^-{2,}\s*Original Message\s*-{2,}/i,
   /^_{10,}\s*$/,
-  /^From:\s.+/,
   /^-- $/,
+  /^Sent from my /i,
+  /^Get Outlook for /i,
 ];
+
+/**
+ * Where the quoted message starts in a reply: an attribution ("On … wrote:", which Gmail wraps over up to three
+ * lines, and its forms in other languages), a line of "> ", Outlook's "-----Original Message-----" or its
+ * "From:" block (From: then Sent:/Date:/To: within a few lines), a signature's "-- ", a phone's "Sent from my…".
+ */
+function quoteStart(lines: readonly string[]): number {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (ALONE.some((r) => r.test(line))) return i;
+    for (let n = 1; n <= 3; n++) {
+      const part = lines.slice(i, i + n);
+      // One attribution, wrapped: no blank line inside it; it opens as attributions do, or names a date or an address.
+      if (part.length < n || part.some((l) => l.trim() === '')) break;
+      const joined = part.join(' ');
+      // Wrapped over lines, it must open as attributions do; on one line, a date or an address will do.
+      const opens = OPENER.test(line) || (n === 1 && /\d|@|</.test(joined));
+      if (opens && ATTRIBUTION_END.test(joined)) return i;
+    }
+    if (/^From:\s\S/.test(line) && lines.slice(i + 1, i + 5).some((l) => /^(Sent|Date|To|Subject):\s/.test(l)))
+      return i;
+  }
+  return -1;
+}
 
 /** The author's own words: the lines before the quote, trimmed; CRLF made LF. */
 export function textAboveQuote(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const end = lines.findIndex((l) => QUOTE_START.some((r) => r.test(l)));
+  const end = quoteStart(lines);
   return (end === -1 ? lines : lines.slice(0, end))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -243,7 +243,7 @@ export const draftView = (d: Draft): DraftView => ({
 });
 
 /** Why a review link (or a reply's token) does nothing. */
-export type LinkRefusal = 'malformed' | 'forged' | 'expired' | 'other-draft' | 'gone';
+export type LinkRefusal = 'malformed' | 'forged' | 'wrong-purpose' | 'expired' | 'other-draft' | 'gone' | 'busy';
 
 /** A review action asked by a link's button or a reply: the token is its whole authority. */
 export interface ReviewRequest {

@@ -40,6 +40,8 @@ export interface ReviewRoutes {
 const REFUSAL_STATUS: Record<LinkRefusal, number> = {
   malformed: 400,
   forged: 403,
+  'wrong-purpose': 403,
+  busy: 503,
   expired: 410,
   'other-draft': 409,
   gone: 410,

@@ -17,7 +17,7 @@ import { settleIssue } from './consume-issue';
 import { enqueueIssue, readEnqueueProgress } from './enqueue-issue';
 import { exclusively } from './exclusive';
 import { publishIssue, type SiteDeps } from './publish-site';
-import { recordMissed, recordSent } from './review';
+import { draftAtDeadline, recordMissed, recordSent } from './review';
 
 export type ProduceOutcome =
   | {
@@ -160,7 +160,22 @@ async function nextToSend(deps: ProduceDeps): Promise<ToSend> {
     return { kind: 'nothing', reason: decision.reason, warnings: [], from: '' };
   }
   if (!file) return compose();
-  return { kind: 'issue', record: file.current.record, warnings: [], draft: file };
+  const last = await draftAtDeadline(deps, file.current);
+  if (last.kind === 'nothing') {
+    await recordMissed(deps.store, file, last.reason, deps.now());
+    return {
+      kind: 'nothing',
+      reason: `the draft of issue #${file.current.issue} is not sent: ${last.reason}`,
+      warnings: [],
+      from: '',
+    };
+  }
+  const warnings = last.dropped.length
+    ? [
+        `left out of the draft at its deadline (deleted or made private since): ${last.dropped.map((t) => `"${t}"`).join(', ')}`,
+      ]
+    : [];
+  return { kind: 'issue', record: last.record, warnings, draft: file };
 }
 
 async function publishToSite(record: IssueRecord, deps: ProduceDeps): Promise<void> {

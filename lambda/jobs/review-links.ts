@@ -4,6 +4,7 @@
  * only for the purpose it was made for, the draft it was made for and the review address it was sent to,
  * until the send time.
  */
+import { StoreError } from '../core/errors';
 import { NoteError } from '../core/note';
 import {
   type Draft,
@@ -38,7 +39,13 @@ export const linkDepsOf = (deps: ReviewDeps): LinkDeps => ({
 /** Whether `token` is a live review link for `purpose`: the draft it opens, or why not. Changes nothing. */
 export async function checkReviewLink(deps: LinkDeps, purpose: ReviewPurpose, token: string): Promise<LinkCheck> {
   const checked = checkToken(deps.secret, tokenPurpose(purpose), token, deps.now().getTime());
-  if (!checked.valid) return { kind: 'refused', reason: checked.reason };
+  if (!checked.valid) {
+    // A genuine link of the preflight used on another action's page says so, not that it was forged.
+    const another = (['approve', 'hold', 'note'] as const).some(
+      (p) => p !== purpose && checkToken(deps.secret, tokenPurpose(p), token, deps.now().getTime()).valid,
+    );
+    return { kind: 'refused', reason: checked.reason === 'forged' && another ? 'wrong-purpose' : checked.reason };
+  }
   const { file, unfinished, issue } = await currentDraft(deps.store);
   if (unfinished) return { kind: 'refused', reason: 'gone', detail: `issue #${issue} is already going out` };
   if (!file) return { kind: 'refused', reason: 'gone' };
@@ -70,6 +77,8 @@ export async function actOnReviewLink(deps: ReviewDeps, request: ReviewRequest):
       }
     }
   } catch (error) {
+    // The compose lock is held (a send, a draft tick, another button at the same moment): nothing was done.
+    if (error instanceof StoreError) return { kind: 'refused', reason: 'busy' };
     if (!(error instanceof ReviewError) && !(error instanceof NoteError)) throw error;
     if (error instanceof ReviewError && error.refusal) return { kind: 'refused', reason: error.refusal };
     return { kind: 'failed', draft: draftView(check.draft), message: error.message };

@@ -27,6 +27,7 @@ import {
 } from '../core/review';
 import { siteBase } from '../core/site-url';
 import { createToken, type TokenPurpose } from '../core/tokens';
+import { normalizeUrl } from '../core/url';
 import type { Mailer } from '../ports/mailer';
 import { readMemo, writeMemo } from '../ports/memo';
 import { REVIEW_DRAFTS } from '../ports/memo-kinds';
@@ -210,9 +211,7 @@ export async function composeDraft(
     const now = deps.now();
     const { issue, file, unfinished } = await currentDraft(deps.store);
     if (unfinished) return { kind: 'unfinished', issue };
-    const live = file && (file.current.state === 'draft' || file.current.state === 'approved');
-    if (file && live && Date.parse(file.current.sendAt) >= now.getTime())
-      return { kind: 'exists', draft: file.current };
+    if (file && stands(file.current, now)) return { kind: 'exists', draft: file.current };
 
     const next = await composeNextIssue(deps.compose, now, await firstWindow(deps.store, file));
     if (next.kind === 'resume') return { kind: 'unfinished', issue: next.record.issue };
@@ -249,6 +248,17 @@ export async function composeDraft(
 async function firstWindow(store: Store, file: DraftFile | undefined): Promise<string | undefined> {
   if (!file || (await store.history()).lastSent) return undefined;
   return file.current.record.model.window.from;
+}
+
+/**
+ * Whether a draft stays as it is at a draft tick: until its send time whatever its state (a duplicated tick,
+ * a hold, an approval all stand), and after it while the deadline still has to send it (approved, or in auto
+ * mode not held). Held, or not approved in approve mode, once its send time passed: the next draft replaces it.
+ */
+function stands(draft: Draft, now: Date): boolean {
+  if (draft.state === 'sent' || draft.state === 'replaced') return false;
+  if (Date.parse(draft.sendAt) >= now.getTime()) return true;
+  return draft.state === 'approved' || (draft.state === 'draft' && draft.mode === 'auto');
 }
 
 function retired(draft: Draft, now: Date, by: ReviewActor) {
@@ -435,4 +445,65 @@ export async function recordSent(store: Store, file: DraftFile, now: Date): Prom
       events: [...file.current.events, event('sent', now, 'schedule')],
     }),
   );
+}
+
+// ---- the deadline's last look -------------------------------------------------------------------------------
+
+export type AtDeadline = { kind: 'send'; record: IssueRecord; dropped: string[] } | { kind: 'nothing'; reason: string };
+
+/**
+ * The draft as it goes out at its deadline: its sources read once more (read-only), every link that is no
+ * longer eligible (deleted, made private, tagged out) left out, so nothing the author made private since the
+ * draft ever reaches a reader; nothing added (what came in since goes into the next issue). Dated at the
+ * send, as readers get it. Nothing left: nothing is sent. A source that cannot be read now: the draft goes as
+ * the author saw it, with a warning.
+ */
+export async function draftAtDeadline(
+  deps: { compose: ComposeNextDeps; now: () => Date; log?: (line: string) => void },
+  draft: Draft,
+): Promise<AtDeadline> {
+  const now = deps.now();
+  const record = draft.record;
+  let eligible: Set<string> | undefined;
+  try {
+    const next = await composeNextIssue({ ...deps.compose, readOnly: true }, now, record.model.window.from);
+    if (next.kind === 'nothing')
+      return { kind: 'nothing', reason: `nothing left to send in the draft (${next.reason})` };
+    if (next.kind === 'issue') {
+      eligible = new Set([
+        ...next.record.model.sections.flatMap((s) => s.bookmarks.map((b) => b.url)),
+        ...(next.report.carriedLinks ?? []).map((c) => c.url),
+      ]);
+    }
+  } catch (error) {
+    deps.log?.(
+      `review: the sources could not be read again at the deadline (${(error as Error).message}); the draft goes as approved`,
+    );
+  }
+  const dropped = eligible
+    ? record.model.sections.flatMap((s) => s.bookmarks.filter((b) => !eligible.has(b.url)).map((b) => b.title))
+    : [];
+  const sections = record.model.sections
+    .map((s) => ({ ...s, bookmarks: s.bookmarks.filter((b) => !eligible || eligible.has(b.url)) }))
+    .filter((s) => s.bookmarks.length > 0);
+  const bookmarkCount = sections.reduce((n, s) => n + s.bookmarks.length, 0);
+  if (bookmarkCount === 0) return { kind: 'nothing', reason: 'every link of the draft was deleted or made private' };
+  const gone = new Set(
+    record.model.sections.flatMap((s) =>
+      s.bookmarks.filter((b) => eligible && !eligible.has(b.url)).map((b) => normalizeUrl(b.url)),
+    ),
+  );
+  const model = { ...record.model, sections, bookmarkCount, window: { ...record.model.window, to: now.toISOString() } };
+  const rendered = deps.compose.render(model, record.placeholder);
+  return {
+    kind: 'send',
+    dropped,
+    record: {
+      ...record,
+      model: { ...model, subject: rendered.subject, preheader: rendered.preheader },
+      rendered,
+      links: record.links.filter((l) => !gone.has(l)),
+      composedAt: now.toISOString(),
+    },
+  };
 }

@@ -134,6 +134,16 @@ const named = (link: { url: string; title: string }) => {
 
 const carriedLine = (c: LeftOutLink) => `${named(c)}: ${c.why}`;
 
+/** The most links a list of the block shows: past it one line says how many more (the block stays small). */
+export const MAX_LISTED = 20;
+const capped = (lines: string[], what: string) =>
+  lines.length > MAX_LISTED
+    ? [
+        ...lines.slice(0, MAX_LISTED),
+        `and ${lines.length - MAX_LISTED} more ${what} (\`pinboard-digest preview\` lists them all)`,
+      ]
+    : lines;
+
 /** The reason already says the status ("404 Not Found", "DNS: no such host"). */
 const deadLine = (d: DeadLink) => `${named(d)}: ${oneLine(d.reason)}; ${DEAD_ACTION[d.action]}`;
 
@@ -183,8 +193,8 @@ function blockOf(input: PreflightInput): Block {
     leftOut: LEFT_OUT.filter(([key]) => facts.counts[key] > 0).map(([key, one, other]) =>
       count(facts.counts[key], one, other),
     ),
-    carried: facts.carried.map(carriedLine),
-    dead: facts.dead.map(deadLine),
+    carried: capped(facts.carried.map(carriedLine), 'carried'),
+    dead: capped(facts.dead.map(deadLine), 'dead'),
     size: `${kb(facts.htmlBytes)} of ${kb(facts.maxHtmlBytes)} (${percent} %)`,
     sizeWarning:
       share > 1

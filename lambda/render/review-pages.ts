@@ -128,7 +128,7 @@ export function reviewDonePage(input: {
   return reviewPage(input.site, DONE[input.purpose](input.issue), html`${input.lines.map((l) => html`<p>${l}</p>`)}`);
 }
 
-export type ReviewRefusal = 'malformed' | 'forged' | 'expired' | 'other-draft' | 'gone';
+export type ReviewRefusal = 'malformed' | 'forged' | 'wrong-purpose' | 'expired' | 'other-draft' | 'gone' | 'busy';
 
 const REFUSED: Record<ReviewRefusal, { heading: string; paragraphs: string[] }> = {
   malformed: {
@@ -143,6 +143,20 @@ const REFUSED: Record<ReviewRefusal, { heading: string; paragraphs: string[] }> 
     paragraphs: [
       'It was not made by this digest, or it was made with a signing key that is no longer in use.',
       'Use the links in your newest preflight message. Nothing was changed.',
+    ],
+  },
+  'wrong-purpose': {
+    heading: 'This link is for another button',
+    paragraphs: [
+      'It is a genuine link of your preflight, but for another of its actions than this page (hold, not approve, say).',
+      'Use the link of the action you want, from the preflight message. Nothing was changed.',
+    ],
+  },
+  busy: {
+    heading: 'Busy just now',
+    paragraphs: [
+      'The digest is working on this issue at this moment (another action on the draft, or its send). Nothing was changed.',
+      'Try again in a minute.',
     ],
   },
   expired: {

@@ -67,6 +67,13 @@ function writeDraftFile(cwd: string, n: number, value: unknown) {
   writeFileSync(file, JSON.stringify(memos));
 }
 
+/** The draft's send time passes: the stored draft is moved back a week, as if it had. */
+function passSendTime(cwd: string) {
+  const file = draftFile(cwd);
+  file.current.sendAt = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  writeDraftFile(cwd, 1, file);
+}
+
 /** The three review links of a preflight, from its text part. */
 function reviewLinks(m: ParsedMail) {
   const text = m.text ?? '';
@@ -182,15 +189,41 @@ describe('review in approve mode', () => {
     const cwd = project('approve');
     await cli(cwd, 'draft');
     expect((await cli(cwd, 'send')).stdout).toMatch(/not approved/);
-    // The send time passes (the stored draft is moved back a week, as if it had).
-    const file = draftFile(cwd);
-    file.current.sendAt = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    writeDraftFile(cwd, 1, file);
+    passSendTime(cwd);
     const late = await cli(cwd, 'approve');
     expect(late.code).toBe(0);
     expect(late.stdout).toMatch(/has passed: sending it now/);
     expect(late.stdout).toMatch(/Issue #1 .* delivered/);
     expect(issueMails(cwd)).toHaveLength(2);
+  });
+});
+
+describe('the deadline’s last look', () => {
+  it('a link made private after the draft never reaches a reader, and the author is told', async () => {
+    const cwd = project('auto');
+    await cli(cwd, 'draft');
+    setPosts(cwd, [rawPost(3, 1, { shared: 'no' }), rawPost(2, 2)]);
+    const sent = await cli(cwd, 'send');
+    expect(sent.code).toBe(0);
+    expect(sent.stderr).toMatch(/left out of the draft at its deadline \(deleted or made private since\): "Post 1"/);
+    for (const file of issueMails(cwd)) {
+      const m = await mail(cwd, file);
+      expect(m.html).not.toContain('https://example.com/1"');
+      expect(m.html).toContain('https://example.com/2"');
+      expect(m.subject).toMatch(/1 link/);
+    }
+    expect(readFileSync(path.join(cwd, 'out', 'site', 'issues', '1', 'index.html'), 'utf8')).not.toContain(
+      'https://example.com/1"',
+    );
+  });
+
+  it('every link gone: nothing is sent, and why', async () => {
+    const cwd = project('auto');
+    await cli(cwd, 'draft');
+    setPosts(cwd, [rawPost(3, 1, { shared: 'no' }), rawPost(2, 2, { shared: 'no' })]);
+    const sent = await cli(cwd, 'send');
+    expect(sent.stdout).toMatch(/Nothing to send: the draft of issue #1 is not sent: nothing left to send/);
+    expect(issueMails(cwd)).toEqual([]);
   });
 });
 
@@ -205,7 +238,13 @@ describe('hold', () => {
     expect(deadline.stdout).toMatch(/Nothing to send: the draft of issue #1 is held/);
     expect(issueMails(cwd)).toEqual([]);
 
-    // A new link comes in; the next draft has all three, and replaces the held one.
+    // A draft tick before that send (on AWS one comes every hour) leaves the hold as it is.
+    const again = await cli(cwd, 'draft');
+    expect(again.stdout).toMatch(/already made \(held\)/);
+    expect(draftFile(cwd).current.state).toBe('held');
+
+    // The send time passes; a new link comes in; the next draft has all three, and replaces the held one.
+    passSendTime(cwd);
     setPosts(cwd, [rawPost(3, 1), rawPost(2, 2), rawPost(1, 3)]);
     const next = await cli(cwd, 'draft');
     expect(next.stdout).toMatch(/The held draft made .* is replaced/);
@@ -363,6 +402,7 @@ describe('the review links on serve', () => {
     await cli(cwd, 'draft');
     const old = reviewLinks(await newestPreflight(cwd));
     await cli(cwd, 'hold');
+    passSendTime(cwd);
     setPosts(cwd, [rawPost(3, 1), rawPost(2, 2), rawPost(1, 3)]);
     await cli(cwd, 'draft');
     const served = await startServe(cwd);

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Draft } from '../../core/review';
 import { approveDraft, composeDraft, holdDraft, noteDraft, type ReviewDeps, ReviewError } from '../../jobs/review';
+import { pluralsFor } from '../../render/plural';
 import { type App, reviewActions, reviewDeps } from '../../wiring';
 import { type Command, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
@@ -32,6 +33,9 @@ async function openReview(flags: ReviewFlags, output: Output): Promise<{ app: Ap
 
 const when = (draft: Draft) =>
   `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: draft.timeZone }).format(new Date(draft.sendAt))} (${draft.timeZone})`;
+
+const links = (n: number) => pluralsFor('en').links(n);
+const readers = (n: number) => pluralsFor('en').format(n, { one: '# reader', other: '# readers' });
 
 const goesOut = (draft: Draft) =>
   draft.mode === 'auto'
@@ -83,7 +87,7 @@ export async function draftCommand(flags: ReviewFlags, output: Output): Promise<
         if (outcome.replaced)
           output.out(`The ${outcome.replaced.state} draft made ${outcome.replaced.record.composedAt} is replaced.`);
         output.out(
-          `Drafted issue #${d.issue}: "${d.record.model.subject}", ${d.record.model.bookmarkCount} links, for ${d.preflight.readers} readers.`,
+          `Drafted issue #${d.issue}: "${d.record.model.subject}", ${links(d.record.model.bookmarkCount)}, for ${readers(d.preflight.readers)}.`,
         );
         const preflight = d.events.findLast((e) => e.action === 'preflight');
         output.out(
@@ -107,7 +111,7 @@ export async function approveCommand(flags: ReviewFlags, output: Output): Promis
       output.out(`The bookmarks changed since the draft was made; issue #${d.issue} was composed again:`);
       for (const line of outcome.changes) output.out(`  ${line}`);
     }
-    output.out(`Approved issue #${d.issue}: "${d.record.model.subject}", ${d.record.model.bookmarkCount} links.`);
+    output.out(`Approved issue #${d.issue}: "${d.record.model.subject}", ${links(d.record.model.bookmarkCount)}.`);
     if (!outcome.late) {
       output.out(`It goes out ${when(d)} (\`pinboard-digest send\` sends it now).`);
       return 0;
@@ -158,7 +162,7 @@ export async function noteCommand(flags: ReviewFlags & { text: string }, output:
 function issueFlag(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const issue = Number(value);
-  if (!(Number.isInteger(issue) && issue >= 1)) throw new UsageError(`--issue: "${value}" is not an issue number`);
+  if (!/^[1-9]\d{0,8}$/.test(String(value))) throw new UsageError(`--issue: "${value}" is not an issue number`);
   return issue;
 }
 

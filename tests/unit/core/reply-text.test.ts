@@ -10,8 +10,21 @@ describe('textAboveQuote', () => {
     ['Outlook', 'Short and sweet.\n\n________________________________\nFrom: My Links <d@x.com>\nSent: Friday'],
     ['Outlook (old)', 'Short and sweet.\n-----Original Message-----\nFrom: My Links'],
     ['a signature', 'Short and sweet.\n-- \nThe Author'],
+    [
+      'Gmail, the attribution wrapped',
+      'Short and sweet.\n\nOn Fri, Dec 4, 2026 at 7:00 AM Links I Found <\ndigest@links.example.com> wrote:\n> x',
+    ],
+    ['Dutch', 'Short and sweet.\n\nOp vr 4 dec 2026 om 07:00 schreef Links <d@x.com>:\n> x'],
+    ['a phone', 'Short and sweet.\n\nSent from my iPhone\n\n> x'],
+    ['Outlook’s From block', 'Short and sweet.\n\nFrom: Links <d@x.com>\nSent: Friday, 4 December\nTo: me'],
   ])('%s', (_, text) => {
     expect(textAboveQuote(text)).toBe('Short and sweet.');
+  });
+
+  it('keeps a note that starts with "From:" when no Outlook block follows', () => {
+    expect(textAboveQuote('From: the desk of the editor.\n\nA quiet week.')).toBe(
+      'From: the desk of the editor.\n\nA quiet week.',
+    );
   });
 
   it('keeps paragraphs and the author’s own lines that merely mention a quote', () => {

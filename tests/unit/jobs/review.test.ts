@@ -163,6 +163,48 @@ describe('composeDraft', () => {
 });
 
 describe('the deadline (produceIssue with review)', () => {
+  it('an hourly draft tick after a hold leaves it held: nothing goes out at that deadline', async () => {
+    const { review, produce, clock, store } = await setup('auto');
+    await composeDraft(review, 'schedule', { withinLead: true });
+    await holdDraft(review, { by: 'link' });
+    clock.now = new Date(FRIDAY.getTime() + 3_600_000);
+    expect(await composeDraft(review, 'schedule', { withinLead: true })).toMatchObject({
+      kind: 'exists',
+      draft: { state: 'held' },
+    });
+    clock.now = new Date(SEND_AT);
+    expect(await produceIssue(produce)).toMatchObject({ kind: 'nothing', reason: expect.stringMatching(/held/) });
+    expect(await store.listIssues()).toEqual([]);
+  });
+
+  it('an approved draft is not replaced by a draft tick that comes after its send time, before its deadline ran', async () => {
+    const { review, produce, clock } = await setup('approve');
+    // Daily at 07:00 with a 24-hour lead: just after a send, the next send is within the lead already.
+    review.schedule = { cron: '0 7 * * ? *', timezone: 'Europe/London' };
+    clock.now = new Date(Date.parse(SEND_AT) - 3_600_000);
+    await composeDraft(review);
+    await approveDraft(review, { by: 'cli' });
+    clock.now = new Date(Date.parse(SEND_AT) + 10 * 60_000);
+    expect(await composeDraft(review, 'schedule', { withinLead: true })).toMatchObject({
+      kind: 'exists',
+      draft: { state: 'approved' },
+    });
+    expect(await produceIssue(produce)).toMatchObject({ kind: 'enqueued', recipients: 2 });
+  });
+
+  it('a link made private since the draft is left out at the deadline; the rest goes, dated at the send', async () => {
+    const { review, produce, clock, source, store } = await setup('auto');
+    await composeDraft(review);
+    (source.bookmarks[0] as Bookmark).shared = false;
+    clock.now = new Date(SEND_AT);
+    const sent = await produceIssue(produce);
+    expect(sent).toMatchObject({ kind: 'enqueued', warnings: [expect.stringMatching(/left out .* "One"/)] });
+    const stored = (await store.history()).unfinished;
+    expect(stored?.model.sections.flatMap((x) => x.bookmarks.map((b) => b.url))).toEqual(['https://a.example/2']);
+    expect(stored?.model.window.to).toBe(SEND_AT);
+    expect(stored?.links).toEqual(['http://a.example/2']);
+  });
+
   it('auto: sends the draft as stored, once, even for a duplicated tick', async () => {
     const { store, review, produce, queue, source } = await setup('auto');
     const drafted = await composeDraft(review);
@@ -262,7 +304,7 @@ describe('review links', () => {
     const links = reviewLinks(drafted.draft, { settings: review.settings, message: review.preflight.message });
     expect(await checkReviewLink(linkDepsOf(review), 'approve', tokenOf(links.approve))).toMatchObject({ kind: 'ok' });
     expect(await checkReviewLink(linkDepsOf(review), 'approve', tokenOf(links.hold))).toMatchObject({
-      reason: 'forged',
+      reason: 'wrong-purpose',
     });
     expect(await checkReviewLink(linkDepsOf(review), 'note', 'not-a-token')).toMatchObject({ reason: 'malformed' });
     const other = createToken(SECRET, 'review-hold', reviewSubject('y'.repeat(16), AUTHOR), Date.parse(SEND_AT));

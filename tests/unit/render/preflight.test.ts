@@ -1,5 +1,5 @@
 import { RenderError } from '../../../lambda/core/errors';
-import { type PreflightInput, renderPreflight, sendAtLabel } from '../../../lambda/render/preflight';
+import { MAX_LISTED, type PreflightInput, renderPreflight, sendAtLabel } from '../../../lambda/render/preflight';
 import {
   DRAFTED_AT,
   type DraftOptions,
@@ -317,5 +317,24 @@ describe('sendAtLabel', () => {
     expect(sendAtLabel(SEND_AT, 'UTC', 'not a tag!')).toBe('Saturday, November 28, 2026 at 7:00 AM (UTC)');
     expect(() => sendAtLabel(SEND_AT, 'Mars/Olympus', 'en')).toThrow(RenderError);
     expect(() => sendAtLabel('soon', 'UTC', 'en')).toThrow(RenderError);
+  });
+});
+
+describe('a long list of carried links', () => {
+  it('shows the first 20 and says how many more, so the block stays small', async () => {
+    const { input, out: few } = await preflight();
+    const carried = Array.from({ length: 1_450 }, (_, i) => ({
+      url: `https://c.example/${i}`,
+      title: `Carried ${i}`,
+      why: 'over the limit' as const,
+    }));
+    const out = renderPreflight({
+      ...input,
+      draft: { ...input.draft, preflight: { ...input.draft.preflight, carried } },
+    });
+    expect(out.text).toContain(`Carried ${MAX_LISTED - 1}`);
+    expect(out.text).not.toContain(`Carried ${MAX_LISTED} `);
+    expect(out.text).toContain(`and ${1_450 - MAX_LISTED} more carried`);
+    expect(out.html.length - few.html.length).toBeLessThan(10_000);
   });
 });
