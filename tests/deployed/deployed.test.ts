@@ -18,7 +18,15 @@ import { METRICS } from '../../lambda/metrics';
 import { rawPost } from '../helpers/pinboard-posts';
 import { type Deployment, PLACE, startDeployment, synth } from './deployment';
 import { DEPLOYED_CONFIG, type Journey, operatorStore, PINBOARD_TOKEN, runIssue } from './journey';
-import { apiEvent, cliAs, isPinboardPacing, siteObjects, tableItems, writeDeployedConfig } from './operations';
+import {
+  apiEvent,
+  cliAs,
+  isPinboardPacing,
+  siteObjects,
+  snsEvent,
+  tableItems,
+  writeDeployedConfig,
+} from './operations';
 
 const SUBSCRIBERS = 40;
 const REFUSED = 'refused@example.net';
@@ -26,29 +34,6 @@ let d: Deployment;
 let store: DynamoDbStore;
 let closeStore: () => void;
 let synthStderr = '';
-
-const snsEvent = (message: unknown) => ({
-  Records: [
-    {
-      EventSource: 'aws:sns',
-      EventVersion: '1.0',
-      EventSubscriptionArn: `arn:aws:sns:${PLACE.region}:${PLACE.account}:topic:sub`,
-      Sns: {
-        Type: 'Notification',
-        MessageId: `m-${Math.random()}`,
-        TopicArn: `arn:aws:sns:${PLACE.region}:${PLACE.account}:topic`,
-        Subject: null,
-        Message: JSON.stringify(message),
-        Timestamp: new Date().toISOString(),
-        SignatureVersion: '1',
-        Signature: 'x',
-        SigningCertUrl: 'https://sns.example/cert.pem',
-        UnsubscribeUrl: 'https://sns.example/unsubscribe',
-        MessageAttributes: {},
-      },
-    },
-  ],
-});
 
 const sesEventMessage = (kind: 'Bounce' | 'Complaint', email: string) => ({
   eventType: kind,

@@ -91,3 +91,27 @@ export const apiEvent = (
     isBase64Encoded: false,
   };
 };
+
+/** An SNS notification event carrying `message` (as JSON), as SNS invokes a function with it. */
+export const snsEvent = (message: unknown) => ({
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: `arn:aws:sns:${PLACE.region}:${PLACE.account}:topic:sub`,
+      Sns: {
+        Type: 'Notification',
+        MessageId: `m-${Math.random()}`,
+        TopicArn: `arn:aws:sns:${PLACE.region}:${PLACE.account}:topic`,
+        Subject: null,
+        Message: JSON.stringify(message),
+        Timestamp: new Date().toISOString(),
+        SignatureVersion: '1',
+        Signature: 'x',
+        SigningCertUrl: 'https://sns.example/cert.pem',
+        UnsubscribeUrl: 'https://sns.example/unsubscribe',
+        MessageAttributes: {},
+      },
+    },
+  ],
+});

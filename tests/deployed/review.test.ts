@@ -12,11 +12,17 @@ import { COMPOSE_EVENTS } from '../../lambda/core/review';
 import { rawPost } from '../helpers/pinboard-posts';
 import { type Deployment, startDeployment, synth } from './deployment';
 import { DEPLOYED_CONFIG, operatorStore, PINBOARD_TOKEN } from './journey';
-import { apiEvent } from './operations';
+import { apiEvent, snsEvent } from './operations';
 
 const AUTHOR = 'author@links.example.com';
 // 168 hours: whatever the weekday the test runs on, the next Saturday's send is within the lead.
-const REVIEW_CONFIG = { ...DEPLOYED_CONFIG, review: { mode: 'approve', leadHours: 168, to: AUTHOR } };
+const REPLIES = 'replies@links.example.com';
+const REVIEW_CONFIG = {
+  ...DEPLOYED_CONFIG,
+  review: { mode: 'approve', leadHours: 168, to: AUTHOR },
+  // SES receives replies: the preflight's Reply-To, and the reply door to the note.
+  subscriptions: { mailtoUnsubscribe: true, mailtoAddress: REPLIES, receiveReplies: true },
+};
 const READERS = 5;
 
 let d: Deployment;
@@ -65,6 +71,40 @@ describe('review on the deployed functions', () => {
     const approve = /https:\/\/links\.example\.com\/review\/approve\?t=[A-Za-z0-9._-]+/.exec(preflight.text ?? '')?.[0];
     expect(approve).toBeDefined();
 
+    // The author replies with a note: SES receives it (the receipt rule's SNS action) and ses-events has
+    // compose-issue set it; a reply from anyone else changes nothing.
+    const ref = /\[ref:([A-Za-z0-9._-]+)\]/.exec(preflight.subject ?? '')?.[1];
+    expect(ref).toBeDefined();
+    expect(preflight.replyTo?.text).toContain(REPLIES);
+    const reply = (from: string) => ({
+      notificationType: 'Received',
+      mail: {
+        timestamp: new Date().toISOString(),
+        source: from,
+        destination: [REPLIES],
+        commonHeaders: { from: [`Author <${from}>`], to: [REPLIES], subject: `Re: ${preflight.subject}` },
+      },
+      receipt: {
+        timestamp: new Date().toISOString(),
+        recipients: [REPLIES],
+        spfVerdict: { status: 'PASS' },
+        dkimVerdict: { status: 'PASS' },
+        virusVerdict: { status: 'PASS' },
+        action: { type: 'SNS', encoding: 'UTF8' },
+      },
+      content: `From: ${from}\r\nSubject: Re: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nA *quiet* week.\r\n\r\nOn Fri, 4 Dec 2026, Links <d@x.com> wrote:\r\n> old\r\n`,
+    });
+    const stranger = await d
+      .container('SesEvents')
+      .invoke<{ notes: number; refusedNotes: number }>(snsEvent(reply('x@example.net')));
+    expect(stranger.result).toMatchObject({ notes: 0, refusedNotes: 1 });
+    const noted = await d
+      .container('SesEvents')
+      .invoke<{ notes: number; refusedNotes: number }>(snsEvent(reply(AUTHOR)));
+    expect(noted.error).toBeUndefined();
+    expect(noted.result).toMatchObject({ notes: 1, refusedNotes: 0 });
+    expect(d.ses.accepted.filter((m) => m.to.includes(AUTHOR))).toHaveLength(2); // a fresh preflight
+
     const api = d.container('SubscriptionApi');
     const page = await api.invoke<APIGatewayProxyStructuredResultV2>(apiEvent('GET', approve as string));
     expect(page.error).toBeUndefined();
@@ -99,6 +139,8 @@ describe('review on the deployed functions', () => {
       preflight.subject?.replace(/^Preflight: (.*) \(goes out .*$/, '$1'),
     );
 
+    // The note went out with the issue.
+    expect((await simpleParser(sent?.raw as string)).html).toContain('A <em>quiet</em> week.');
     // subscription-api asked compose-issue (its only Lambda call); nothing any function did was denied.
     const denied = d.front.decisions.filter((x) => !x.allowed);
     expect(denied).toEqual([]);
