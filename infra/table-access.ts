@@ -62,11 +62,12 @@ export const FUNCTION_STORE_METHODS: Record<DigestFunction, readonly StoreMethod
     'getDeliveries',
   ],
   /**
-   * jobs/consume-issue.ts → send-batch.ts (getIssue, getSubscribers, claimDelivery, completeDelivery,
-   * releaseClaim) → settleIssue (listSubscribers, getDeliveries, advanceIssue).
+   * jobs/consume-issue.ts → send-batch.ts (getIssue, a variant's memo: getMemo, getSubscribers, claimDelivery,
+   * completeDelivery, releaseClaim) → settleIssue (listSubscribers, getDeliveries, advanceIssue).
    */
   SendBatch: [
     'getIssue',
+    'getMemo',
     'getSubscribers',
     'claimDelivery',
     'completeDelivery',

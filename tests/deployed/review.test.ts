@@ -20,6 +20,7 @@ const REPLIES = 'replies@links.example.com';
 const REVIEW_CONFIG = {
   ...DEPLOYED_CONFIG,
   review: { mode: 'approve', leadHours: 168, to: AUTHOR },
+  sections: [{ title: 'Science', tags: ['science'] }],
   // SES receives replies: the preflight's Reply-To, and the reply door to the note.
   subscriptions: { mailtoUnsubscribe: true, mailtoAddress: REPLIES, receiveReplies: true },
 };
@@ -34,13 +35,18 @@ beforeAll(async () => {
   d = await startDeployment({
     cdkOut: synthesized.out,
     pinboardToken: PINBOARD_TOKEN,
-    posts: Array.from({ length: 4 }, (_, i) => rawPost(10 - i, i, { tags: 'web' })),
+    posts: Array.from({ length: 4 }, (_, i) => rawPost(10 - i, i, { tags: i % 2 ? 'web' : 'science' })),
   });
   ({ store, close: closeStore } = operatorStore(d));
   await store.addSubscribers(
     Array.from({ length: READERS }, (_, i) => ({ email: `reader${i}@example.org`, status: 'active' as const })),
     new Date().toISOString(),
   );
+  // Readers' own choices: one takes Science only, one is paused.
+  const picky = await store.findSubscriber('reader1@example.org');
+  const away = await store.findSubscriber('reader2@example.org');
+  await store.setSubscriberPrefs(picky?.id ?? '', { sections: ['Science'] });
+  await store.setSubscriberPrefs(away?.id ?? '', { pausedUntil: new Date(Date.now() + 28 * 86_400_000).toISOString() });
 }, 240_000);
 
 afterAll(async () => {
@@ -130,8 +136,17 @@ describe('review on the deployed functions', () => {
     for (const m of d.ses.accepted.filter((x) => x.tags.issue === '1' && !x.to.includes(AUTHOR))) {
       for (const t of m.to) perReader.set(t, (perReader.get(t) ?? 0) + 1);
     }
-    expect(perReader.size).toBe(READERS);
+    // Every reader once, but the paused one; the one who chose Science has the Science links only.
+    expect(perReader.size).toBe(READERS - 1);
+    expect(perReader.has('reader2@example.org')).toBe(false);
     expect([...perReader.values()].every((n) => n === 1)).toBe(true);
+    const picky = d.ses.accepted.find((m) => m.to.includes('reader1@example.org'));
+    const pickyHtml = String((await simpleParser(picky?.raw as string)).html);
+    expect(pickyHtml).toContain('https://example.com/0');
+    expect(pickyHtml).toContain('https://example.com/2');
+    expect(pickyHtml).not.toContain('https://example.com/1"');
+    const away = await store.findSubscriber('reader2@example.org');
+    expect((await store.getDelivery(1, away?.id ?? ''))?.state).toBe('omitted');
     expect((await store.getIssue(1))?.status).toBe('sent');
     // The issue is the draft the author approved: the same subject.
     const sent = d.ses.accepted.find((m) => m.to.includes('reader0@example.org'));

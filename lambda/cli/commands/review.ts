@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Draft } from '../../core/review';
 import { approveDraft, composeDraft, holdDraft, noteDraft, type ReviewDeps, ReviewError } from '../../jobs/review';
 import { pluralsFor } from '../../render/plural';
+import { sendAtLabel } from '../../render/preflight';
 import { type App, reviewActions, reviewDeps } from '../../wiring';
 import { type Command, UsageError } from '../command';
 import { type CommonFlags, openApp } from '../context';
@@ -31,8 +32,8 @@ async function openReview(flags: ReviewFlags, output: Output): Promise<{ app: Ap
   return { app, deps: { ...deps, log: (line) => output.err(line) } };
 }
 
-const when = (draft: Draft) =>
-  `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: draft.timeZone }).format(new Date(draft.sendAt))} (${draft.timeZone})`;
+/** The send time as the preflight and the review pages write it. */
+const when = (draft: Draft) => sendAtLabel(draft.sendAt, draft.timeZone, 'en');
 
 const links = (n: number) => pluralsFor('en').links(n);
 const readers = (n: number) => pluralsFor('en').format(n, { one: '# reader', other: '# readers' });
