@@ -14,29 +14,10 @@ import { type ProduceDeps, produceIssue } from '../../../lambda/jobs/produce-iss
 import type { BookmarkSource } from '../../../lambda/ports/bookmark-source';
 import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
 import { bookmark, composeOptions } from '../../helpers/factories';
+import { RecordingQueue } from '../../helpers/recording-queue';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const AT = NOW.toISOString();
-
-/** A durable queue (SQS's part): keeps its batches until the test drains them; can fail after N (a crash). */
-class RecordingQueue implements SendQueue {
-  readonly description = 'recording queue';
-  readonly durable = true;
-  batches: SendBatch[] = [];
-  constructor(public failAfter = Number.POSITIVE_INFINITY) {}
-  async enqueue(batches: SendBatch[]) {
-    for (const b of batches) {
-      if (this.batches.length >= this.failAfter) throw new Error('queue unavailable');
-      this.batches.push(b);
-    }
-  }
-  async pending() {
-    return this.batches.length;
-  }
-  ids() {
-    return this.batches.flatMap((b) => b.subscriberIds);
-  }
-}
 
 class ListSource implements BookmarkSource {
   readonly description = 'list';

@@ -32,6 +32,7 @@ import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
 import type { ReviewActions } from '../../../lambda/ports/review';
 import { bookmark, composeOptions } from '../../helpers/factories';
 import { FakeMailer } from '../../helpers/fake-mailer';
+import { RecordingQueue } from '../../helpers/recording-queue';
 
 const SECRET = 'k'.repeat(40);
 const AUTHOR = 'author@example.org';
@@ -45,18 +46,6 @@ class ListSource implements BookmarkSource {
   constructor(public bookmarks: Bookmark[]) {}
   async fetchSince() {
     return { bookmarks: this.bookmarks, unchanged: false, warnings: [] };
-  }
-}
-
-class RecordingQueue implements SendQueue {
-  readonly description = 'recording queue';
-  readonly durable = true;
-  batches: SendBatch[] = [];
-  async enqueue(batches: SendBatch[]) {
-    this.batches.push(...batches);
-  }
-  async pending() {
-    return this.batches.length;
   }
 }
 

@@ -17,21 +17,10 @@ import type { BookmarkSource } from '../../../lambda/ports/bookmark-source';
 import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
 import { bookmark, composeOptions, messageContext } from '../../helpers/factories';
 import { FakeMailer } from '../../helpers/fake-mailer';
+import { RecordingQueue } from '../../helpers/recording-queue';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const AT = NOW.toISOString();
-
-class RecordingQueue implements SendQueue {
-  readonly description = 'recording queue';
-  readonly durable = true;
-  batches: SendBatch[] = [];
-  async enqueue(batches: SendBatch[]) {
-    this.batches.push(...batches);
-  }
-  async pending() {
-    return 0;
-  }
-}
 
 const list = (bookmarks: ReturnType<typeof bookmark>[]): BookmarkSource => ({
   description: 'list',
