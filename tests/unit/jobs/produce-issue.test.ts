@@ -12,7 +12,7 @@ import type { Bookmark } from '../../../lambda/core/model';
 import { readEnqueueProgress } from '../../../lambda/jobs/enqueue-issue';
 import { type ProduceDeps, produceIssue } from '../../../lambda/jobs/produce-issue';
 import type { BookmarkSource } from '../../../lambda/ports/bookmark-source';
-import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
+import type { SendQueue } from '../../../lambda/ports/queue';
 import { bookmark, composeOptions } from '../../helpers/factories';
 import { RecordingQueue } from '../../helpers/recording-queue';
 

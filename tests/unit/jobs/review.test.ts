@@ -28,7 +28,6 @@ import {
 } from '../../../lambda/jobs/review';
 import { actOnReviewLink, checkReviewLink, linkDepsOf } from '../../../lambda/jobs/review-links';
 import type { BookmarkSource } from '../../../lambda/ports/bookmark-source';
-import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
 import type { ReviewActions } from '../../../lambda/ports/review';
 import { bookmark, composeOptions } from '../../helpers/factories';
 import { FakeMailer } from '../../helpers/fake-mailer';

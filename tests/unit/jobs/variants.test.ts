@@ -14,7 +14,7 @@ import { consumeBatches } from '../../../lambda/jobs/consume-issue';
 import { type ProduceDeps, produceIssue } from '../../../lambda/jobs/produce-issue';
 import { sizeForRate } from '../../../lambda/jobs/worker-pool';
 import type { BookmarkSource } from '../../../lambda/ports/bookmark-source';
-import type { SendBatch, SendQueue } from '../../../lambda/ports/queue';
+import type { SendBatch } from '../../../lambda/ports/queue';
 import { bookmark, composeOptions, messageContext } from '../../helpers/factories';
 import { FakeMailer } from '../../helpers/fake-mailer';
 import { RecordingQueue } from '../../helpers/recording-queue';
