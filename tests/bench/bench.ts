@@ -14,6 +14,9 @@
  *     and requests per delivered message (deployed-bench.ts; 200 readers with --quick, else 1,000).
  *  6. The subscription API: subscription-api bundle and cold import; p99 latency and requests/s of POST /subscribe
  *     and of the one-click POST against `serve` on loopback, 8 clients (subscribe-bench.ts; 500 requests with --quick).
+ *  6b. Readers' choices: renders per issue for readers spread over 50 section choices (goal: 50), the send's
+ *     time, and the built CLI's peak memory sending to 100,000 of them (variants-bench.ts; 20,000 in process
+ *     and no CLI run with --quick).
  *  7. The link check: 200 links on 40 loopback hosts, 4 of them slow; wall time against the time limit and the
  *     most requests in flight on one host (link-bench.ts; alone: `npx tsx tests/bench/link-bench.ts`).
  *  8. The archive: bytes of a 50-link issue page per link, and the time to rebuild the site of 500 issues
@@ -39,6 +42,7 @@ import { sendBench } from './send-bench';
 import { siteBench } from './site-bench';
 import { startupBench } from './startup-bench';
 import { subscribeBench } from './subscribe-bench';
+import { variantsBench } from './variants-bench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NOW = '2026-11-23T08:00:00.000Z';
@@ -199,6 +203,7 @@ async function main() {
   for (const r of await awsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await deployedBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await subscribeBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
+  for (const r of await variantsBench(quick)) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await linkBench()) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of await siteBench()) print([r.figure, r.value, r.goal, r.ratio]);
   for (const r of startup) print([r.figure, r.value, r.goal, r.ratio]);

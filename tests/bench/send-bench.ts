@@ -9,7 +9,8 @@
  *    sources through tsx (the CLI before it was built ahead: its baseline is tsx and every module loaded).
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BIN, ensureBuilt, runCli } from '../helpers/cli';
 import { deliverPaced, sesEnv, storeWithIssue } from '../helpers/delivery';
 import { trackPeakMemory } from '../helpers/peak-memory';
@@ -70,17 +71,39 @@ export interface MemoryRun {
 }
 
 /** Peak resident memory of the CLI sending to `count` subscribers through SES, from /proc. */
-export async function memoryRun(count: number, fromSource = false): Promise<MemoryRun> {
+export async function memoryRun(
+  count: number,
+  fromSource = false,
+  /** Readers' section choices, spread over the list in turn (variants-bench.ts); the issue's sections are their union. */
+  choices?: readonly string[][],
+): Promise<MemoryRun> {
   const ses = await startSesServer({ maxSendRate: MEMORY_RUN_RATE, keepRaw: false });
+  const sections = choices ? [...new Set(choices.flat())] : undefined;
   const cwd = makeProject({
-    posts: Array.from({ length: 50 }, (_, i) => rawPost(50 - i * 0.5, i)),
+    posts: Array.from({ length: 50 }, (_, i) =>
+      rawPost(50 - i * 0.5, i, sections ? { tags: (sections[i % sections.length] as string).toLowerCase() } : {}),
+    ),
     subscribers: Array.from({ length: count }, (_, i) => `reader${i}@example.com,Reader ${i}`),
-    config: { title: 'Bench', transport: { type: 'ses', maxSendRate: MEMORY_RUN_RATE }, subscribersSeed: undefined },
+    config: {
+      title: 'Bench',
+      transport: { type: 'ses', maxSendRate: MEMORY_RUN_RATE },
+      subscribersSeed: undefined,
+      ...(sections ? { sections: sections.map((title) => ({ title, tags: [title.toLowerCase()] })) } : {}),
+    },
   });
   const env = sesEnv(ses.url);
   try {
     const imported = await runCli(['subscribers', 'import', 'subscribers.csv'], { cwd, env });
     if (imported.code !== 0) throw new Error(imported.stderr);
+    if (choices) {
+      // Each reader's choice, written into the list at once (as 100,000 `subscribers prefs` would leave it).
+      const file = path.join(cwd, '.digest', 'subscribers.jsonl');
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      const chosen = lines.map((line, i) =>
+        JSON.stringify({ ...JSON.parse(line), prefs: { sections: choices[i % choices.length] } }),
+      );
+      writeFileSync(file, `${chosen.join('\n')}\n`);
+    }
     // As an author does: preview first (which also leaves the compiled templates in the cache).
     const preview = await runCli(['preview'], { cwd, env });
     if (preview.code !== 0) throw new Error(preview.stderr);
