@@ -26,7 +26,7 @@
  * - pinboard-digest's own `subscribers export`: email, name, status, created_at, source; any CSV with an
  *   `email` column is read this way.
  */
-import type { SubscriberStatus } from './model';
+import type { ReaderPrefs, SubscriberStatus } from './model';
 
 /** Every status a subscriber can have (our own CSV's `status` column and `list --status` check against it). */
 export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = [
@@ -48,6 +48,8 @@ export type ImportRow =
       createdAt?: string;
       /** Our own CSV's `source` column. */
       source?: string;
+      /** Our own CSV's `sections` (separated by `;`) and `paused_until` columns: the reader's choices. */
+      prefs?: ReaderPrefs;
       /** What the service called a not-mailed status, when it differs from ours ("cleaned", "blocklisted"). */
       serviceStatus?: string;
     }
@@ -277,8 +279,27 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
         return { ok: false, column: 'status', error: `"${raw}" is not one of ${SUBSCRIBER_STATUSES.join(', ')}` };
       }
       const source = get('source');
+      const sections = get('sections')
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const pausedUntil = get('paused_until').trim();
+      if (pausedUntil && Number.isNaN(Date.parse(pausedUntil))) {
+        return { ok: false, column: 'paused_until', error: `"${pausedUntil}" is not a date and time` };
+      }
+      const prefs: ReaderPrefs = {
+        ...(sections.length ? { sections } : {}),
+        ...(pausedUntil ? { pausedUntil: new Date(pausedUntil).toISOString() } : {}),
+      };
       return withTime(
-        { ok: true, email: get('email'), name: get('name') || undefined, status, ...(source ? { source } : {}) },
+        {
+          ok: true,
+          email: get('email'),
+          name: get('name') || undefined,
+          status,
+          ...(source ? { source } : {}),
+          ...(Object.keys(prefs).length ? { prefs } : {}),
+        },
         get,
         ['created_at'],
       );

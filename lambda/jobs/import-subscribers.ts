@@ -40,6 +40,8 @@ export interface ImportOptions {
    * Only with each reader's consent: they asked to be on the list again.
    */
   resubscribe?: boolean;
+  /** The sections a reader may choose (core/prefs.ts `offeredSections`): a row naming another is refused. */
+  sections?: readonly string[];
 }
 
 export interface ImportResult {
@@ -133,6 +135,14 @@ export async function importSubscribers(
       }
       continue;
     }
+    const offered = options.sections?.map((s) => s.toLowerCase());
+    const unknown = offered ? (row.prefs?.sections ?? []).filter((s) => !offered.includes(s.toLowerCase())) : [];
+    if (unknown.length > 0) {
+      invalid.push(
+        `line ${line}: sections: no section ${unknown.map((s) => `"${s}"`).join(', ')} (the sections are ${options.sections?.map((s) => `"${s}"`).join(', ')})`,
+      );
+      continue;
+    }
     seen.set(email.toLowerCase(), valid.length);
     const source = format.id === 'pinboard-digest' ? row.source : format.label;
     valid.push({
@@ -141,6 +151,7 @@ export async function importSubscribers(
       status: row.status,
       ...(row.createdAt ? { createdAt: row.createdAt } : {}),
       ...(source ? { source } : {}),
+      ...(row.prefs ? { prefs: row.prefs } : {}),
     });
     lines.push(line);
     serviceStatuses.push(row.serviceStatus);

@@ -25,6 +25,8 @@ export interface NewSubscriber {
   createdAt?: string;
   /** Where the consent came from, for an import (e.g. "Mailchimp export"). */
   source?: string;
+  /** The reader's choices, for an import of our own export. */
+  prefs?: ReaderPrefs;
 }
 
 /** The subscriber a store writes for `input` under a new `id`: the same fields on every adapter. */
@@ -37,6 +39,7 @@ export function newSubscriberRecord(id: string, input: NewSubscriber, at: string
     createdAt: input.createdAt ?? at,
     updatedAt: at,
     ...(input.source ? { source: input.source } : {}),
+    ...(input.prefs ? { prefs: input.prefs } : {}),
   };
 }
 

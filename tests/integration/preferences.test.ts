@@ -4,7 +4,7 @@
  * different sections (each message holds exactly its sections, its subject counting them), a paused reader
  * (nothing, and the ledger says so), and every way the page's link can be wrong.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { createToken } from '../../lambda/core/tokens';
@@ -99,6 +99,35 @@ describe('readers choose their sections, or a pause', () => {
     // The archive is the whole issue.
     const page = readFileSync(path.join(cwd, 'out', 'site', 'issues', '1', 'index.html'), 'utf8');
     for (const n of [1, 2, 3, 4]) expect(page).toContain(`https://example.com/${n}`);
+  });
+});
+
+describe('choices travel with the list', () => {
+  it('export writes them, import reads them back, and a section the digest does not have is refused by line', async () => {
+    const from = makeProject({ posts: POSTS, subscribers: READERS, config: { sections: SECTIONS } });
+    await seed(from);
+    await cli(from, 'subscribers', 'prefs', 'sci@example.com', '--sections', 'Science');
+    await cli(from, 'subscribers', 'prefs', 'away@example.com', '--pause-weeks', '8');
+    const csv = (await cli(from, 'subscribers', 'export')).stdout;
+    expect(csv.split('\n')[0]).toBe('email,name,status,created_at,source,sections,paused_until');
+    expect(csv).toMatch(/^sci@example\.com,.*,Science,$/m);
+    expect(csv).toMatch(/^away@example\.com,.*,,20\d\d-\d\d-\d\dT[^,]+$/m);
+
+    const to = makeProject({ posts: POSTS, subscribers: [], config: { sections: SECTIONS } });
+    writeFileSync(path.join(to, 'moved.csv'), csv);
+    expect((await cli(to, 'subscribers', 'import', 'moved.csv')).code).toBe(0);
+    const list = JSON.parse((await cli(to, 'subscribers', 'list', '--json')).stdout) as {
+      email: string;
+      prefs?: unknown;
+    }[];
+    expect(list.find((s) => s.email === 'sci@example.com')?.prefs).toEqual({ sections: ['Science'] });
+    expect(list.find((s) => s.email === 'away@example.com')?.prefs).toEqual({ pausedUntil: expect.any(String) });
+    expect(list.find((s) => s.email === 'all@example.com')?.prefs).toBeUndefined();
+
+    writeFileSync(path.join(to, 'odd.csv'), 'email,sections\ncats@example.com,Cats;Web\n');
+    const odd = await cli(to, 'subscribers', 'import', 'odd.csv');
+    expect(odd.code).toBe(1);
+    expect(odd.stderr).toMatch(/line 2: sections: no section "Cats"/);
   });
 });
 

@@ -4,6 +4,7 @@ import { loadConfirmTemplates } from '../../adapters/template-files';
 import { csvField } from '../../core/csv';
 import { checkEmail, cleanName, normalizeEmail, refusal } from '../../core/email';
 import type { Subscriber, SubscriberStatus } from '../../core/model';
+import { offeredSections } from '../../core/prefs';
 import { subscriptionDeps } from '../../http/subscription-app';
 import { type ImportResult, importSubscribers, SUBSCRIBER_STATUSES } from '../../jobs/import-subscribers';
 import { addActive, invite } from '../../jobs/subscriber-admin';
@@ -182,6 +183,7 @@ export async function subscribersCommand(
       if (!file) throw new UsageError('subscribers import: a CSV file is required');
       const result = await importSubscribers(app.store, await readFile(file, 'utf8'), new Date().toISOString(), {
         resubscribe: flags.resubscribe === true,
+        sections: offeredSections(app.compose),
       });
       if (result.error) throw new UsageError(`${file}: ${result.error}; nothing was imported`);
       reportImport(file, result, output);
@@ -205,9 +207,10 @@ export async function subscribersCommand(
       return 0;
     }
     case 'export': {
-      output.out('email,name,status,created_at,source');
+      output.out('email,name,status,created_at,source,sections,paused_until');
       for await (const s of eachSubscriber(app.store, { pageSize: LIST_PAGE })) {
-        output.out([s.email, s.name ?? '', s.status, s.createdAt, s.source ?? ''].map(csvField).join(','));
+        const choices = [s.prefs?.sections?.join(';') ?? '', s.prefs?.pausedUntil ?? ''];
+        output.out([s.email, s.name ?? '', s.status, s.createdAt, s.source ?? '', ...choices].map(csvField).join(','));
       }
       return 0;
     }
@@ -255,7 +258,8 @@ export const subscribers: Command = {
                          flags it shows them. It applies from the next issue
   list [--json] [--status S]
                          show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
-  export                 CSV of everyone on stdout (email,name,status,created_at,source): import
+  export                 CSV of everyone on stdout (email,name,status,created_at,source,sections,
+                         paused_until: the choices, sections separated by ;): import
                          takes it back`,
   options: {
     name: { type: 'string' },
