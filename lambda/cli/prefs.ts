@@ -1,7 +1,8 @@
 /** `subscribers prefs EMAIL [--sections "A,B"] [--pause-weeks N]`: a reader's choices, as their own page sets them. */
 import { normalizeEmail } from '../core/email';
 import type { ReaderPrefs } from '../core/model';
-import { choosePrefs, isDefaultPrefs, offeredSections, PrefsError } from '../core/prefs';
+import { offeredSections } from '../core/prefs';
+import { changePreferences } from '../jobs/preferences';
 import type { App } from '../wiring';
 import { UsageError } from './command';
 import type { Output } from './output';
@@ -54,19 +55,16 @@ export async function prefsCommand(
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  let next: ReturnType<typeof choosePrefs>;
-  try {
-    next = choosePrefs(
-      { ...(sections ? { sections } : {}), ...(pauseWeeks !== undefined ? { pauseWeeks } : {}) },
-      offered,
-      subscriber.prefs,
-      now,
-    );
-  } catch (error) {
-    if (error instanceof PrefsError) throw new UsageError(error.message);
-    throw error;
+  const changed = await changePreferences(
+    subscriber,
+    { ...(sections ? { sections } : {}), ...(pauseWeeks !== undefined ? { pauseWeeks } : {}) },
+    { store: app.store, sections: offered, now: () => now },
+  );
+  if (changed.kind === 'refused') throw new UsageError(changed.message);
+  if (changed.kind === 'not-subscribed') {
+    output.out(`${address} is not on the list (${app.store.description}).`);
+    return 1;
   }
-  const saved = await app.store.setSubscriberPrefs(subscriber.id, isDefaultPrefs(next) ? undefined : next);
-  output.out(`${subscriber.email}: ${describe(saved?.prefs, offered)}. It applies from the next issue.`);
+  output.out(`${subscriber.email}: ${describe(changed.subscriber.prefs, offered)}. It applies from the next issue.`);
   return 0;
 }

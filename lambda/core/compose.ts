@@ -95,6 +95,14 @@ function usedLinks(included: readonly Bookmark[], checks: AppliedChecks | undefi
 }
 
 /**
+ * The HTML's size as a reader's client gets it, the size budget's measure: personalized with an unsubscribe
+ * URL as long as any real one, decoded, UTF-8, CRLF lines.
+ */
+export function personalizedHtmlBytes(html: string, placeholder: string, sampleUnsubscribeUrl: string): number {
+  return mailBytes(html.split(placeholder).join(sampleUnsubscribeUrl));
+}
+
+/**
  * Inputs: source bookmarks, the next issue number, the window start, sent links, options, a renderer.
  * Output: an issue record ready to deliver (status `composed`), or `nothing` with the reason.
  * 1. Select eligible bookmarks (privacy, tags, scheme, window, dedupe). With a link check, dead links are
@@ -148,7 +156,7 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     const included = selected.slice(0, count);
     const model = buildModel(input, included, eligible - count, checks);
     const rendered = input.render(model, input.placeholder);
-    const bytes = mailBytes(rendered.html.split(input.placeholder).join(input.sampleUnsubscribeUrl));
+    const bytes = personalizedHtmlBytes(rendered.html, input.placeholder, input.sampleUnsubscribeUrl);
     return { included, model, rendered, bytes };
   };
 

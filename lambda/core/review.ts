@@ -214,11 +214,6 @@ export function describeChanges(before: IssueRecord, after: IssueRecord): string
   return lines;
 }
 
-/** The draft's history line for `issues list` ("approved 2026-12-05 09:12 by link"). */
-export function lastEvent(events: readonly ReviewEvent[]): ReviewEvent | undefined {
-  return events[events.length - 1];
-}
-
 /** What a review page or a reply needs of a draft: small, and what crosses a function call on AWS. */
 export interface DraftView {
   id: string;

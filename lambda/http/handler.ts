@@ -10,8 +10,8 @@
  *                            or wrong-purpose tokens get a page and change nothing
  *   GET  /unsubscribe?token= a page with one button: a GET never unsubscribes
  *   POST /unsubscribe?token= the button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`): unsubscribes, 200
- *   GET  /preferences?token= a reader's choices (sections, a pause) as a form; POST saves them (http/preferences.ts
- *                            builds the page); the token opens only this page, and cannot unsubscribe
+ *   GET  /preferences?token= a reader's choices (sections, a pause) as a form; POST saves them (jobs/preferences.ts,
+ *                            render/preferences-page.ts); the token opens only this page, and cannot unsubscribe
  *   GET/POST /review/approve, /review/hold, /review/note   the author's review links (http/review-routes.ts),
  *                            when the config has `review`; a GET never acts, a cross-site POST is refused
  * Every answer is a page or JSON that says what to do; an unexpected error is logged (addresses masked) and

@@ -49,13 +49,27 @@ export async function savePreferences(
 ): Promise<PreferencesSaved> {
   const found = await inspectPreferences(token, deps);
   if (found.kind !== 'found') return found;
+  return changePreferences(found.subscriber, choice, deps);
+}
+
+export type PreferencesChanged = Extract<PreferencesSaved, { kind: 'saved' | 'refused' | 'not-subscribed' }>;
+
+/**
+ * A reader's choices changed as asked, checked against the sections offered; the defaults (every section,
+ * no pause) are stored as none. What the page's POST and `subscribers prefs` both do.
+ */
+export async function changePreferences(
+  subscriber: Subscriber,
+  choice: { sections?: readonly string[]; pauseWeeks?: number },
+  deps: Pick<PreferencesDeps, 'store' | 'sections' | 'now'>,
+): Promise<PreferencesChanged> {
   let next: ReturnType<typeof choosePrefs>;
   try {
-    next = choosePrefs(choice, deps.sections, found.subscriber.prefs, deps.now());
+    next = choosePrefs(choice, deps.sections, subscriber.prefs, deps.now());
   } catch (error) {
-    if (error instanceof PrefsError) return { kind: 'refused', subscriber: found.subscriber, message: error.message };
+    if (error instanceof PrefsError) return { kind: 'refused', subscriber, message: error.message };
     throw error;
   }
-  const saved = await deps.store.setSubscriberPrefs(found.subscriber.id, isDefaultPrefs(next) ? undefined : next);
+  const saved = await deps.store.setSubscriberPrefs(subscriber.id, isDefaultPrefs(next) ? undefined : next);
   return saved ? { kind: 'saved', subscriber: saved } : { kind: 'not-subscribed' };
 }

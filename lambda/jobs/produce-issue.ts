@@ -140,14 +140,14 @@ export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
   });
 }
 
-/**
- * What the run delivers: an unfinished issue, else (with review) the next issue's draft if the deadline
- * lets it go, else a newly composed issue. A draft that may not go is recorded as missed, with the reason.
- */
 type ToSend =
   | Exclude<NextIssue, { kind: 'issue' }>
   | { kind: 'issue'; record: IssueRecord; report?: NextReport; warnings: string[]; draft?: DraftFile };
 
+/**
+ * What the run delivers: an unfinished issue, else (with review) the next issue's draft if the deadline
+ * lets it go, else a newly composed issue. A draft that may not go is recorded as missed, with the reason.
+ */
 async function nextToSend(deps: ProduceDeps): Promise<ToSend> {
   const compose = () => composeNextIssue(deps.compose, deps.now(), deps.since);
   if (!deps.review) return compose();

@@ -7,9 +7,9 @@
  * and the deadline never interleave, and a duplicated draft tick composes one draft.
  */
 import { randomBytes } from 'node:crypto';
+import { personalizedHtmlBytes } from '../core/compose';
 import { nextCronTime, parseCron } from '../core/cron';
 import { DigestError } from '../core/errors';
-import { mailBytes } from '../core/line-endings';
 import type { IssueRecord, Subscriber } from '../core/model';
 import { normalizeNote } from '../core/note';
 import {
@@ -72,33 +72,38 @@ export interface ReviewDeps {
 
 export const tokenPurpose = (purpose: ReviewPurpose): TokenPurpose => `review-${purpose}`;
 
-/** The three links of a draft's preflight, each signed for that draft, that purpose and the review address. */
-export function reviewLinks(draft: Draft, deps: Pick<ReviewDeps, 'settings'> & { message: MessageContext }) {
-  const subject = reviewSubject(draft.id, deps.settings.to);
-  const expires = Date.parse(draft.sendAt);
+type TokenDeps = Pick<ReviewDeps, 'settings'> & { message: MessageContext };
+
+/** A review token: signed for that draft, that purpose and the review address, expiring at the send time. */
+const reviewToken = (draft: Draft, deps: TokenDeps, purpose: ReviewPurpose) =>
+  createToken(
+    deps.message.secret,
+    tokenPurpose(purpose),
+    reviewSubject(draft.id, deps.settings.to),
+    Date.parse(draft.sendAt),
+  );
+
+/** The three links of a draft's preflight. */
+export function reviewLinks(draft: Draft, deps: TokenDeps) {
   const link = (purpose: ReviewPurpose) =>
-    `${siteBase(deps.message.siteUrl)}${reviewPath(purpose)}?t=${createToken(deps.message.secret, tokenPurpose(purpose), subject, expires)}`;
+    `${siteBase(deps.message.siteUrl)}${reviewPath(purpose)}?t=${reviewToken(draft, deps, purpose)}`;
   return { approve: link('approve'), hold: link('hold'), note: link('note') };
 }
 
 /** The token a reply's subject carries (` [ref:TOKEN]`): a note token, so a reply can only set the note. */
-export function replyRef(draft: Draft, deps: Pick<ReviewDeps, 'settings'> & { message: MessageContext }): string {
-  return createToken(
-    deps.message.secret,
-    tokenPurpose('note'),
-    reviewSubject(draft.id, deps.settings.to),
-    Date.parse(draft.sendAt),
-  );
-}
+export const replyRef = (draft: Draft, deps: TokenDeps): string => reviewToken(draft, deps, 'note');
 
 // ---- reading and writing drafts ------------------------------------------------------------------------
 
 /** The draft file of the next issue, if one was made; with that issue's number. */
-export async function currentDraft(store: Store): Promise<{ issue: number; file?: DraftFile; unfinished: boolean }> {
+export async function currentDraft(
+  store: Store,
+): Promise<{ issue: number; file?: DraftFile; unfinished: boolean; sentBefore: boolean }> {
   const history = await store.history();
-  if (history.unfinished) return { issue: history.unfinished.issue, unfinished: true };
+  const sentBefore = history.lastSent !== undefined;
+  if (history.unfinished) return { issue: history.unfinished.issue, unfinished: true, sentBefore };
   const file = await readMemo(store, REVIEW_DRAFTS, history.nextIssue);
-  return { issue: history.nextIssue, file, unfinished: false };
+  return { issue: history.nextIssue, file, unfinished: false, sentBefore };
 }
 
 /** The review history of issue `issue` (sent or drafted), for `issues list` / `show`. */
@@ -126,8 +131,14 @@ export function nextSendTime(schedule: ReviewDeps['schedule'], now: Date): Date 
 
 // ---- the preflight -------------------------------------------------------------------------------------
 
-function preflightFacts(report: NextReport, record: IssueRecord, readers: number, warnings: string[], budget: number) {
-  const facts: PreflightFacts = {
+function preflightFacts(
+  report: NextReport,
+  record: IssueRecord,
+  readers: number,
+  warnings: string[],
+  budget: number,
+): PreflightFacts {
+  return {
     counts: {
       private: report.private,
       toread: report.toread,
@@ -145,7 +156,6 @@ function preflightFacts(report: NextReport, record: IssueRecord, readers: number
     readers,
     warnings,
   };
-  return facts;
 }
 
 /** Mails the preflight of `draft` to the review address: the issue as readers get it, under the preflight block. */
@@ -209,11 +219,11 @@ export async function composeDraft(
   }
   return exclusively(deps.store, 'compose', async () => {
     const now = deps.now();
-    const { issue, file, unfinished } = await currentDraft(deps.store);
+    const { issue, file, unfinished, sentBefore } = await currentDraft(deps.store);
     if (unfinished) return { kind: 'unfinished', issue };
     if (file && stands(file.current, now)) return { kind: 'exists', draft: file.current };
 
-    const next = await composeNextIssue(deps.compose, now, await firstWindow(deps.store, file));
+    const next = await composeNextIssue(deps.compose, now, firstWindow(file, sentBefore));
     if (next.kind === 'resume') return { kind: 'unfinished', issue: next.record.issue };
     if (next.kind === 'nothing')
       return { kind: 'nothing', reason: next.reason, report: next.report, warnings: next.warnings };
@@ -245,8 +255,8 @@ export async function composeDraft(
  * would lose its oldest links: while there is no sent issue, a draft again starts where the first draft did.
  * (After that the last sent issue's watermark is the start, and a held draft's links are all after it.)
  */
-async function firstWindow(store: Store, file: DraftFile | undefined): Promise<string | undefined> {
-  if (!file || (await store.history()).lastSent) return undefined;
+function firstWindow(file: DraftFile | undefined, sentBefore: boolean): string | undefined {
+  if (!file || sentBefore) return undefined;
   return file.current.record.model.window.from;
 }
 
@@ -299,8 +309,8 @@ export interface Target {
 }
 
 /** The draft an action is for, or a ReviewError naming why there is none. */
-async function targetDraft(deps: ReviewDeps, target: Target): Promise<DraftFile> {
-  const { issue, file, unfinished } = await currentDraft(deps.store);
+async function targetDraft(deps: ReviewDeps, target: Target): Promise<{ file: DraftFile; sentBefore: boolean }> {
+  const { issue, file, unfinished, sentBefore } = await currentDraft(deps.store);
   if (target.issue !== undefined && target.issue !== issue) {
     const past = await deps.store.getIssue(target.issue);
     throw new ReviewError(
@@ -317,7 +327,7 @@ async function targetDraft(deps: ReviewDeps, target: Target): Promise<DraftFile>
   if (file.current.state === 'sent' || file.current.state === 'replaced') {
     throw new ReviewError(`the draft of issue #${issue} was already ${file.current.state}`, 'gone');
   }
-  return file;
+  return { file, sentBefore };
 }
 
 export type ApproveOutcome = {
@@ -335,10 +345,10 @@ export type ApproveOutcome = {
  */
 export async function approveDraft(deps: ReviewDeps, target: Target): Promise<ApproveOutcome> {
   return exclusively(deps.store, 'compose', async () => {
-    const file = await targetDraft(deps, target);
+    const { file, sentBefore } = await targetDraft(deps, target);
     const now = deps.now();
     let draft = file.current;
-    const next = await composeNextIssue(deps.compose, now, await firstWindow(deps.store, file));
+    const next = await composeNextIssue(deps.compose, now, firstWindow(file, sentBefore));
     if (next.kind === 'resume') throw new ReviewError(`issue #${next.record.issue} is already going out`);
     let changes: string[] = [];
     if (next.kind === 'nothing') {
@@ -352,13 +362,15 @@ export async function approveDraft(deps: ReviewDeps, target: Target): Promise<Ap
     }
     if (fingerprintOf(next.record) !== draft.fingerprint) {
       changes = describeChanges(draft.record, next.record);
-      const record = withNote(next.record, draft.record.model.editorNote, deps);
+      const { record, htmlBytes } = withNote(next.record, draft.record.model.editorNote, deps);
       const readers = await countSubscribers(deps.store, { status: 'active' });
+      const facts = preflightFacts(next.report, record, readers, next.warnings, deps.compose.options.maxHtmlBytes);
       draft = {
         ...draft,
         record,
         fingerprint: fingerprintOf(next.record),
-        preflight: preflightFacts(next.report, record, readers, next.warnings, deps.compose.options.maxHtmlBytes),
+        // The size with the note kept, as it will be sent.
+        preflight: { ...facts, htmlBytes },
         events: [...draft.events, event('recomposed', now, target.by, changes.join('; ') || 'links reordered')],
       };
     }
@@ -371,7 +383,7 @@ export async function approveDraft(deps: ReviewDeps, target: Target): Promise<Ap
 /** Holds the next issue's draft: at the deadline nothing is sent and its links go into the next draft. */
 export async function holdDraft(deps: ReviewDeps, target: Target): Promise<Draft> {
   return exclusively(deps.store, 'compose', async () => {
-    const file = await targetDraft(deps, target);
+    const { file } = await targetDraft(deps, target);
     const draft: Draft = {
       ...file.current,
       state: 'held',
@@ -382,19 +394,26 @@ export async function holdDraft(deps: ReviewDeps, target: Target): Promise<Draft
   });
 }
 
-/** The record with `note` as its note of the day, rendered again; over the size budget: refused. */
-function withNote(record: IssueRecord, note: string | undefined, deps: ReviewDeps): IssueRecord {
+/** The record with `note` as its note of the day, rendered again, and its size; over the size budget: refused. */
+function withNote(
+  record: IssueRecord,
+  note: string | undefined,
+  deps: ReviewDeps,
+): { record: IssueRecord; htmlBytes: number } {
   const { editorNote: _, ...rest } = record.model;
   const model = note ? { ...rest, editorNote: note } : rest;
   const rendered = deps.compose.render(model, record.placeholder);
-  const bytes = mailBytes(rendered.html.split(record.placeholder).join(deps.compose.sampleUnsubscribeUrl));
+  const bytes = personalizedHtmlBytes(rendered.html, record.placeholder, deps.compose.sampleUnsubscribeUrl);
   const budget = deps.compose.options.maxHtmlBytes;
   if (bytes > budget) {
     throw new ReviewError(
       `with this note issue #${record.issue} would be ${bytes.toLocaleString('en')} bytes of HTML, over the ${budget.toLocaleString('en')}-byte budget (select.maxHtmlBytes): shorten the note by about ${(bytes - budget).toLocaleString('en')} bytes`,
     );
   }
-  return { ...record, model: { ...model, subject: rendered.subject, preheader: rendered.preheader }, rendered };
+  return {
+    record: { ...record, model: { ...model, subject: rendered.subject, preheader: rendered.preheader }, rendered },
+    htmlBytes: bytes,
+  };
 }
 
 /**
@@ -404,16 +423,13 @@ function withNote(record: IssueRecord, note: string | undefined, deps: ReviewDep
 export async function noteDraft(deps: ReviewDeps, target: Target, text: string): Promise<Draft> {
   const note = text.trim() === '' ? undefined : normalizeNote(text);
   return exclusively(deps.store, 'compose', async () => {
-    const file = await targetDraft(deps, target);
+    const { file } = await targetDraft(deps, target);
     const now = deps.now();
-    const record = withNote(file.current.record, note, deps);
+    const { record, htmlBytes } = withNote(file.current.record, note, deps);
     const draft: Draft = {
       ...file.current,
       record,
-      preflight: {
-        ...file.current.preflight,
-        htmlBytes: mailBytes(record.rendered.html.split(record.placeholder).join(deps.compose.sampleUnsubscribeUrl)),
-      },
+      preflight: { ...file.current.preflight, htmlBytes },
       events: [...file.current.events, event('note', now, target.by, note ? `${note.length} characters` : 'removed')],
     };
     const stored = withCurrent(file, draft);

@@ -95,12 +95,9 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
     if (cached) return cached;
     const variant = await readMemo(deps.store, ISSUE_VARIANT, { issue: record.issue, key });
     if (!variant) throw new Error(`issue #${record.issue} has no variant ${key}, which a batch names`);
-    const model = { ...variantModel(record.model, variant.sections), subject: variant.rendered.subject };
-    const made: IssueRecord = {
-      ...record,
-      model: { ...model, preheader: variant.rendered.preheader },
-      rendered: variant.rendered,
-    };
+    const { subject, preheader } = variant.rendered;
+    const model = { ...variantModel(record.model, variant.sections), subject, preheader };
+    const made: IssueRecord = { ...record, model, rendered: variant.rendered };
     variants.set(`${record.issue}:${key}`, made);
     return made;
   };
