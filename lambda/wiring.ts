@@ -418,6 +418,7 @@ export function buildApp(loaded: LoadedConfig, options: WiringOptions = {}): App
       ...config.select,
       sections: config.sections,
       otherSectionTitle: config.otherSectionTitle,
+      timeZone: config.schedule?.timezone ?? 'UTC',
     },
   };
 }

@@ -1,4 +1,4 @@
-/** `subscribers prefs EMAIL [--sections "A,B"] [--pause-weeks N]`: a reader's choices, as their own page sets them. */
+/** `subscribers prefs EMAIL [--sections "A,B"] [--frequency issue|monthly] [--pause-weeks N]`: a reader's choices, as their own page sets them. */
 import { normalizeEmail } from '../core/email';
 import type { ReaderPrefs } from '../core/model';
 import { offeredSections } from '../core/prefs';
@@ -16,7 +16,7 @@ export interface PrefsFlags {
 const describe = (p: ReaderPrefs | undefined, all: string[]) =>
   [
     `sections: ${p?.sections ? p.sections.join(', ') : `all (${all.join(', ')})`}`,
-    `pace: every issue`,
+    `pace: ${p?.frequency === 'monthly' ? 'a monthly round-up' : 'every issue'}`,
     `pause: ${p?.pausedUntil ? `until ${p.pausedUntil}` : 'none'}`,
   ].join('; ');
 
@@ -29,11 +29,6 @@ export async function prefsCommand(
 ) {
   const address = normalizeEmail(email ?? '');
   if (!address) throw new UsageError('subscribers prefs: give the reader’s email address');
-  if (flags.frequency !== undefined && flags.frequency !== 'issue') {
-    throw new UsageError(
-      `--frequency: "${flags.frequency}" is not offered yet: every reader gets every issue (the monthly round-up is still to come)`,
-    );
-  }
   let pauseWeeks: number | undefined;
   if (flags.pauseWeeks !== undefined) {
     if (!/^\d{1,3}$/.test(flags.pauseWeeks))
@@ -46,7 +41,7 @@ export async function prefsCommand(
     return 1;
   }
   const offered = offeredSections(app.compose);
-  const changing = flags.sections !== undefined || pauseWeeks !== undefined;
+  const changing = flags.sections !== undefined || flags.frequency !== undefined || pauseWeeks !== undefined;
   if (!changing) {
     output.out(`${subscriber.email} (${subscriber.status}): ${describe(subscriber.prefs, offered)}.`);
     return 0;
@@ -57,7 +52,7 @@ export async function prefsCommand(
     .filter(Boolean);
   const changed = await changePreferences(
     subscriber,
-    { ...(sections ? { sections } : {}), ...(pauseWeeks !== undefined ? { pauseWeeks } : {}) },
+    { sections, frequency: flags.frequency, pauseWeeks },
     { store: app.store, sections: offered, now: () => now },
   );
   if (changed.kind === 'refused') throw new UsageError(changed.message);

@@ -1,4 +1,5 @@
 /** Send batches: how an issue's recipients are cut into queue messages, and how a message is read back. */
+import type { OmittedFor } from './model';
 
 /** One queue message: a batch of recipients of one issue. Ids, never addresses: a later unsubscribe holds. */
 export interface SendBatch {
@@ -6,9 +7,10 @@ export interface SendBatch {
   subscriberIds: string[];
   /**
    * What some of them get instead of the whole issue, fixed when they were enqueued (a choice changed while
-   * the issue goes out applies from the next one): a variant's key (core/prefs.ts), or why they get nothing.
+   * the issue goes out applies from the next one): a variant's or round-up's key (core/prefs.ts), or why they
+   * get nothing (`for`: what the ledger records of it, core/model.ts `omittedFor`).
    */
-  shares?: Record<string, { variant: string } | { omitted: string }>;
+  shares?: Record<string, { variant: string } | { omitted: string; for?: OmittedFor }>;
 }
 
 /** Cuts ids into batches of at most `size`, in order. */

@@ -1,5 +1,7 @@
 /** Composes the next issue from source bookmarks and history. Pure: rendering is passed in as a function. */
+
 import { RenderError } from './errors';
+import { largestFitting } from './fit';
 import { groupIntoSections, type SectionRule } from './group';
 import { mailBytes } from './line-endings';
 import {
@@ -30,6 +32,8 @@ export interface ComposeOptions extends SelectOptions {
    * issue stays near 1×) and a Cyrillic or CJK issue is not cut to 70 KB of content to pay for base64.
    */
   maxHtmlBytes: number;
+  /** The author's time zone (the schedule's): the monthly round-up goes with the first issue of each month in it. */
+  timeZone?: string;
 }
 
 export interface ComposeInput {
@@ -160,30 +164,14 @@ export function composeIssue(input: ComposeInput): ComposeResult {
     return { included, model, rendered, bytes };
   };
 
-  let best = attempt(selected.length);
-  if (best.bytes > options.maxHtmlBytes) {
-    // Largest count that fits: size grows with the count, so binary search needs O(log n) renders.
-    let lo = 1;
-    let hi = selected.length - 1;
-    let fit: ReturnType<typeof attempt> | undefined;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const tried = attempt(mid);
-      if (tried.bytes <= options.maxHtmlBytes) {
-        fit = tried;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    if (!fit) {
-      throw new RenderError(
-        `even a one-link issue renders to more than maxHtmlBytes (${options.maxHtmlBytes} bytes): shorten the templates or raise the budget`,
-      );
-    }
-    best = fit;
-    report.carriedBySize = selected.length - best.included.length;
+  // Size grows with the count: the most links that fit, in O(log n) renders.
+  const best = largestFitting(selected.length, attempt, (tried) => tried.bytes <= options.maxHtmlBytes);
+  if (!best) {
+    throw new RenderError(
+      `even a one-link issue renders to more than maxHtmlBytes (${options.maxHtmlBytes} bytes): shorten the templates or raise the budget`,
+    );
   }
+  report.carriedBySize = selected.length - best.included.length;
   report.htmlBytes = best.bytes;
   const carriedLinks = [
     ...selected

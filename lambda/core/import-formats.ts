@@ -48,7 +48,7 @@ export type ImportRow =
       createdAt?: string;
       /** Our own CSV's `source` column. */
       source?: string;
-      /** Our own CSV's `sections` (separated by `;`) and `paused_until` columns: the reader's choices. */
+      /** Our own CSV's `sections` (separated by `;`), `frequency` and `paused_until` columns: the reader's choices. */
       prefs?: ReaderPrefs;
       /** What the service called a not-mailed status, when it differs from ours ("cleaned", "blocklisted"). */
       serviceStatus?: string;
@@ -283,12 +283,17 @@ export const IMPORT_FORMATS: readonly ImportFormat[] = [
         .split(';')
         .map((s) => s.trim())
         .filter(Boolean);
+      const frequency = get('frequency').trim().toLowerCase();
+      if (frequency && frequency !== 'issue' && frequency !== 'monthly') {
+        return { ok: false, column: 'frequency', error: `"${frequency}" is not issue or monthly` };
+      }
       const pausedUntil = get('paused_until').trim();
       if (pausedUntil && Number.isNaN(Date.parse(pausedUntil))) {
         return { ok: false, column: 'paused_until', error: `"${pausedUntil}" is not a date and time` };
       }
       const prefs: ReaderPrefs = {
         ...(sections.length ? { sections } : {}),
+        ...(frequency === 'monthly' ? { frequency } : {}),
         ...(pausedUntil ? { pausedUntil: new Date(pausedUntil).toISOString() } : {}),
       };
       return withTime(

@@ -47,6 +47,11 @@ export interface IssueModel {
    * core/note.ts. Shown above the sections; absent when the issue has none.
    */
   editorNote?: string;
+  /**
+   * Only in a monthly reader's round-up (core/roundup.ts), never in `digest.json`: the issues it holds, oldest
+   * first, and how many of their links the size budget left to the archive.
+   */
+  roundup?: { issues: number[]; more: number };
 }
 
 /** One dead link as the run summary and `digest.json` list it (lambda/core/link-check.ts). */
@@ -136,6 +141,13 @@ export interface Delivery {
   at: string;
   messageId?: string;
   reason?: string;
-  /** Which rendering the reader got, when not the whole issue (core/prefs.ts `variantKey`). */
+  /** Which rendering the reader got, when not the whole issue (core/prefs.ts `variantKey`, a round-up's key). */
   variant?: string;
+  /**
+   * Why an `omitted` reader got nothing: `pause`, `round-up` (it waits for their next round-up) or `sections`
+   * (none of theirs had a link). A round-up looks back at these (core/roundup.ts `lookback`).
+   */
+  omittedFor?: OmittedFor;
 }
+
+export type OmittedFor = 'pause' | 'round-up' | 'sections';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DigestError } from './errors';
-import type { IssueModel, ReaderPrefs } from './model';
+import type { IssueModel, OmittedFor, ReaderPrefs } from './model';
 
 /** A choice that cannot be kept: the message names what is wrong. */
 export class PrefsError extends DigestError {}
@@ -21,7 +21,24 @@ export type ReaderShare =
   | { kind: 'whole' }
   /** Only these sections (in the issue's order); `variant` names that rendering. */
   | { kind: 'variant'; variant: string; sections: string[] }
-  | { kind: 'omitted'; why: string };
+  /**
+   * One message of several issues (core/roundup.ts): `issues` oldest first, this one last; `sections` the
+   * titles it takes of them (absent: all). `variant` names that rendering.
+   */
+  | { kind: 'roundup'; variant: string; issues: number[]; sections?: string[] }
+  | { kind: 'omitted'; why: string; for: OmittedFor };
+
+/** What a reader's share of an issue depends on beyond their choices: the month, and what they have waiting. */
+export interface ShareContext {
+  /** This issue is the first sent in its calendar month (the author's time zone): a round-up goes with it. */
+  opensMonth: boolean;
+  /** This issue's number. */
+  issue: number;
+  /** Earlier issues waiting for this reader's round-up, oldest first (core/roundup.ts `lookback`). */
+  waiting: readonly number[];
+  /** The section titles of a waiting issue. */
+  sectionsOf: (issue: number) => readonly string[];
+}
 
 /**
  * The sections a reader may choose: the config's section titles, then the other section's. An issue's section
@@ -34,35 +51,67 @@ export function offeredSections(config: {
   return [...new Set([...(config.sections ?? []).map((s) => s.title), config.otherSectionTitle])];
 }
 
+const shortHash = (value: unknown) =>
+  createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 16);
+
 /** The stored name of the rendering that holds exactly `sections` (order aside): short, stable, URL-safe. */
-export function variantKey(sections: readonly string[]): string {
-  const canonical = JSON.stringify([...sections].sort());
-  return `s-${createHash('sha256').update(canonical).digest('base64url').slice(0, 16)}`;
+export const variantKey = (sections: readonly string[]): string => `s-${shortHash([...sections].sort())}`;
+
+/** The stored name of the round-up of `issues` with `sections` (absent: all of theirs). */
+export const roundupKey = (issues: readonly number[], sections?: readonly string[]): string =>
+  `r-${shortHash({ issues, sections: sections ? [...sections].sort() : null })}`;
+
+/** Whether a reader with `prefs` takes an issue's section titled `title`; undefined when they take every one. */
+function sectionFilter(prefs: ReaderPrefs | undefined, offered: readonly string[]) {
+  if (!prefs?.sections) return undefined;
+  const lower = (s: string) => s.toLowerCase();
+  const chosen = new Set(prefs.sections.map(lower));
+  const named = new Set(offered.slice(0, -1).map(lower));
+  const other = lower(offered[offered.length - 1] ?? '');
+  // A section that is none of the named ones is the other section's (links grouped by tag, say).
+  return (title: string) => chosen.has(lower(title)) || (!named.has(lower(title)) && chosen.has(other));
 }
+
+const NO_ROUNDUP: ShareContext = { opensMonth: true, issue: 0, waiting: [], sectionsOf: () => [] };
 
 /**
  * What a reader with `prefs` gets of an issue whose sections are `issueSections` (titles, in order), at `now`.
- * Paused until after now: nothing. Sections chosen: those of this issue among them; none: nothing; all of
- * the issue's: the whole issue; else the variant of exactly those.
+ * 1. Paused until after now: nothing.
+ * 2. Monthly, and this issue does not open a month: nothing now; it waits for their round-up.
+ * 3. Issues waiting (a monthly reader's month, or a reader who went back to every issue): the round-up of
+ *    those and this one, of their sections; none of which has a link: nothing.
+ * 4. Else this issue: sections chosen, those of this issue among them (none: nothing; all of the issue's:
+ *    the whole issue; else the variant of exactly those).
  */
 export function readerShare(
   prefs: ReaderPrefs | undefined,
   issueSections: readonly string[],
   offered: readonly string[],
   now: Date,
+  context: ShareContext = NO_ROUNDUP,
 ): ReaderShare {
   if (prefs?.pausedUntil && Date.parse(prefs.pausedUntil) > now.getTime()) {
-    return { kind: 'omitted', why: `paused until ${prefs.pausedUntil}` };
+    return { kind: 'omitted', why: `paused until ${prefs.pausedUntil}`, for: 'pause' };
   }
-  if (!prefs?.sections) return { kind: 'whole' };
-  const lower = (s: string) => s.toLowerCase();
-  const chosen = new Set(prefs.sections.map(lower));
-  const named = new Set(offered.slice(0, -1).map(lower));
-  const other = lower(offered[offered.length - 1] ?? '');
-  // A section that is none of the named ones is the other section's (links grouped by tag, say).
-  const takes = (s: string) => chosen.has(lower(s)) || (!named.has(lower(s)) && chosen.has(other));
+  if (prefs?.frequency === 'monthly' && !context.opensMonth) {
+    return { kind: 'omitted', why: 'monthly: it waits for their round-up', for: 'round-up' };
+  }
+  const takes = sectionFilter(prefs, offered);
+  if (context.waiting.length > 0) {
+    const issues = [...context.waiting, context.issue];
+    const titles = [...new Set([...context.waiting.flatMap(context.sectionsOf), ...issueSections])];
+    const taken = takes ? titles.filter(takes) : titles;
+    if (taken.length === 0) {
+      return { kind: 'omitted', why: 'none of their sections has a link in these issues', for: 'sections' };
+    }
+    const sections = taken.length === titles.length ? undefined : taken;
+    return { kind: 'roundup', variant: roundupKey(issues, sections), issues, ...(sections ? { sections } : {}) };
+  }
+  if (!takes) return { kind: 'whole' };
   const sections = issueSections.filter(takes);
-  if (sections.length === 0) return { kind: 'omitted', why: 'none of their sections has a link in this issue' };
+  if (sections.length === 0) {
+    return { kind: 'omitted', why: 'none of their sections has a link in this issue', for: 'sections' };
+  }
   if (sections.length === issueSections.length) return { kind: 'whole' };
   return { kind: 'variant', variant: variantKey(sections), sections };
 }
@@ -77,10 +126,10 @@ export function variantModel(model: IssueModel, sections: readonly string[]): Is
 /**
  * A reader's new choices checked against the sections offered (`offered`: the config's section titles and
  * the other section's, in order): the stored form. Every section, or none given: `sections` left out (they
- * get whatever sections the digest has, new ones too). `pauseWeeks` 0 ends a pause.
+ * get whatever sections the digest has, new ones too). `frequency` `issue` or `monthly`. `pauseWeeks` 0 ends a pause.
  */
 export function choosePrefs(
-  input: { sections?: readonly string[]; pauseWeeks?: number },
+  input: { sections?: readonly string[]; pauseWeeks?: number; frequency?: string },
   offered: readonly string[],
   current: ReaderPrefs | undefined,
   now: Date,
@@ -98,6 +147,14 @@ export function choosePrefs(
     if (picked.size === 0) throw new PrefsError('choose at least one section (or unsubscribe)');
     if (picked.size === offered.length) delete next.sections;
     else next.sections = offered.filter((s) => picked.has(s));
+  }
+  if (input.frequency !== undefined) {
+    if (input.frequency === 'issue') delete next.frequency;
+    else if (input.frequency === 'monthly') next.frequency = 'monthly';
+    else
+      throw new PrefsError(
+        `the frequency is "issue" (every issue) or "monthly" (a round-up), not "${input.frequency}"`,
+      );
   }
   if (input.pauseWeeks !== undefined) {
     if (input.pauseWeeks === 0) delete next.pausedUntil;

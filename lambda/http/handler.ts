@@ -10,7 +10,7 @@
  *                            or wrong-purpose tokens get a page and change nothing
  *   GET  /unsubscribe?token= a page with one button: a GET never unsubscribes
  *   POST /unsubscribe?token= the button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`): unsubscribes, 200
- *   GET  /preferences?token= a reader's choices (sections, a pause) as a form; POST saves them (jobs/preferences.ts,
+ *   GET  /preferences?token= a reader's choices (sections, pace, a pause) as a form; POST saves them (jobs/preferences.ts,
  *                            render/preferences-page.ts); the token opens only this page, and cannot unsubscribe
  *   GET/POST /review/approve, /review/hold, /review/note   the author's review links (http/review-routes.ts),
  *                            when the config has `review`; a GET never acts, a cross-site POST is refused
@@ -393,7 +393,9 @@ export function createSubscriptionHandler(
       const form = formValues(r);
       const token = q.get('token') ?? form.get('token') ?? '';
       const pause = form.get('pause');
+      const frequency = form.get('frequency');
       const choice = {
+        ...(frequency !== null ? { frequency } : {}),
         ...(form.has('section') || form.has('sections')
           ? { sections: form.getAll('section').concat(form.getAll('sections')) }
           : {}),

@@ -1,16 +1,18 @@
 /** Cuts a stored issue's recipients into send batches on the queue, resumably and never twice. */
-import { type SendBatch, toBatches } from '../core/batches';
-import type { RenderIssue } from '../core/compose';
-import { type IssueRecord, isFinalDelivery, type Subscriber } from '../core/model';
-import { readerShare, variantModel } from '../core/prefs';
+import { toBatches } from '../core/batches';
+import { type IssueRecord, isFinalDelivery } from '../core/model';
 import { readMemo, writeMemo } from '../ports/memo';
-import { ENQUEUE_PROGRESS, type EnqueueProgress, ISSUE_VARIANT } from '../ports/memo-kinds';
+import { ENQUEUE_PROGRESS, type EnqueueProgress } from '../ports/memo-kinds';
 import type { SendQueue } from '../ports/queue';
-import type { Ledger, Memos, SubscriberStore } from '../ports/store';
+import type { IssueStore, Ledger, Memos, SubscriberStore } from '../ports/store';
+import { issueSharer, type ShareDeps } from './reader-shares';
 import { subscriberPages } from './subscriber-pages';
 
 export interface EnqueueDeps {
-  store: Pick<SubscriberStore, 'listSubscribers'> & Pick<Ledger, 'getDeliveries'> & Memos;
+  store: Pick<SubscriberStore, 'listSubscribers'> &
+    Pick<IssueStore, 'getIssue'> &
+    Pick<Ledger, 'getDeliveries'> &
+    Memos;
   queue: SendQueue;
   /** Subscriber ids per queue message. */
   recipientsPerMessage: number;
@@ -19,10 +21,11 @@ export interface EnqueueDeps {
   /** Told how many of a page the ledger already shows done (a resumed issue). */
   onAlreadyDone?: (count: number) => void;
   /**
-   * Readers' choices (core/prefs.ts): what each reader gets is fixed here, as they are enqueued; a variant is
-   * rendered with `render` the first time a reader needs it and stored for every send of the issue.
+   * Readers' choices (core/prefs.ts): what each reader gets is fixed here, as they are enqueued; a variant or
+   * a round-up is rendered the first time a reader needs it and stored for every send of the issue
+   * (jobs/reader-shares.ts).
    */
-  shares?: { render: RenderIssue; now: () => Date; offered: readonly string[] };
+  shares?: ShareDeps;
 }
 
 export interface EnqueueSummary {
@@ -56,7 +59,7 @@ export function readEnqueueProgress(
  * 3. Mark the memo done.
  */
 export async function enqueueIssue(
-  record: Pick<IssueRecord, 'issue'> & Partial<Pick<IssueRecord, 'model' | 'placeholder'>>,
+  record: Pick<IssueRecord, 'issue'> & Partial<Pick<IssueRecord, 'model' | 'placeholder' | 'composedAt'>>,
   deps: EnqueueDeps,
   options: { resumed: boolean; again?: boolean },
 ): Promise<EnqueueSummary> {
@@ -69,14 +72,17 @@ export async function enqueueIssue(
   if (progress.done && !options.again) {
     return { recipients: 0, batches: 0, alreadyDone: 0, alreadyEnqueued: true };
   }
-  if (options.again) progress = { recipients: 0, batches: 0, done: false, round: progress.round + 1 };
+  if (options.again) {
+    const { held } = progress;
+    progress = { recipients: 0, batches: 0, done: false, round: progress.round + 1, ...(held ? { held } : {}) };
+  }
   const checkLedger = options.resumed || options.again || progress.round > 0;
   const summary: EnqueueSummary = { recipients: 0, batches: 0, alreadyDone: 0, alreadyEnqueued: false };
   const pages = subscriberPages(deps.store, { status: 'active', pageSize: deps.pageSize, cursor: progress.cursor });
-  const { model, placeholder } = record;
+  const { model, placeholder, composedAt } = record;
   const shareOf =
     deps.shares && model && placeholder !== undefined
-      ? sharer({ issue: record.issue, model, placeholder }, deps.store, deps.shares)
+      ? await issueSharer({ issue: record.issue, model, placeholder, composedAt }, deps.store, deps.shares)
       : undefined;
   for await (const page of pages) {
     let readers = page.items;
@@ -91,9 +97,10 @@ export async function enqueueIssue(
     }
     const ids = readers.map((s) => s.id);
     const batches = toBatches(record.issue, ids, deps.recipientsPerMessage);
+    let held = 0;
     if (shareOf) {
       const byId = new Map(readers.map((s) => [s.id, s]));
-      for (const batch of batches) await shareOf(batch, byId);
+      for (const batch of batches) held += (await shareOf(batch, byId)).held;
     }
     if (batches.length > 0) await deps.queue.enqueue(batches);
     summary.recipients += ids.length;
@@ -103,6 +110,7 @@ export async function enqueueIssue(
       cursor: page.cursor,
       recipients: progress.recipients + ids.length,
       batches: progress.batches + batches.length,
+      ...(held || progress.held ? { held: (progress.held ?? 0) + held } : {}),
     };
     await writeMemo(deps.store, ENQUEUE_PROGRESS, record.issue, progress);
   }
@@ -111,40 +119,4 @@ export async function enqueueIssue(
     `issue #${record.issue}: ${summary.recipients} recipients in ${summary.batches} batches on ${deps.queue.description}`,
   );
   return summary;
-}
-
-/**
- * What each reader of a batch gets, from their choices now: the whole issue (nothing noted), a variant (its
- * rendering stored once, the first time a reader needs it: `variant:<issue>:<key>`), or nothing this time.
- */
-function sharer(
-  record: Pick<IssueRecord, 'issue' | 'model' | 'placeholder'>,
-  store: Memos,
-  shares: NonNullable<EnqueueDeps['shares']>,
-) {
-  const titles = record.model.sections.map((s) => s.title);
-  const stored = new Set<string>();
-  const ensure = async (key: string, sections: string[]) => {
-    if (stored.has(key)) return;
-    const id = { issue: record.issue, key };
-    if (!(await readMemo(store, ISSUE_VARIANT, id))) {
-      const model = variantModel(record.model, sections);
-      const rendered = shares.render(model, record.placeholder);
-      await writeMemo(store, ISSUE_VARIANT, id, { rendered, sections, bookmarkCount: model.bookmarkCount });
-    }
-    stored.add(key);
-  };
-  return async (batch: SendBatch, readers: Map<string, Subscriber>) => {
-    const now = shares.now();
-    const noted: NonNullable<SendBatch['shares']> = {};
-    for (const id of batch.subscriberIds) {
-      const share = readerShare(readers.get(id)?.prefs, titles, shares.offered, now);
-      if (share.kind === 'omitted') noted[id] = { omitted: share.why };
-      else if (share.kind === 'variant') {
-        await ensure(share.variant, share.sections);
-        noted[id] = { variant: share.variant };
-      }
-    }
-    if (Object.keys(noted).length > 0) batch.shares = noted;
-  };
 }

@@ -33,18 +33,26 @@ export async function inspectPreferences(token: string, deps: PreferencesDeps): 
   return { kind: 'found', subscriber };
 }
 
+/** What a reader asks for; a field left out keeps what they had. */
+export interface PreferencesChoice {
+  sections?: readonly string[];
+  /** `issue` (every issue) or `monthly` (the round-up). */
+  frequency?: string;
+  pauseWeeks?: number;
+}
+
 export type PreferencesSaved =
   | Exclude<PreferencesLookup, { kind: 'found' }>
   | { kind: 'saved'; subscriber: Subscriber }
   | { kind: 'refused'; subscriber: Subscriber; message: string };
 
 /**
- * Saves a reader's choices: `sections` (those ticked), `pauseWeeks` (4, 8, 12; 0 resumes; absent keeps the
- * pause as it is). Every section and no pause: the stored choices are cleared (the defaults).
+ * Saves a reader's choices: `sections` (those ticked), `frequency`, `pauseWeeks` (4, 8, 12; 0 resumes; absent
+ * keeps the pause as it is). Every section, every issue and no pause: the stored choices are cleared (the defaults).
  */
 export async function savePreferences(
   token: string,
-  choice: { sections?: readonly string[]; pauseWeeks?: number },
+  choice: PreferencesChoice,
   deps: PreferencesDeps,
 ): Promise<PreferencesSaved> {
   const found = await inspectPreferences(token, deps);
@@ -56,11 +64,11 @@ export type PreferencesChanged = Extract<PreferencesSaved, { kind: 'saved' | 're
 
 /**
  * A reader's choices changed as asked, checked against the sections offered; the defaults (every section,
- * no pause) are stored as none. What the page's POST and `subscribers prefs` both do.
+ * every issue, no pause) are stored as none. What the page's POST and `subscribers prefs` both do.
  */
 export async function changePreferences(
   subscriber: Subscriber,
-  choice: { sections?: readonly string[]; pauseWeeks?: number },
+  choice: PreferencesChoice,
   deps: Pick<PreferencesDeps, 'store' | 'sections' | 'now'>,
 ): Promise<PreferencesChanged> {
   let next: ReturnType<typeof choosePrefs>;

@@ -91,8 +91,17 @@ export async function produceIssue(deps: ProduceDeps): Promise<ProduceOutcome> {
       pageSize: deps.pageSize,
       log: deps.log,
       onAlreadyDone: deps.onAlreadyDone,
-      // Readers' choices: the whole issue, a variant of their sections, or nothing this time (core/prefs.ts).
-      shares: { render: deps.compose.render, now: deps.now, offered: offeredSections(deps.compose.options) },
+      // Readers' choices: the whole issue, a variant of their sections, a round-up, or nothing this time (core/prefs.ts).
+      shares: {
+        render: deps.compose.render,
+        now: deps.now,
+        offered: offeredSections(deps.compose.options),
+        timeZone: deps.compose.options.timeZone ?? 'UTC',
+        budget: {
+          maxHtmlBytes: deps.compose.options.maxHtmlBytes,
+          sampleUnsubscribeUrl: deps.compose.sampleUnsubscribeUrl,
+        },
+      },
     };
     for (;;) {
       const next = await nextToSend(deps);

@@ -5,7 +5,6 @@
 import { performance } from 'node:perf_hooks';
 import { DeliveryError } from '../core/errors';
 import type { Delivery, IssueRecord } from '../core/model';
-import { variantModel } from '../core/prefs';
 import { type RetryPolicy, withRetry } from '../core/retry';
 import type { Mailer } from '../ports/mailer';
 import { readMemo } from '../ports/memo';
@@ -88,16 +87,15 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
     inactive: 0,
   };
   const variants = deps.variants ?? new Map<string, IssueRecord>();
-  /** The issue as this reader gets it: whole, or the variant of their sections (stored when they were enqueued). */
+  /** The issue as this reader gets it: whole, or the variant or round-up stored when they were enqueued. */
   const issueFor = async (key: string | undefined): Promise<IssueRecord> => {
     if (!key) return record;
     const cached = variants.get(`${record.issue}:${key}`);
     if (cached) return cached;
     const variant = await readMemo(deps.store, ISSUE_VARIANT, { issue: record.issue, key });
     if (!variant) throw new Error(`issue #${record.issue} has no variant ${key}, which a batch names`);
-    const { subject, preheader } = variant.rendered;
-    const model = { ...variantModel(record.model, variant.sections), subject, preheader };
-    const made: IssueRecord = { ...record, model, rendered: variant.rendered };
+    // The message is made of the rendering alone (render/message.ts); the record keeps the issue's own facts.
+    const made: IssueRecord = { ...record, rendered: variant.rendered };
     variants.set(`${record.issue}:${key}`, made);
     return made;
   };
@@ -125,7 +123,7 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
     if (claim !== 'claimed') return outcome(id, claim === 'done' ? 'skipped' : 'busy');
     const share = batch.shares?.[id];
     const variant = share && 'variant' in share ? share.variant : undefined;
-    const recordOutcome = (result: Pick<Delivery, 'state' | 'messageId' | 'reason'>) =>
+    const recordOutcome = (result: Pick<Delivery, 'state' | 'messageId' | 'reason' | 'omittedFor'>) =>
       deps.store.completeDelivery({
         issue: record.issue,
         subscriberId: id,
@@ -135,7 +133,7 @@ export async function sendBatch(batch: SendBatch, deps: SendBatchDeps): Promise<
       });
     if (share && 'omitted' in share) {
       // Their own choice: nothing is sent, and the ledger says why (the issue can be done without them).
-      await recordOutcome({ state: 'omitted', reason: share.omitted });
+      await recordOutcome({ state: 'omitted', reason: share.omitted, ...(share.for ? { omittedFor: share.for } : {}) });
       return outcome(id, 'omitted');
     }
     try {

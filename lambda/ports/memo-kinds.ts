@@ -35,6 +35,11 @@ export interface EnqueueProgress {
   done: boolean;
   /** Bumped each time a finished enqueue is started over for the recipients still missing. */
   round: number;
+  /**
+   * Readers this issue was held from to go into a later round-up (monthly, or paused), if any: the next issue
+   * looks back at it for them (jobs/enqueue-issue.ts). Never lowered by a round that starts over.
+   */
+  held?: number;
 }
 
 export const ENQUEUE_PROGRESS: MemoKind<EnqueueProgress, number> = {
@@ -42,12 +47,20 @@ export const ENQUEUE_PROGRESS: MemoKind<EnqueueProgress, number> = {
   key: (issue) => `enqueue:${issue}`,
   format: (progress) => JSON.stringify(progress),
   parse(text) {
-    const { cursor, recipients, batches, done, round } = parseJsonObject(text);
+    const { cursor, recipients, batches, done, round, held } = parseJsonObject(text);
     check(cursor === undefined || isString(cursor), 'cursor is not a string');
     check(isCount(recipients) && isCount(batches) && isCount(round), 'recipients, batches or round is not a count');
+    check(held === undefined || isCount(held), 'held is not a count');
     check(typeof done === 'boolean', 'done is not true or false');
     // In the order enqueueIssue builds it, so a value read and written back keeps its bytes.
-    return { recipients, batches, done, round, ...(cursor === undefined ? {} : { cursor }) };
+    return {
+      recipients,
+      batches,
+      done,
+      round,
+      ...(held === undefined ? {} : { held }),
+      ...(cursor === undefined ? {} : { cursor }),
+    };
   },
   invalid: 'refuse',
 };
@@ -241,12 +254,17 @@ export const REVIEW_DRAFTS: MemoKind<DraftFile, number> = {
 
 // ---- variants ---------------------------------------------------------------------------------------
 
-/** An issue rendered for readers who chose some of its sections: rendered once, read by every send of it. */
+/**
+ * An issue rendered for readers who chose some of its sections, or a round-up of several issues: rendered
+ * once, read by every send of it.
+ */
 export interface IssueVariant {
   rendered: RenderedIssue;
-  /** The sections it holds, in the issue's order, and their links' count. */
+  /** The sections it holds, in its order, and their links' count. */
   sections: string[];
   bookmarkCount: number;
+  /** A round-up's issues, oldest first, and the links the budget left to the archive. */
+  roundup?: { issues: number[]; more: number };
 }
 
 /** Refused when odd: a reader would be sent a wrong rendering. */
@@ -255,13 +273,23 @@ export const ISSUE_VARIANT: MemoKind<IssueVariant, { issue: number; key: string 
   key: ({ issue, key }) => `variant:${issue}:${key}`,
   format: (variant) => JSON.stringify(variant),
   parse(text) {
-    const { rendered, sections, bookmarkCount } = parseJsonObject(text);
+    const { rendered, sections, bookmarkCount, roundup } = parseJsonObject(text);
     check(
       isRecord(rendered) && [rendered.subject, rendered.preheader, rendered.html, rendered.text].every(isString),
       'rendered is not a rendered issue',
     );
     check(Array.isArray(sections) && sections.every(isString) && isCount(bookmarkCount), 'sections or count is odd');
-    return { rendered: rendered as unknown as RenderedIssue, sections, bookmarkCount };
+    check(
+      roundup === undefined ||
+        (isRecord(roundup) && Array.isArray(roundup.issues) && roundup.issues.every(isCount) && isCount(roundup.more)),
+      'roundup is odd',
+    );
+    return {
+      rendered: rendered as unknown as RenderedIssue,
+      sections,
+      bookmarkCount,
+      ...(roundup ? { roundup: roundup as IssueVariant['roundup'] } : {}),
+    };
   },
   invalid: 'refuse',
 };

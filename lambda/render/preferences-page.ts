@@ -1,6 +1,6 @@
 /**
- * A reader's preferences page (GET /preferences?token=…): which sections they take, and a pause instead of
- * goodbye; one form, sent by POST (the GET changes nothing). Leaving stays one click away: the page links to
+ * A reader's preferences page (GET /preferences?token=…): which sections they take, every issue or a monthly
+ * round-up, and a pause instead of goodbye; one form, sent by POST (the GET changes nothing). Leaving stays one click away: the page links to
  * the reader's own unsubscribe page. Every value is escaped (subscription-pages.ts `html`).
  */
 import type { ReaderPrefs } from '../core/model';
@@ -30,6 +30,9 @@ export function preferencesPage(site: PageSite, view: PreferencesView): string {
     : '';
   const section = (title: string, i: number) =>
     html`<label for="s${i}"><input type="checkbox" id="s${i}" name="section" value="${title}"${taken.has(title.toLowerCase()) ? html` checked` : ''}> ${title}</label>`;
+  const monthly = view.prefs?.frequency === 'monthly';
+  const pace = (value: string, label: string, checked: boolean) =>
+    html`<label for="f-${value}"><input type="radio" id="f-${value}" name="frequency" value="${value}"${checked ? html` checked` : ''}> ${label}</label>`;
   const pauseChoice = (weeks: number) =>
     html`<label for="p${weeks}"><input type="radio" id="p${weeks}" name="pause" value="${weeks}"> Pause for ${weeks} weeks</label>`;
   return page(
@@ -39,9 +42,13 @@ export function preferencesPage(site: PageSite, view: PreferencesView): string {
 <form method="post" action="preferences">
 <input type="hidden" name="token" value="${view.token}">
 <fieldset><legend>Sections</legend>${view.sections.map(section)}</fieldset>
+<fieldset><legend>How often</legend>
+${pace('issue', 'Every issue', !monthly)}
+${pace('monthly', 'A monthly round-up: one email with the first issue of each month, holding every link since the last', monthly)}
+</fieldset>
 <fieldset><legend>Pause</legend>
 ${paused ? html`<p>Paused until ${view.dateLabel(view.prefs?.pausedUntil as string)}: nothing is sent until then.</p>` : ''}
-<label for="p-keep"><input type="radio" id="p-keep" name="pause" value="keep" checked> ${paused ? 'Stay paused' : 'No pause: every issue'}</label>
+<label for="p-keep"><input type="radio" id="p-keep" name="pause" value="keep" checked> ${paused ? 'Stay paused' : 'No pause'}</label>
 ${paused ? html`<label for="p0"><input type="radio" id="p0" name="pause" value="0"> Resume now</label>` : ''}
 ${PAUSE_WEEKS.map(pauseChoice)}
 </fieldset>

@@ -101,6 +101,14 @@ export function createRenderer(templates: CompiledTemplates, context: RenderCont
       /** The author's note: `.html` (a SafeString) for the HTML, `.text` for the text part. */
       editorNote: issue.editorNote,
       sections: issue.sections,
+      /** A round-up's: its first and last issue, and the links left to the archive ("12 links") and where. */
+      roundup: model.roundup && {
+        first: model.roundup.issues[0],
+        last: model.roundup.issues[model.roundup.issues.length - 1],
+        more: model.roundup.more,
+        moreLabel: plurals.links(model.roundup.more),
+        archiveUrl: context.siteUrl,
+      },
     };
     const subjectLine = oneLine(subject(view));
     const preheaderLine = oneLine(preheader(view));

@@ -166,7 +166,7 @@ describe('pinboard-digest subscribers', () => {
       'bo@example.com unsubscribed',
     ]);
     const csv = (await runCli(['subscribers', 'export', ...state], { cwd })).stdout.trim().split('\n');
-    expect(csv[0]).toBe('email,name,status,created_at,source,sections,paused_until');
+    expect(csv[0]).toBe('email,name,status,created_at,source,sections,frequency,paused_until');
     expect(csv[2]).toMatch(/^bo@example.com,"Smith, Bo",unsubscribed,/);
   });
 });

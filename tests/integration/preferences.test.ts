@@ -71,7 +71,9 @@ describe('readers choose their sections, or a pause', () => {
     const wrong = await cli(cwd, 'subscribers', 'prefs', 'sci@example.com', '--sections', 'Cats');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/no section "Cats": the sections are "Science", "Web", "Everything else"/);
-    expect((await cli(cwd, 'subscribers', 'prefs', 'all@example.com', '--frequency', 'monthly')).code).toBe(2);
+    const pace = await cli(cwd, 'subscribers', 'prefs', 'all@example.com', '--frequency', 'daily');
+    expect(pace.code).toBe(2);
+    expect(pace.stderr).toMatch(/the frequency is "issue" \(every issue\) or "monthly" \(a round-up\), not "daily"/);
 
     const sent = await cli(cwd, 'send');
     expect(sent.code).toBe(0);
@@ -107,11 +109,11 @@ describe('choices travel with the list', () => {
     const from = makeProject({ posts: POSTS, subscribers: READERS, config: { sections: SECTIONS } });
     await seed(from);
     await cli(from, 'subscribers', 'prefs', 'sci@example.com', '--sections', 'Science');
-    await cli(from, 'subscribers', 'prefs', 'away@example.com', '--pause-weeks', '8');
+    await cli(from, 'subscribers', 'prefs', 'away@example.com', '--pause-weeks', '8', '--frequency', 'monthly');
     const csv = (await cli(from, 'subscribers', 'export')).stdout;
-    expect(csv.split('\n')[0]).toBe('email,name,status,created_at,source,sections,paused_until');
-    expect(csv).toMatch(/^sci@example\.com,.*,Science,$/m);
-    expect(csv).toMatch(/^away@example\.com,.*,,20\d\d-\d\d-\d\dT[^,]+$/m);
+    expect(csv.split('\n')[0]).toBe('email,name,status,created_at,source,sections,frequency,paused_until');
+    expect(csv).toMatch(/^sci@example\.com,.*,Science,,$/m);
+    expect(csv).toMatch(/^away@example\.com,.*,,monthly,20\d\d-\d\d-\d\dT[^,]+$/m);
 
     const to = makeProject({ posts: POSTS, subscribers: [], config: { sections: SECTIONS } });
     writeFileSync(path.join(to, 'moved.csv'), csv);
@@ -121,7 +123,10 @@ describe('choices travel with the list', () => {
       prefs?: unknown;
     }[];
     expect(list.find((s) => s.email === 'sci@example.com')?.prefs).toEqual({ sections: ['Science'] });
-    expect(list.find((s) => s.email === 'away@example.com')?.prefs).toEqual({ pausedUntil: expect.any(String) });
+    expect(list.find((s) => s.email === 'away@example.com')?.prefs).toEqual({
+      frequency: 'monthly',
+      pausedUntil: expect.any(String),
+    });
     expect(list.find((s) => s.email === 'all@example.com')?.prefs).toBeUndefined();
 
     writeFileSync(path.join(to, 'odd.csv'), 'email,sections\ncats@example.com,Cats;Web\n');
@@ -156,6 +161,7 @@ describe('the "Choose what you get" page on serve', () => {
       expect(page.status).toBe(200);
       expect((page.body.match(/<form/g) ?? []).length).toBe(1);
       expect(page.body).toMatch(/name="section" value="Science" checked/);
+      expect(page.body).toMatch(/name="frequency" value="issue" checked/);
       expect(page.body).toMatch(/\/unsubscribe\?token(=|&#61;)/);
       expect(await prefsOf('all@example.com')).toBeUndefined();
 
@@ -165,12 +171,17 @@ describe('the "Choose what you get" page on serve', () => {
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body,
         });
-      const saved = await post(`token=${encodeURIComponent(token)}&section=Web&pause=8`);
+      const saved = await post(`token=${encodeURIComponent(token)}&section=Web&frequency=monthly&pause=8`);
       expect(saved.status).toBe(200);
       expect(saved.body).toMatch(/Saved/);
-      expect(await prefsOf('all@example.com')).toMatchObject({ sections: ['Web'], pausedUntil: expect.any(String) });
+      expect(saved.body).toMatch(/name="frequency" value="monthly" checked/);
+      expect(await prefsOf('all@example.com')).toMatchObject({
+        sections: ['Web'],
+        frequency: 'monthly',
+        pausedUntil: expect.any(String),
+      });
       const resumed = await post(
-        `token=${encodeURIComponent(token)}&section=Science&section=Web&section=Everything+else&pause=0`,
+        `token=${encodeURIComponent(token)}&section=Science&section=Web&section=Everything+else&frequency=issue&pause=0`,
       );
       expect(resumed.status).toBe(200);
       expect(await prefsOf('all@example.com')).toBeUndefined();

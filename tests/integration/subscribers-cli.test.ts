@@ -188,7 +188,7 @@ describe('import and export', () => {
       source: 'Mailchimp export',
     });
     const exported = (await runCli(['subscribers', 'export'], { cwd })).stdout;
-    expect(exported).toMatch(/^email,name,status,created_at,source,sections,paused_until\n/);
+    expect(exported).toMatch(/^email,name,status,created_at,source,sections,frequency,paused_until\n/);
     expect(exported).toContain(
       'ada@example.com,"Ada Lovelace, Countess",active,2019-03-14T18:23:45.000Z,Mailchimp export',
     );

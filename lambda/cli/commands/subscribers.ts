@@ -207,9 +207,9 @@ export async function subscribersCommand(
       return 0;
     }
     case 'export': {
-      output.out('email,name,status,created_at,source,sections,paused_until');
+      output.out('email,name,status,created_at,source,sections,frequency,paused_until');
       for await (const s of eachSubscriber(app.store, { pageSize: LIST_PAGE })) {
-        const choices = [s.prefs?.sections?.join(';') ?? '', s.prefs?.pausedUntil ?? ''];
+        const choices = [s.prefs?.sections?.join(';') ?? '', s.prefs?.frequency ?? '', s.prefs?.pausedUntil ?? ''];
         output.out([s.email, s.name ?? '', s.status, s.createdAt, s.source ?? '', ...choices].map(csvField).join(','));
       }
       return 0;
@@ -251,16 +251,17 @@ export const subscribers: Command = {
     --resubscribe        make addresses unsubscribed, bounced or complained here active again when
                          the file lists them as subscribed. Only with each reader's consent (they
                          asked to be back on the list): without it a suppression always wins
-  prefs EMAIL [--sections "A,B"] [--pause-weeks N]
+  prefs EMAIL [--sections "A,B"] [--frequency issue|monthly] [--pause-weeks N]
                          a reader's choices, as their "Choose what you get" page sets them: the
                          sections they take (of the config's, and the other section; all of them
-                         clears the choice), a pause of 4, 8 or 12 weeks (0 ends one). Without
-                         flags it shows them. It applies from the next issue
+                         clears the choice), every issue or a monthly round-up (one email with the
+                         first issue of each month), a pause of 4, 8 or 12 weeks (0 ends one).
+                         Without flags it shows them. It applies from the next issue
   list [--json] [--status S]
                          show everyone (or those with status S: ${STATUSES.join(', ')}) and their status
   export                 CSV of everyone on stdout (email,name,status,created_at,source,sections,
-                         paused_until: the choices, sections separated by ;): import
-                         takes it back`,
+                         frequency,paused_until: the choices, sections separated by ;):
+                         import takes it back`,
   options: {
     name: { type: 'string' },
     json: { type: 'boolean' },

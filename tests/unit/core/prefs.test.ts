@@ -1,6 +1,13 @@
 /** A reader's choices and what they get of an issue: the whole, a variant of their sections, or nothing. */
 import type { IssueModel } from '../../../lambda/core/model';
-import { choosePrefs, offeredSections, readerShare, variantKey, variantModel } from '../../../lambda/core/prefs';
+import {
+  choosePrefs,
+  isDefaultPrefs,
+  offeredSections,
+  readerShare,
+  variantKey,
+  variantModel,
+} from '../../../lambda/core/prefs';
 
 const OFFERED = ['Science', 'Web', 'Everything else'];
 const NOW = new Date('2026-12-01T00:00:00.000Z');
@@ -27,6 +34,7 @@ describe('readerShare', () => {
     expect(readerShare({ pausedUntil: '2026-12-02T00:00:00.000Z' }, issue, OFFERED, NOW)).toEqual({
       kind: 'omitted',
       why: 'paused until 2026-12-02T00:00:00.000Z',
+      for: 'pause',
     });
     expect(readerShare({ pausedUntil: '2026-11-30T00:00:00.000Z' }, issue, OFFERED, NOW)).toEqual({ kind: 'whole' });
   });
@@ -79,6 +87,17 @@ describe('choosePrefs', () => {
     expect(() => choosePrefs({ pauseWeeks: 5 }, OFFERED, undefined, NOW)).toThrow(/4, 8, 12 weeks/);
     expect(() => choosePrefs({ sections: ['Cats'] }, OFFERED, undefined, NOW)).toThrow(/no section "Cats"/);
     expect(() => choosePrefs({ sections: [] }, OFFERED, undefined, NOW)).toThrow(/at least one section/);
+  });
+
+  it('the pace: monthly kept, every issue is the default (stored as none), anything else refused', () => {
+    const monthly = choosePrefs({ frequency: 'monthly' }, OFFERED, { sections: ['Web'] }, NOW);
+    expect(monthly).toEqual({ sections: ['Web'], frequency: 'monthly' });
+    expect(choosePrefs({ frequency: 'issue' }, OFFERED, monthly, NOW)).toEqual({ sections: ['Web'] });
+    expect(isDefaultPrefs(choosePrefs({ frequency: 'issue' }, OFFERED, { frequency: 'monthly' }, NOW))).toBe(true);
+    expect(isDefaultPrefs({ frequency: 'monthly' })).toBe(false);
+    expect(() => choosePrefs({ frequency: 'daily' }, OFFERED, undefined, NOW)).toThrow(
+      'the frequency is "issue" (every issue) or "monthly" (a round-up), not "daily"',
+    );
   });
 
   it('offers the config’s sections, then the other one', () => {

@@ -9,14 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { FileStore } from '../../../lambda/adapters/file-store';
-import type { RenderIssue } from '../../../lambda/core/compose';
-import { consumeBatches } from '../../../lambda/jobs/consume-issue';
 import { type ProduceDeps, produceIssue } from '../../../lambda/jobs/produce-issue';
-import { sizeForRate } from '../../../lambda/jobs/worker-pool';
 import type { BookmarkSource } from '../../../lambda/ports/bookmark-source';
 import type { SendBatch } from '../../../lambda/ports/queue';
-import { bookmark, composeOptions, messageContext } from '../../helpers/factories';
+import { bookmark, composeOptions } from '../../helpers/factories';
 import { FakeMailer } from '../../helpers/fake-mailer';
+import { consumeWith, linksRenderer, SCIENCE_AND_WEB } from '../../helpers/pipeline';
 import { RecordingQueue } from '../../helpers/recording-queue';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -40,16 +38,7 @@ async function setup() {
   await store.setSubscriberPrefs(id('web@x.org'), { sections: ['Web'] });
   await store.setSubscriberPrefs(id('away@x.org'), { pausedUntil: '2026-12-21T00:00:00.000Z' });
   const renders: string[][] = [];
-  const render: RenderIssue = (model, unsubscribe) => {
-    renders.push(model.sections.map((s) => s.title));
-    const links = model.sections.flatMap((s) => s.bookmarks.map((b) => `<a href="${b.url}">${b.title}</a>`));
-    return {
-      subject: `#${model.issue}: ${model.bookmarkCount} links`,
-      preheader: '',
-      html: `<html><body>${links.join('')}<a href="${unsubscribe}">u</a></body></html>`,
-      text: links.join('\n'),
-    };
-  };
+  const render = linksRenderer(renders);
   const queue = new RecordingQueue();
   const deps: ProduceDeps = {
     compose: {
@@ -67,10 +56,7 @@ async function setup() {
       render,
       options: {
         ...composeOptions({
-          sections: [
-            { title: 'Science', tags: ['science'] },
-            { title: 'Web', tags: ['web'] },
-          ],
+          sections: SCIENCE_AND_WEB,
         }),
         firstIssueDays: 7,
       },
@@ -82,19 +68,7 @@ async function setup() {
     recipientsPerMessage: 10,
     now: () => NOW,
   };
-  const consume = (mailer: FakeMailer, batches: SendBatch[]) =>
-    consumeBatches(
-      batches.map((b, i) => ({ id: `r${i}`, body: JSON.stringify(b) })),
-      {
-        store,
-        queue,
-        mailer,
-        message: messageContext(),
-        now: () => NOW,
-        pool: sizeForRate(2),
-        retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, jitter: 0 },
-      },
-    );
+  const consume = (mailer: FakeMailer, batches: SendBatch[]) => consumeWith(store, queue, mailer, batches, () => NOW);
   return { store, deps, queue, renders, id, consume };
 }
 
@@ -109,7 +83,10 @@ describe('variants through the pipeline', () => {
     const afterCompose = renders.slice(renders.findIndex((r) => r.length === 1));
     expect(afterCompose).toEqual([['Science'], ['Web']]);
     const shares = queue.batches.flatMap((b) => Object.entries(b.shares ?? {}));
-    expect(Object.fromEntries(shares)[id('away@x.org')]).toEqual({ omitted: 'paused until 2026-12-21T00:00:00.000Z' });
+    expect(Object.fromEntries(shares)[id('away@x.org')]).toEqual({
+      omitted: 'paused until 2026-12-21T00:00:00.000Z',
+      for: 'pause',
+    });
     expect(shares.find(([who]) => who === id('whole@x.org'))).toBeUndefined();
 
     const mailer = new FakeMailer();

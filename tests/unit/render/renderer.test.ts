@@ -293,3 +293,23 @@ describe('the note of the day in the email', () => {
     expect(render(noted(short), UNSUB).text.length - without.text.length).toBe(noteText(short).length + 2);
   });
 });
+
+describe('a round-up, with the shipped templates', () => {
+  it('says which issues it holds, in the subject and the header, and what the budget left to the archive', async () => {
+    const render = await shippedRenderer();
+    const links = [shown({ url: 'https://a.example/1', title: 'One' }), shown({ url: 'https://a.example/2' })];
+    const roundup = { ...model(links), issue: 5, roundup: { issues: [2, 3, 4, 5], more: 12 } };
+    const out = render(roundup, UNSUB);
+    expect(out.subject).toBe('Test Digest round-up #2–#5: 2 links');
+    expect(out.html).toContain('Round-up of issues #2–#5');
+    expect(out.html).toMatch(/<a href="https:\/\/digest\.example\.com"[^>]*>12 links more on the archive<\/a>/);
+    expect(out.text).toContain('Round-up of issues #2–#5');
+    expect(out.text).toMatch(
+      /12 links more on the archive \(the size of one email left them out\):\s+https:\/\/digest\.example\.com/,
+    );
+    // Nothing left out: no such line; an issue is no round-up.
+    const whole = render({ ...roundup, roundup: { issues: [2, 3, 4, 5], more: 0 } }, UNSUB);
+    expect(whole.html).not.toContain('more on the archive');
+    expect(render(model(links), UNSUB).subject).toBe('Test Digest #3: 2 links');
+  });
+});
