@@ -35,6 +35,7 @@ export const STORE_CALLS: Record<StoreMethod, readonly TableAction[]> = {
   releaseClaim: ['dynamodb:DeleteItem'],
   completeDelivery: ['dynamodb:PutItem'],
   countDeliveries: ['dynamodb:Query'],
+  tallyShares: ['dynamodb:Query'],
   getMemo: ['dynamodb:GetItem'],
   putMemo: ['dynamodb:PutItem'],
   // Taken and renewed by a conditional put; GetItem names the holder when taken; DeleteItem releases it.

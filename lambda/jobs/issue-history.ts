@@ -5,10 +5,10 @@
  * jobs/subscription.ts). So each such change is counted once, against the last issue the ledger says that
  * reader was sent before the change ("after this issue, before they received another").
  */
-import type { Delivery, IssueModel, IssueRecord, IssueStatus, Subscriber } from '../core/model';
+import type { Delivery, IssueModel, IssueRecord, IssueStatus, OmittedFor, Subscriber } from '../core/model';
 import type { DraftFile, DraftState, ReviewEvent } from '../core/review';
 import { readMemo } from '../ports/memo';
-import { REVIEW_DRAFTS } from '../ports/memo-kinds';
+import { ISSUE_VARIANT, REVIEW_DRAFTS } from '../ports/memo-kinds';
 import type { IssueSummary, Store } from '../ports/store';
 import { eachSubscriber } from './subscriber-pages';
 
@@ -165,6 +165,39 @@ export async function issueHistory(store: Store): Promise<IssueFigures[]> {
 export interface IssueDetail extends IssueFigures {
   window: IssueModel['window'];
   sections: { title: string; links: { title: string; url: string }[] }[];
+  /**
+   * What its readers got (readers' choices, core/prefs.ts): each rendering sent, most readers first, then
+   * those who got nothing by their choice, by why. Empty for a draft.
+   */
+  shares: { label: string; readers: number }[];
+}
+
+const OMITTED_LABEL: Record<OmittedFor, string> = {
+  pause: 'paused',
+  'round-up': 'monthly, waiting for their round-up',
+  sections: 'none of their sections in it',
+};
+
+/** The tally of an issue's ledger (ports/store.ts `tallyShares`), each rendering named by what it holds. */
+async function sharesOf(store: Store, issue: number): Promise<IssueDetail['shares']> {
+  const tally = await store.tallyShares(issue);
+  const sent: IssueDetail['shares'] = [];
+  for (const [key, readers] of Object.entries(tally.sent)) {
+    if (key === 'whole') {
+      sent.push({ label: 'the whole issue', readers });
+      continue;
+    }
+    const variant = await readMemo(store, ISSUE_VARIANT, { issue, key });
+    const held = variant ? variant.sections.join(', ') : `rendering ${key}`;
+    const issues = variant?.roundup?.issues;
+    const label = issues ? `a round-up of #${issues[0]}–#${issues[issues.length - 1]} (${held})` : `only ${held}`;
+    sent.push({ label, readers });
+  }
+  sent.sort((a, b) => b.readers - a.readers || a.label.localeCompare(b.label));
+  const omitted = (Object.keys(OMITTED_LABEL) as OmittedFor[])
+    .filter((why) => tally.omitted[why])
+    .map((why) => ({ label: OMITTED_LABEL[why], readers: tally.omitted[why] ?? 0 }));
+  return [...sent, ...omitted];
 }
 
 /** One issue: its figures and its links by section; undefined when the store has no such issue. */
@@ -173,17 +206,18 @@ export async function issueDetail(store: Store, issue: number): Promise<IssueDet
   const issues = await store.listIssues();
   if (!record) {
     const draft = await draftRow(store, issues);
-    return draft && draft.figures.issue === issue ? detailOf(draft.figures, draft.record) : undefined;
+    return draft && draft.figures.issue === issue ? detailOf(draft.figures, draft.record, []) : undefined;
   }
   const summary = issues.find((i) => i.issue === issue);
   if (!summary) return undefined;
   const left = await leftAfterIssues(store, issues);
-  return detailOf(await figures(store, summary, left.get(issue)), record);
+  return detailOf(await figures(store, summary, left.get(issue)), record, await sharesOf(store, issue));
 }
 
-function detailOf(figures: IssueFigures, record: IssueRecord): IssueDetail {
+function detailOf(figures: IssueFigures, record: IssueRecord, shares: IssueDetail['shares']): IssueDetail {
   return {
     ...figures,
+    shares,
     window: record.model.window,
     sections: record.model.sections.map((s) => ({
       title: s.title,

@@ -80,6 +80,9 @@ export class ComposedStore<P extends StoreParts = StoreParts> implements Store {
   countDeliveries(issue: number) {
     return this.parts.ledger.countDeliveries(issue);
   }
+  tallyShares(issue: number) {
+    return this.parts.ledger.tallyShares(issue);
+  }
 
   getMemo(key: string) {
     return this.parts.memos.getMemo(key);

@@ -1,4 +1,12 @@
-import type { Delivery, IssueRecord, IssueStatus, ReaderPrefs, Subscriber, SubscriberStatus } from '../core/model';
+import type {
+  Delivery,
+  IssueRecord,
+  IssueStatus,
+  OmittedFor,
+  ReaderPrefs,
+  Subscriber,
+  SubscriberStatus,
+} from '../core/model';
 
 export interface History {
   /** Number the next new issue gets. */
@@ -118,6 +126,27 @@ export interface Ledger {
   completeDelivery(delivery: Delivery): Promise<void>;
   /** Counts of ledger entries for an issue, by state. */
   countDeliveries(issue: number): Promise<Record<Delivery['state'], number>>;
+  /** What the readers of an issue got, from its final entries: one pass over its ledger (`issues show`). */
+  tallyShares(issue: number): Promise<ShareTally>;
+}
+
+/**
+ * `sent`: readers sent each rendering, by its key (`whole`: the issue itself; else a variant's or a round-up's
+ * key, core/prefs.ts). `omitted`: readers who got nothing by their choice, by why (core/model.ts `omittedFor`).
+ */
+export interface ShareTally {
+  sent: Record<string, number>;
+  omitted: Partial<Record<OmittedFor, number>>;
+}
+
+/** Adds a final ledger entry to a tally (both ledgers count with it). */
+export function tallyEntry(tally: ShareTally, entry: Pick<Delivery, 'state' | 'variant' | 'omittedFor'>): void {
+  if (entry.state === 'sent') {
+    const key = entry.variant ?? 'whole';
+    tally.sent[key] = (tally.sent[key] ?? 0) + 1;
+  } else if (entry.state === 'omitted' && entry.omittedFor) {
+    tally.omitted[entry.omittedFor] = (tally.omitted[entry.omittedFor] ?? 0) + 1;
+  }
 }
 
 /**

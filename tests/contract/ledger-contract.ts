@@ -70,5 +70,28 @@ export function describeLedgerContract(name: string, make: MakeStore<Ledger>, op
       });
       expect(await reopen().countDeliveries(1)).toEqual({ claimed: 0, sent: 1, refused: 0, omitted: 0 });
     });
+
+    it('tallies what readers got: each rendering sent, and why the others got nothing, from the latest entries', async () => {
+      const { store, reopen } = await make();
+      const done = async (id: string, entry: Partial<Parameters<Ledger['completeDelivery']>[0]>) => {
+        expect(await store.claimDelivery(3, id, AT)).toBe('claimed');
+        await store.completeDelivery({ issue: 3, subscriberId: id, state: 'sent', at: AT, ...entry });
+      };
+      await done('a', {});
+      await done('b', { variant: 's-x' });
+      await done('c', { variant: 's-x' });
+      await done('d', { variant: 'r-y' });
+      await done('e', { state: 'omitted', omittedFor: 'pause', reason: 'paused' });
+      await done('f', { state: 'omitted', omittedFor: 'round-up', reason: 'monthly' });
+      await done('g', { state: 'omitted', omittedFor: 'round-up', reason: 'monthly' });
+      await done('h', { state: 'refused', reason: 'no' });
+      // A claim not finished is no share yet.
+      expect(await store.claimDelivery(3, 'i', AT)).toBe('claimed');
+      expect(await reopen().tallyShares(3)).toEqual({
+        sent: { whole: 1, 's-x': 2, 'r-y': 1 },
+        omitted: { pause: 1, 'round-up': 2 },
+      });
+      expect(await reopen().tallyShares(4)).toEqual({ sent: {}, omitted: {} });
+    });
   });
 }

@@ -74,6 +74,7 @@ const run: Record<StoreMethod, (s: DynamoDbStore) => Promise<unknown>> = {
   releaseClaim: (s) => s.releaseClaim(1, 's1'),
   completeDelivery: (s) => s.completeDelivery({ issue: 1, subscriberId: 's1', state: 'sent', at: '2026-01-01' }),
   countDeliveries: (s) => s.countDeliveries(1),
+  tallyShares: (s) => s.tallyShares(1),
   getMemo: (s) => s.getMemo('k'),
   putMemo: (s) => s.putMemo('k', 'v'),
   lock: async (s) => {

@@ -1,6 +1,6 @@
 /** The delivery ledger on the table: D#<issue> / <subscriberId>, one entry per recipient of an issue. */
 import type { Delivery } from '../../core/model';
-import type { ClaimResult, Ledger } from '../../ports/store';
+import { type ClaimResult, type Ledger, type ShareTally, tallyEntry } from '../../ports/store';
 import type { DynamoTable, Item } from './table';
 
 const pk = (issue: number) => `D#${issue}`;
@@ -57,5 +57,15 @@ export class DynamoDbLedger implements Ledger {
     const items = await this.table.queryAll(pk(issue), { expression: '#st', names: { '#st': 'state' } });
     for (const item of items) counts[item.state as Delivery['state']]++;
     return counts;
+  }
+
+  async tallyShares(issue: number): Promise<ShareTally> {
+    const tally: ShareTally = { sent: {}, omitted: {} };
+    const items = await this.table.queryAll(pk(issue), {
+      expression: '#st, #v, #o',
+      names: { '#st': 'state', '#v': 'variant', '#o': 'omittedFor' },
+    });
+    for (const item of items) tallyEntry(tally, item as unknown as Delivery);
+    return tally;
   }
 }

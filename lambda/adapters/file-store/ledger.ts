@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Delivery } from '../../core/model';
-import type { ClaimResult, Ledger } from '../../ports/store';
+import { type ClaimResult, type Ledger, type ShareTally, tallyEntry } from '../../ports/store';
 import { LedgerIndex } from '../ledger-index';
 import { LineAppender, parseJsonLine, readLineAt, readLines } from '../line-file';
 
@@ -123,5 +123,14 @@ export class FileLedger implements Ledger {
 
   async countDeliveries(issue: number): Promise<Record<Delivery['state'], number>> {
     return (await this.ledger(issue)).index.counts();
+  }
+
+  /** One read of the issue's file: each recipient's latest entry. */
+  async tallyShares(issue: number): Promise<ShareTally> {
+    const latest = new Map<string, Delivery>();
+    for await (const { delivery } of this.entries(issue)) latest.set(delivery.subscriberId, delivery);
+    const tally: ShareTally = { sent: {}, omitted: {} };
+    for (const entry of latest.values()) tallyEntry(tally, entry);
+    return tally;
   }
 }

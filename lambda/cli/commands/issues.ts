@@ -70,6 +70,11 @@ function showText(d: IssueDetail, output: Output) {
   output.out(
     `  sent ${d.sent}, refused ${d.refused}, unfinished ${d.unfinished}${d.omitted ? `, nothing by their choice ${d.omitted}` : ''}; since then: bounced ${d.bounced}, complained ${d.complained}, unsubscribed ${d.unsubscribed}`,
   );
+  const shared = d.shares.some((s) => s.label !== 'the whole issue');
+  if (shared) {
+    output.out('  readers got:');
+    for (const s of d.shares) output.out(`    ${String(s.readers).padStart(6)}  ${s.label}`);
+  }
   if (d.review) {
     output.out(`  review: ${d.review.state}; send time ${d.review.sendAt}`);
     for (const e of d.review.events) output.out(`    ${eventLine(e)}`);
