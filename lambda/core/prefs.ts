@@ -116,6 +116,30 @@ export function readerShare(
   return { kind: 'variant', variant: variantKey(sections), sections };
 }
 
+/**
+ * What a reader will get, in words, before the issue goes (the author's preflight): from their choices alone.
+ * A monthly reader's round-up with an issue that opens a month is named so (what it holds depends on their
+ * ledger, read at the send); a reader back to every issue with a round-up waiting is counted as the issue.
+ */
+export function forecastLabel(
+  prefs: ReaderPrefs | undefined,
+  issueSections: readonly string[],
+  offered: readonly string[],
+  now: Date,
+  opensMonth: boolean,
+): string {
+  const share = readerShare(prefs, issueSections, offered, now, { ...NO_ROUNDUP, opensMonth });
+  if (share.kind === 'omitted') return OMITTED_FORECAST[share.for];
+  if (prefs?.frequency === 'monthly') return 'monthly: their round-up goes with this issue';
+  return share.kind === 'variant' ? `only ${share.sections.join(', ')}` : 'the whole issue';
+}
+
+const OMITTED_FORECAST: Record<OmittedFor, string> = {
+  pause: 'paused',
+  'round-up': 'monthly: waiting for their round-up',
+  sections: 'nothing: none of their sections in it',
+};
+
 /** The issue with only `sections` (titles): what a variant is rendered from; the count follows the links kept. */
 export function variantModel(model: IssueModel, sections: readonly string[]): IssueModel {
   const wanted = new Set(sections);

@@ -78,6 +78,8 @@ export interface PreflightFacts {
   maxHtmlBytes: number;
   /** Active readers when the draft was made. */
   readers: number;
+  /** What they will get by their choices (jobs/reader-shares.ts `forecastShares`), most first; absent: all the whole issue. */
+  shares?: { label: string; readers: number }[];
   warnings: string[];
 }
 

@@ -8,11 +8,12 @@ import type { SendBatch } from '../core/batches';
 import { personalizedHtmlBytes, type RenderIssue } from '../core/compose';
 import { RenderError } from '../core/errors';
 import type { IssueModel, IssueRecord, Subscriber } from '../core/model';
-import { type ReaderShare, readerShare, variantModel } from '../core/prefs';
+import { forecastLabel, type ReaderShare, readerShare, variantModel } from '../core/prefs';
 import { fitRoundup, lookback, opensMonth } from '../core/roundup';
 import { readMemo, writeMemo } from '../ports/memo';
 import { ENQUEUE_PROGRESS, ISSUE_VARIANT, type IssueVariant } from '../ports/memo-kinds';
-import type { IssueStore, Ledger, Memos } from '../ports/store';
+import type { IssueStore, Ledger, Memos, SubscriberStore } from '../ports/store';
+import { eachSubscriber } from './subscriber-pages';
 
 /** How far back a round-up looks for a reader's waiting issues: a year of weekly issues, and then some. */
 export const MAX_LOOKBACK = 60;
@@ -143,4 +144,29 @@ export async function issueSharer(
     if (Object.keys(noted).length > 0) batch.shares = noted;
     return { held };
   };
+}
+
+/**
+ * Before an issue goes (the author's preflight): how many active readers will get what, from their choices,
+ * most first. `at`: when it is to go (the month it opens, the pauses still running then).
+ */
+export async function forecastShares(
+  store: Pick<IssueStore, 'getIssue'> & Pick<SubscriberStore, 'listSubscribers'>,
+  model: Pick<IssueModel, 'issue' | 'sections'>,
+  at: Date,
+  deps: Pick<ShareDeps, 'offered' | 'timeZone'>,
+): Promise<{ readers: number; shares: { label: string; readers: number }[] }> {
+  const previous = model.issue > 1 ? await store.getIssue(model.issue - 1) : undefined;
+  const opens = opensMonth(at.toISOString(), previous?.composedAt, deps.timeZone);
+  const titles = model.sections.map((s) => s.title);
+  const counts = new Map<string, number>();
+  let readers = 0;
+  for await (const reader of eachSubscriber(store, { status: 'active', pageSize: 1000 })) {
+    readers++;
+    const label = forecastLabel(reader.prefs, titles, deps.offered, at, opens);
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const shares = [...counts].map(([label, n]) => ({ label, readers: n }));
+  shares.sort((a, b) => b.readers - a.readers || a.label.localeCompare(b.label));
+  return { readers, shares };
 }

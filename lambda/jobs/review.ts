@@ -12,6 +12,7 @@ import { nextCronTime, parseCron } from '../core/cron';
 import { DigestError } from '../core/errors';
 import type { IssueRecord, Subscriber } from '../core/model';
 import { normalizeNote } from '../core/note';
+import { offeredSections } from '../core/prefs';
 import {
   type Draft,
   type DraftFile,
@@ -36,6 +37,7 @@ import { buildMessage, type MessageContext } from '../render/message';
 import { renderPreflight } from '../render/preflight';
 import { type ComposeNextDeps, composeNextIssue, type NextReport } from './compose-next';
 import { exclusively } from './exclusive';
+import { forecastShares } from './reader-shares';
 import { countSubscribers } from './subscriber-pages';
 import { testRecipientId } from './test-send';
 
@@ -134,10 +136,11 @@ export function nextSendTime(schedule: ReviewDeps['schedule'], now: Date): Date 
 function preflightFacts(
   report: NextReport,
   record: IssueRecord,
-  readers: number,
+  forecast: Awaited<ReturnType<typeof forecastShares>>,
   warnings: string[],
   budget: number,
 ): PreflightFacts {
+  const { readers, shares } = forecast;
   return {
     counts: {
       private: report.private,
@@ -154,9 +157,17 @@ function preflightFacts(
     htmlBytes: report.htmlBytes,
     maxHtmlBytes: budget,
     readers,
+    ...(shares.some((s) => s.label !== 'the whole issue') ? { shares } : {}),
     warnings,
   };
 }
+
+/** The active readers and what each will get, for a draft's preflight. */
+const forecastFor = (deps: ReviewDeps, record: IssueRecord, sendAt: Date) =>
+  forecastShares(deps.store, record.model, sendAt, {
+    offered: offeredSections(deps.compose.options),
+    timeZone: deps.compose.options.timeZone ?? deps.schedule.timezone,
+  });
 
 /** Mails the preflight of `draft` to the review address: the issue as readers get it, under the preflight block. */
 export async function mailPreflight(draft: Draft, deps: ReviewDeps): Promise<string> {
@@ -227,7 +238,7 @@ export async function composeDraft(
     if (next.kind === 'resume') return { kind: 'unfinished', issue: next.record.issue };
     if (next.kind === 'nothing')
       return { kind: 'nothing', reason: next.reason, report: next.report, warnings: next.warnings };
-    const readers = await countSubscribers(deps.store, { status: 'active' });
+    const readers = await forecastFor(deps, next.record, sendAt);
     const draft: Draft = {
       id: randomBytes(12).toString('base64url'),
       issue: next.record.issue,
@@ -363,7 +374,7 @@ export async function approveDraft(deps: ReviewDeps, target: Target): Promise<Ap
     if (fingerprintOf(next.record) !== draft.fingerprint) {
       changes = describeChanges(draft.record, next.record);
       const { record, htmlBytes } = withNote(next.record, draft.record.model.editorNote, deps);
-      const readers = await countSubscribers(deps.store, { status: 'active' });
+      const readers = await forecastFor(deps, record, new Date(draft.sendAt));
       const facts = preflightFacts(next.report, record, readers, next.warnings, deps.compose.options.maxHtmlBytes);
       draft = {
         ...draft,

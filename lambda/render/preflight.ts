@@ -158,6 +158,8 @@ interface Block {
   mode: string;
   state?: string;
   sections: string[];
+  /** Readers by what they get, when some chose (sections, a round-up, a pause). */
+  readers: string[];
   leftOut: string[];
   carried: string[];
   dead: string[];
@@ -190,6 +192,7 @@ function blockOf(input: PreflightInput): Block {
     mode: MODE[draft.mode],
     state: STATE[draft.state],
     sections: model.sections.map((s) => `${oneLine(s.title)}: ${count(s.bookmarks.length, 'link', 'links')}`),
+    readers: (facts.shares ?? []).map((s) => `${s.readers.toLocaleString('en')}: ${oneLine(s.label)}`),
     leftOut: LEFT_OUT.filter(([key]) => facts.counts[key] > 0).map(([key, one, other]) =>
       count(facts.counts[key], one, other),
     ),
@@ -285,6 +288,7 @@ ${b.buttons.map(button)}
 ${b.reply ? line(b.reply, 'muted', 'margin-top:8px;') : ''}
 ${heading('Links and sections')}
 ${lines(b.sections, 'No sections.')}
+${b.readers.length > 0 ? html`${heading('Readers, by their choices')}${lines(b.readers, '')}` : ''}
 ${heading('Left out')}
 ${lines(b.leftOut, 'Nothing.')}
 ${b.carried.length > 0 ? html`${heading('Carried to the next issue')}${lines(b.carried, '')}` : ''}
@@ -341,6 +345,7 @@ function blockText(b: Block): string {
     out.push('', `${title}:`, ...(items.length > 0 ? items.map((i) => `* ${i}`) : [`  ${empty}`]));
   };
   list('Links and sections', b.sections, 'No sections.');
+  list('Readers, by their choices', b.readers);
   list('Left out', b.leftOut, 'Nothing.');
   list('Carried to the next issue', b.carried);
   list('Dead links', b.dead);

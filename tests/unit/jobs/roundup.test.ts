@@ -12,6 +12,7 @@ import { simpleParser } from 'mailparser';
 import { FileStore } from '../../../lambda/adapters/file-store';
 import type { Bookmark } from '../../../lambda/core/model';
 import { type ProduceDeps, produceIssue } from '../../../lambda/jobs/produce-issue';
+import { forecastShares } from '../../../lambda/jobs/reader-shares';
 import { bookmark, composeOptions } from '../../helpers/factories';
 import { FakeMailer } from '../../helpers/fake-mailer';
 import { consumeWith, linksRenderer, SCIENCE_AND_WEB } from '../../helpers/pipeline';
@@ -178,5 +179,36 @@ describe('the monthly round-up through the pipeline', () => {
     // weekly@ chose monthly just before #5: it opens a month and nothing of theirs waited, so it is the issue.
     const weekly = fifth.find((m) => m.to === 'weekly@x.org');
     expect(Buffer.from(weekly?.raw ?? '').toString('utf8')).toMatch(/Subject: #5: 2 links/);
+  });
+
+  it('the preflight forecast counts readers by what they will get, the month deciding for monthly ones', async () => {
+    const { store, id, issue } = await setup();
+    await store.setSubscriberPrefs(id('paused@x.org'), {
+      frequency: 'monthly',
+      pausedUntil: '2026-12-30T00:00:00.000Z',
+    });
+    for (const n of [1, 2, 3, 4]) await issue(n);
+    const model = {
+      issue: 5,
+      sections: [
+        { title: 'Science', bookmarks: [] },
+        { title: 'Web', bookmarks: [] },
+      ],
+    };
+    const deps = { offered: ['Science', 'Web', 'Everything else'], timeZone: 'UTC' };
+    // #5 on 2 December opens the month; on 29 November it would not.
+    expect(await forecastShares(store, model, new Date(DATES[4] as string), deps)).toEqual({
+      readers: 5,
+      shares: [
+        { label: 'monthly: their round-up goes with this issue', readers: 3 },
+        { label: 'paused', readers: 1 },
+        { label: 'the whole issue', readers: 1 },
+      ],
+    });
+    expect((await forecastShares(store, model, new Date('2026-11-29T08:00:00.000Z'), deps)).shares).toEqual([
+      { label: 'monthly: waiting for their round-up', readers: 3 },
+      { label: 'paused', readers: 1 },
+      { label: 'the whole issue', readers: 1 },
+    ]);
   });
 });

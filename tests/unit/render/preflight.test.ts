@@ -172,6 +172,21 @@ describe('renderPreflight: the message', () => {
     expect(words(none.out.html)).toContain('Left out\nNothing.\n');
   });
 
+  it('says what readers get by their choices when some chose, and nothing of it when none did', async () => {
+    const shares = [
+      { label: 'the whole issue', readers: 1200 },
+      { label: 'only Science', readers: 20 },
+      { label: 'monthly: waiting for their round-up', readers: 10 },
+      { label: 'paused', readers: 4 },
+    ];
+    const { out } = await preflight({ preflight: { shares } });
+    expect(words(out.html)).toContain(
+      'Readers, by their choices\n• 1,200: the whole issue\n• 20: only Science\n• 10: monthly: waiting for their round-up\n• 4: paused\n',
+    );
+    expect(out.text).toContain('Readers, by their choices:\n* 1,200: the whole issue\n* 20: only Science');
+    expect(words((await preflight({})).out.html)).not.toContain('Readers, by their choices');
+  });
+
   it('warns about the size above 90 % of the budget, and not at 90 %', async () => {
     const at = (htmlBytes: number) => preflight({ preflight: { htmlBytes, maxHtmlBytes: 100_000 } });
     const near = words((await at(90_001)).out.html);
