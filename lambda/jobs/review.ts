@@ -38,7 +38,6 @@ import { renderPreflight } from '../render/preflight';
 import { type ComposeNextDeps, composeNextIssue, type NextReport } from './compose-next';
 import { exclusively } from './exclusive';
 import { forecastShares } from './reader-shares';
-import { countSubscribers } from './subscriber-pages';
 import { testRecipientId } from './test-send';
 
 /** A review action that cannot be done as asked: the message says why and what to do. */
