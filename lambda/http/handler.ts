@@ -93,28 +93,42 @@ function wantsJson(request: HttpRequest): boolean {
  * The text fields of a multipart/form-data body (RFC 7578): what a form with `enctype="multipart/form-data"`
  * sends, and what RFC 8058 prefers for one-click. File parts are ignored; a field given twice counts once.
  */
-export function multipartFields(body: Buffer, contentType: string): Fields {
+export const multipartFields = (body: Buffer, contentType: string): Fields =>
+  firstOfEach(multipartValues(body, contentType));
+
+/** Every text field of a multipart/form-data body, in order, repeats kept. */
+function multipartValues(body: Buffer, contentType: string): URLSearchParams {
   const match = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
   const boundary = match?.[1] ?? match?.[2];
   if (!boundary) throw new BadRequest(400, 'A multipart/form-data body needs the boundary in its Content-Type.');
   const parts = body.toString('utf8').split(`--${boundary}`);
   const closed = parts.length >= 2 && (parts.at(-1) ?? '').startsWith('--');
   if (!closed) throw new BadRequest(400, 'The multipart/form-data body is cut short: its closing boundary is missing.');
-  const fields: Fields = {};
+  const values = new URLSearchParams();
   for (const part of parts.slice(1, -1)) {
     const end = /\r?\n\r?\n/.exec(part);
     if (!end) continue;
     const head = part.slice(0, end.index);
     const disposition = /^content-disposition:([^\r\n]*)$/im.exec(head)?.[1] ?? '';
     const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
-    if (name === undefined || /;\s*filename\*?=/i.test(disposition) || name in fields) continue;
-    fields[name] = part.slice(end.index + end[0].length).replace(/\r?\n$/, '');
+    if (name === undefined || /;\s*filename\*?=/i.test(disposition)) continue;
+    values.append(name, part.slice(end.index + end[0].length).replace(/\r?\n$/, ''));
   }
+  return values;
+}
+
+/** The first value of each field: what a one-value form (sign-up, unsubscribe, review) reads. */
+function firstOfEach(values: URLSearchParams): Fields {
+  const fields: Fields = {};
+  for (const [k, v] of values) if (!(k in fields)) fields[k] = v;
   return fields;
 }
 
-/** The fields of a form (urlencoded or multipart) or JSON body; a body of another type is refused (415). */
-function parseBody(request: HttpRequest): Fields {
+/**
+ * Every field of a form (urlencoded or multipart) or JSON body, in order, repeats kept (the preferences form
+ * sends `section` once per box ticked; a JSON array is repeats too). A body of another type is refused (415).
+ */
+function bodyValues(request: HttpRequest): URLSearchParams {
   const contentType = request.headers['content-type'] ?? '';
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   const text = request.body.toString('utf8');
@@ -128,20 +142,27 @@ function parseBody(request: HttpRequest): Fields {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
       throw new BadRequest(400, 'The body must be a JSON object, such as {"email": "you@example.com"}.');
     }
-    const fields: Fields = {};
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') fields[k] = v;
-    return fields;
+    const values = new URLSearchParams();
+    for (const [k, v] of Object.entries(value)) {
+      for (const item of Array.isArray(v) ? v : [v]) {
+        if (typeof item === 'string' || typeof item === 'number') values.append(k, String(item));
+      }
+    }
+    return values;
   }
   if (type === 'application/x-www-form-urlencoded' || (type === '' && text.trim() === '') || type === 'text/plain') {
     // text/plain: RFC 8058 asks for a form body, but a client that labels it otherwise still means it.
-    return Object.fromEntries(new URLSearchParams(text));
+    return new URLSearchParams(text);
   }
-  if (type === 'multipart/form-data') return multipartFields(request.body, contentType);
+  if (type === 'multipart/form-data') return multipartValues(request.body, contentType);
   throw new BadRequest(
     415,
     'Send the form (application/x-www-form-urlencoded or multipart/form-data) or JSON (application/json).',
   );
 }
+
+/** The fields of a form or JSON body, one value each (the first); a body of another type is refused (415). */
+const parseBody = (request: HttpRequest): Fields => firstOfEach(bodyValues(request));
 
 /**
  * True when the browser says this request comes from a page of another site. `Sec-Fetch-Site` first: every
@@ -390,7 +411,7 @@ export function createSubscriptionHandler(
           'This came from a page of another site, so nothing was changed. Use the link in any issue.',
         ]);
       }
-      const form = formValues(r);
+      const form = r.body.length > 0 ? bodyValues(r) : new URLSearchParams();
       const token = q.get('token') ?? form.get('token') ?? '';
       const pause = form.get('pause');
       const frequency = form.get('frequency');
@@ -428,28 +449,6 @@ export function createSubscriptionHandler(
       };
     }
   }
-
-  /** A form's fields with repeats kept (`section` ticked several times); JSON arrays become repeats too. */
-  const formValues = (r: HttpRequest): URLSearchParams => {
-    const type = (r.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type === 'application/x-www-form-urlencoded' || r.body.length === 0)
-      return new URLSearchParams(r.body.toString('utf8'));
-    if (type === 'application/json') {
-      let value: unknown;
-      try {
-        value = JSON.parse(r.body.toString('utf8'));
-      } catch {
-        throw new BadRequest(400, 'The body is not valid JSON.');
-      }
-      const out = new URLSearchParams();
-      for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
-        for (const item of Array.isArray(v) ? v : [v])
-          if (typeof item === 'string' || typeof item === 'number') out.append(k, String(item));
-      }
-      return out;
-    }
-    return new URLSearchParams(parseBody(r));
-  };
 
   /** The token of a POST whose URL has none: a `token` field of the form or JSON body. */
   const bodyToken = (r: HttpRequest) => (r.body.length > 0 ? parseBody(r).token : undefined) ?? '';
