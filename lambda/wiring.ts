@@ -26,6 +26,7 @@ import {
 } from './config';
 import type { ComposeOptions } from './core/compose';
 import { ConfigError } from './core/errors';
+import { offeredSections } from './core/prefs';
 import { concurrencyFor, createRateLimiter } from './core/rate-limiter';
 import { siteBase } from './core/site-url';
 import { DEFAULT_PINBOARD_API_URL, DEFAULT_PINBOARD_FEEDS_URL, ENV, LAMBDA_ENV } from './env';
@@ -579,7 +580,10 @@ export async function siteDeps(
     ...('bucket' in target
       ? {
           rootPage: (links: { latestIssueUrl?: string; archiveUrl: string }) =>
-            signupPage({ title: r.title, intro: r.intro, lang: r.lang, ...links }, { static: true }),
+            signupPage(
+              { title: r.title, intro: r.intro, lang: r.lang, sections: offeredSections(app.compose), ...links },
+              { static: true },
+            ),
         }
       : {}),
   };

@@ -19,7 +19,8 @@
  * unescaped.
  */
 import { displayAddress, maskAddressesIn } from '../core/email';
-import type { Subscriber } from '../core/model';
+import type { ReaderPrefs, Subscriber } from '../core/model';
+import { choosePrefs, isDefaultPrefs, PrefsError } from '../core/prefs';
 import { siteBase } from '../core/site-url';
 import { createToken } from '../core/tokens';
 import { inspectPreferences, savePreferences } from '../jobs/preferences';
@@ -82,6 +83,13 @@ class BadRequest extends Error {
     super(message);
   }
 }
+
+/** An address given to the form, shown again to be corrected: one line, bounded (escaped, like everything shown). */
+const shownEmail = (email: string) =>
+  email
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .trim()
+    .slice(0, 254);
 
 function wantsJson(request: HttpRequest): boolean {
   const type = request.headers['content-type'] ?? '';
@@ -206,7 +214,14 @@ export function createSubscriptionHandler(
       latest = { at: now, url: issue ? `${base}/issues/${issue}/` : undefined };
     }
     const archiveUrl = latest?.url ? `${base}/issues/` : undefined;
-    return { title: site.title, intro: site.intro, lang: site.lang, latestIssueUrl: latest?.url, archiveUrl };
+    return {
+      title: site.title,
+      intro: site.intro,
+      lang: site.lang,
+      latestIssueUrl: latest?.url,
+      archiveUrl,
+      ...(site.sections ? { sections: site.sections } : {}),
+    };
   };
 
   const respond = (
@@ -276,7 +291,8 @@ export function createSubscriptionHandler(
             `This sign-up came from a page of another site, so nothing was done. To subscribe to ${site.title}, use the form on its own page.`,
           ]);
         }
-        const fields = parseBody(r);
+        const values = bodyValues(r);
+        const fields = firstOfEach(values);
         const email = fields.email ?? '';
         // The answer echoes nothing of the input (whatever a bot or a hostile page put there), and is the same
         // for every address.
@@ -287,16 +303,30 @@ export function createSubscriptionHandler(
           ]);
         // A bot filled the hidden field: it gets the normal answer, and nothing is stored or sent.
         if ((fields[HONEYPOT_FIELD] ?? '') !== '') return accepted();
-        const outcome = await subscribe({ email, ip: r.sourceIp }, deps);
+        // The form's choices, if it offered them (all sections and every issue unless changed).
+        let prefs: ReaderPrefs | undefined;
+        try {
+          const sections = values.getAll('section');
+          const frequency = values.get('frequency') ?? undefined;
+          prefs = choosePrefs(
+            { ...(sections.length ? { sections } : {}), frequency },
+            site.sections ?? [],
+            undefined,
+            new Date(),
+          );
+        } catch (error) {
+          if (!(error instanceof PrefsError)) throw error;
+          return respond(r, 400, {
+            page: signupPage(await pageSite(), { email: shownEmail(email), error: error.message }),
+            json: { ok: false, status: 'invalid-choice', message: error.message },
+          });
+        }
+        const outcome = await subscribe({ email, ip: r.sourceIp, ...(isDefaultPrefs(prefs) ? {} : { prefs }) }, deps);
         switch (outcome.kind) {
           case 'accepted':
             return accepted();
           case 'invalid-address': {
-            // The form shows the input again to be corrected: one line, bounded (escaped, like everything shown).
-            const shown = email
-              .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-              .trim()
-              .slice(0, 254);
+            const shown = shownEmail(email);
             const error = outcome.character
               ? `That does not look like an email address: it has a character in it that cannot be seen (${outcome.character}), often left by copying. Type the address instead of pasting it, and try again.`
               : 'That does not look like an email address. Check it and try again.';

@@ -20,7 +20,7 @@
  */
 import { checkEmail, maskAddressesIn, normalizeEmail } from '../core/email';
 import { DeliveryError } from '../core/errors';
-import type { Subscriber } from '../core/model';
+import type { ReaderPrefs, Subscriber } from '../core/model';
 import { siteBase } from '../core/site-url';
 import { checkToken, createToken } from '../core/tokens';
 import type { Mailer } from '../ports/mailer';
@@ -167,7 +167,7 @@ export async function requestConfirmation(
 
 /** A sign-up request from the web (see the file comment for the steps). */
 export async function subscribe(
-  input: { email: string; ip?: string },
+  input: { email: string; ip?: string; prefs?: ReaderPrefs },
   deps: SubscriptionDeps,
 ): Promise<SubscribeOutcome> {
   const checked = checkEmail(input.email);
@@ -184,7 +184,12 @@ export async function subscribe(
       const { retryAfter } = await countIpRequest(deps.store, deps.secret, input.ip, deps.limits.perIpPerHour, now);
       if (retryAfter !== undefined) return { retryAfter };
     }
-    const { subscriber } = await deps.store.addSubscriber({ email, status: 'pending' }, new Date(nowMs).toISOString());
+    // The form's choices go with a new address only: one already on the list keeps its own (nobody else's
+    // sign-up of it can change what its reader chose).
+    const { subscriber } = await deps.store.addSubscriber(
+      { email, status: 'pending', ...(input.prefs ? { prefs: input.prefs } : {}) },
+      new Date(nowMs).toISOString(),
+    );
     return { subscriber, decision: await decideConfirmation(subscriber, deps, true, now) };
   });
   if ('retryAfter' in step) return { kind: 'limited', retryAfter: step.retryAfter };

@@ -92,6 +92,26 @@ export interface PageSite {
   latestIssueUrl?: string;
   /** The archive's index of every issue. */
   archiveUrl?: string;
+  /**
+   * The sections a reader may choose (core/prefs.ts `offeredSections`): the sign-up form offers them, and every
+   * issue or a monthly round-up, folded away (all sections and every issue unless changed).
+   */
+  sections?: readonly string[];
+}
+
+/** The sign-up form's choices, folded under a summary: nothing to do for a reader who wants it all. */
+function signupChoices(sections: readonly string[] | undefined) {
+  if (!sections || sections.length === 0) return '';
+  const box = (title: string, i: number) =>
+    html`<label for="c${i}"><input type="checkbox" id="c${i}" name="section" value="${title}" checked> ${title}</label>`;
+  return html`<details><summary>Choose what you get (optional)</summary>
+<fieldset><legend>Sections</legend>${sections.map(box)}</fieldset>
+<fieldset><legend>How often</legend>
+<label for="f-issue"><input type="radio" id="f-issue" name="frequency" value="issue" checked> Every issue</label>
+<label for="f-monthly"><input type="radio" id="f-monthly" name="frequency" value="monthly"> A monthly round-up: one email with the first issue of each month</label>
+</fieldset>
+<p class="small">You can change this, or pause, from any issue.</p>
+</details>`;
 }
 
 /**
@@ -152,6 +172,7 @@ export function signupPage(site: PageSite, options: { email?: string; error?: st
 ${error ? html`<p id="email-error" class="error" role="alert">${error}</p>` : ''}
 <input id="email" name="email" type="email" autocomplete="email" inputmode="email" autocapitalize="off" spellcheck="false" required maxlength="254"${new Safe(error ? ' aria-invalid="true" aria-describedby="email-error"' : '')} value="${email ?? ''}">
 <div class="hp" aria-hidden="true"><label for="website">Leave this empty</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+${signupChoices(site.sections)}
 <button type="submit">Subscribe</button>
 </form>
 <p class="small">You will get an email with a link to confirm. Every issue has a link to leave with one click.</p>

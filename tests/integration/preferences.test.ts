@@ -221,3 +221,50 @@ describe('the "Choose what you get" page on serve', () => {
     }
   });
 });
+
+describe('choices on the sign-up form', () => {
+  it('the form offers them folded away; a new address keeps what it chose, one on the list keeps its own', async () => {
+    const port = await freePort();
+    const cwd = await project(port);
+    const served = await startServe(cwd);
+    const prefsOf = async (email: string) => {
+      const list = JSON.parse((await cli(cwd, 'subscribers', 'list', '--json')).stdout) as {
+        email: string;
+        status: string;
+        prefs?: unknown;
+      }[];
+      return list.find((s) => s.email === email);
+    };
+    try {
+      const form = await send(`${served.url}/`);
+      expect(form.body).toMatch(/<details><summary>Choose what you get \(optional\)<\/summary>/);
+      expect(form.body).toMatch(/name="section" value="Everything else" checked/);
+      expect(form.body).toMatch(/name="frequency" value="issue" checked/);
+      const signUp = (body: string) =>
+        send(`${served.url}/subscribe`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body,
+        });
+      expect((await signUp('email=new%40example.com&section=Science&frequency=monthly')).status).toBe(200);
+      expect(await prefsOf('new@example.com')).toMatchObject({
+        status: 'pending',
+        prefs: { sections: ['Science'], frequency: 'monthly' },
+      });
+      // Everything ticked and every issue: no choices stored.
+      const all = 'section=Science&section=Web&section=Everything+else&frequency=issue';
+      expect((await signUp(`email=plain%40example.com&${all}`)).status).toBe(200);
+      expect((await prefsOf('plain@example.com'))?.prefs).toBeUndefined();
+      // Someone signing up an address already on the list cannot change what its reader chose.
+      expect((await signUp('email=all%40example.com&section=Web&frequency=monthly')).status).toBe(200);
+      expect((await prefsOf('all@example.com'))?.prefs).toBeUndefined();
+      // A section the digest does not have: refused, named, nothing stored.
+      const odd = await signUp('email=cats%40example.com&section=Cats');
+      expect(odd.status).toBe(400);
+      expect(odd.body).toMatch(/no section &quot;Cats&quot;/);
+      expect(await prefsOf('cats@example.com')).toBeUndefined();
+    } finally {
+      await served.stop();
+    }
+  });
+});
