@@ -90,7 +90,7 @@ export function readerShare(
   now: Date,
   context: ShareContext = NO_ROUNDUP,
 ): ReaderShare {
-  if (prefs?.pausedUntil && Date.parse(prefs.pausedUntil) > now.getTime()) {
+  if (isPaused(prefs, now)) {
     return { kind: 'omitted', why: `paused until ${prefs.pausedUntil}`, for: 'pause' };
   }
   if (prefs?.frequency === 'monthly' && !context.opensMonth) {
@@ -188,6 +188,10 @@ export function choosePrefs(
   }
   return next;
 }
+
+/** Whether a reader's pause still runs at `now` (one that ended is no pause). */
+export const isPaused = (prefs: ReaderPrefs | undefined, now: Date): prefs is ReaderPrefs & { pausedUntil: string } =>
+  prefs?.pausedUntil !== undefined && Date.parse(prefs.pausedUntil) > now.getTime();
 
 /** Whether `prefs` say nothing beyond the defaults (then the store keeps none). */
 export const isDefaultPrefs = (prefs: ReaderPrefs | undefined) =>

@@ -8,7 +8,7 @@ import type { SendBatch } from '../core/batches';
 import { personalizedHtmlBytes, type RenderIssue } from '../core/compose';
 import { RenderError } from '../core/errors';
 import type { IssueModel, IssueRecord, Subscriber } from '../core/model';
-import { forecastLabel, type ReaderShare, readerShare, variantModel } from '../core/prefs';
+import { forecastLabel, isPaused, type ReaderShare, readerShare, variantModel } from '../core/prefs';
 import { fitRoundup, lookback, opensMonth } from '../core/roundup';
 import { readMemo, writeMemo } from '../ports/memo';
 import { ENQUEUE_PROGRESS, ISSUE_VARIANT, type IssueVariant } from '../ports/memo-kinds';
@@ -58,8 +58,7 @@ export async function issueSharer(
   /** Each reader's issues waiting for their round-up, oldest first: the ledger walked back to their last message. */
   const waitingOf = async (readers: Subscriber[], now: Date) => {
     const waiting = new Map<string, number[]>();
-    const paused = (r: Subscriber) =>
-      r.prefs?.pausedUntil !== undefined && Date.parse(r.prefs.pausedUntil) > now.getTime();
+    const paused = (r: Subscriber) => isPaused(r.prefs, now);
     const monthly = (r: Subscriber) => r.prefs?.frequency === 'monthly';
     let open = readers.filter((r) => !paused(r) && (monthly(r) ? opens : heldBefore));
     for (let n = record.issue - 1; n >= 1 && n >= record.issue - MAX_LOOKBACK && open.length > 0; n--) {

@@ -4,7 +4,7 @@
  * the reader's own unsubscribe page. Every value is escaped (subscription-pages.ts `html`).
  */
 import type { ReaderPrefs } from '../core/model';
-import { PAUSE_WEEKS } from '../core/prefs';
+import { isPaused, PAUSE_WEEKS } from '../core/prefs';
 import { html, type PageSite, page } from './subscription-pages';
 
 export interface PreferencesView {
@@ -24,7 +24,7 @@ export interface PreferencesView {
 
 export function preferencesPage(site: PageSite, view: PreferencesView): string {
   const taken = new Set((view.prefs?.sections ?? view.sections).map((s) => s.toLowerCase()));
-  const paused = view.prefs?.pausedUntil && Date.parse(view.prefs.pausedUntil) > view.now.getTime();
+  const paused = isPaused(view.prefs, view.now);
   const notice = view.notice
     ? html`<p class="${view.notice.error ? 'error' : 'small'}" role="status">${view.notice.text}</p>`
     : '';
